@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// DCMTK libraries the shim links (pkg-config for dcmtk is broken on Debian 12).
+let dcmtkLibraries: [LinkerSetting] = [
+    "dcmjpls", "dcmtkcharls", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmimgle", "dcmdata", "oflog", "ofstd",
+].map { .linkedLibrary($0) }
+
+let package = Package(
+    name: "octarc",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "octarc", targets: ["octarc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libraries and the C++ shim.
+        .target(name: "CDCMTK", linkerSettings: dcmtkLibraries),
+        .systemLibrary(name: "CPNG"),
+        .systemLibrary(name: "CZstd"),
+        .systemLibrary(name: "CDNNL"),
+
+        // Pipeline stages, in data-flow order.
+        .target(name: "DICOM", dependencies: ["CDCMTK"]),
+        .target(name: "Imaging", dependencies: ["CPNG"]),
+        .target(name: "Preprocessing", dependencies: ["Imaging"]),
+        .target(name: "Neural", dependencies: ["CDNNL", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "EntropyCoding"),
+        .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing"]),
+        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"]),
+        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .executableTarget(name: "octarc", dependencies: [
+            "Archive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Imaging", "TestSupport"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "TestSupport"]),
+        .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
+        .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "TestSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

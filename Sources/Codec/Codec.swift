@@ -1,0 +1,1 @@
+// Codec: see its issue.

@@ -1,0 +1,1 @@
+// Container: see its issue.

@@ -1,0 +1,1 @@
+// DICOM: see its issue.

@@ -1,0 +1,1 @@
+// EntropyCoding: see its issue.

@@ -1,0 +1,92 @@
+/// A single-channel raster, row-major, top row first.
+///
+/// `Image<UInt8>` and `Image<UInt16>` hold stored pixel values (8-bit, or up to 16 bits stored);
+/// `Image<Float>` holds intensities for processing, normally scaled to 0...1.
+///
+/// ```swift
+/// var image = Image<Float>(width: 4, height: 2, repeating: 0)
+/// image[3, 1] = 1
+/// ```
+public struct Image<Pixel: Sendable>: Sendable {
+    public let width: Int
+    public let height: Int
+    /// `width * height` pixels, row after row.
+    public var pixels: [Pixel]
+
+    /// Wraps `pixels`; their count must be `width * height`.
+    public init(width: Int, height: Int, pixels: [Pixel]) {
+        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
+                     "Image: \(pixels.count) pixels for \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    public init(width: Int, height: Int, repeating value: Pixel) {
+        self.init(width: width, height: height, pixels: Array(repeating: value, count: width * height))
+    }
+
+    /// The pixel in column `x`, row `y`.
+    @inlinable
+    public subscript(x: Int, y: Int) -> Pixel {
+        get { pixels[y * width + x] }
+        set { pixels[y * width + x] = newValue }
+    }
+
+    /// A new image of the same size with `transform` applied to every pixel.
+    @inlinable
+    public func map<Other>(_ transform: (Pixel) throws -> Other) rethrows -> Image<Other> {
+        Image<Other>(width: width, height: height, pixels: try pixels.map(transform))
+    }
+
+    /// The rectangle of `width` x `height` pixels whose top-left corner is (`x`, `y`).
+    public func cropped(x: Int, y: Int, width: Int, height: Int) -> Image<Pixel> {
+        precondition(x >= 0 && y >= 0 && x + width <= self.width && y + height <= self.height,
+                     "crop out of bounds")
+        var out: [Pixel] = []
+        out.reserveCapacity(width * height)
+        for row in y..<(y + height) {
+            let start = row * self.width + x
+            out.append(contentsOf: pixels[start..<(start + width)])
+        }
+        return Image(width: width, height: height, pixels: out)
+    }
+}
+
+extension Image: Equatable where Pixel: Equatable {}
+
+extension Image where Pixel: BinaryInteger {
+    /// Intensities divided by `maxValue` (normally 2^BitsStored − 1), so that they lie in 0...1.
+    public func normalized(maxValue: Int) -> Image<Float> {
+        let scale = 1 / Float(maxValue)
+        return map { Float($0) * scale }
+    }
+}
+
+extension Image where Pixel == Float {
+    /// Stored pixel values: intensities times `maxValue`, rounded to nearest and clamped to
+    /// 0...maxValue.
+    public func quantized<T: FixedWidthInteger>(maxValue: Int, as type: T.Type = T.self) -> Image<T> {
+        let scale = Float(maxValue)
+        return map { value in
+            let scaled = (value * scale).rounded()
+            return T(Swift.min(Swift.max(scaled, 0), scale))
+        }
+    }
+}
+
+/// An 8-bit RGB pixel, for overlays and report figures.
+public struct RGB: Sendable, Equatable {
+    public var red: UInt8
+    public var green: UInt8
+    public var blue: UInt8
+
+    public init(_ red: UInt8, _ green: UInt8, _ blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    /// A gray pixel.
+    public init(gray: UInt8) { self.init(gray, gray, gray) }
+}

@@ -1,0 +1,1 @@
+// Neural: see its issue.

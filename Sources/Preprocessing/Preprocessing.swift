@@ -1,0 +1,1 @@
+// Preprocessing: see its issue.
