@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL"),
 
         // Pipeline stages, in data-flow order.
-        .target(name: "DICOM", dependencies: ["CDCMTK"]),
+        .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
         .target(name: "Imaging", dependencies: ["CPNG"]),
         .target(name: "Preprocessing", dependencies: ["Imaging"]),
         .target(name: "Neural", dependencies: ["CDNNL", .product(name: "Crypto", package: "swift-crypto")]),
