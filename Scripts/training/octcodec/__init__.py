@@ -1,0 +1,1 @@
+"""Training side of octarc: the codec networks, their losses, data, export to Profiles/."""
