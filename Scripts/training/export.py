@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Export a trained run (runs/NAME/checkpoint.pt) as an octarc profile: Profiles/NAME/profile.json and
+weights.safetensors, in the format Profiles/FORMAT.md defines.
+
+  python3 Scripts/training/export.py runs/cr40 --name cr40 --target-cr 40 \
+      --preprocessing data-cache/preprocessing.json --floor 0.95
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from octcodec import safetensors  # noqa: E402
+from octcodec.model import Architecture, Codec  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, floor: float,
+                  description: str) -> tuple[dict, dict]:
+    arch = Architecture.from_json(ck["arch"])
+    model = Codec(arch)
+    model.load_state_dict(ck["model"])
+    model.eval()
+    state = model.state_dict()
+    centers = model.quantizer.sorted_centers().tolist()
+    enc, dec = model.encoder.graph(), model.decoder.graph()
+    names = {n[k] for g in (enc, dec) for n in g["nodes"] for k in ("weight", "bias") if k in n}
+    tensors = {k: state[k].numpy() for k in sorted(names)}
+    if not ck.get("counts"):
+        raise SystemExit("the run has not finished: its checkpoint holds no symbol counts")
+    profile = {
+        "format": "octarc-profile",
+        "format_version": 1,
+        "name": name,
+        "description": description,
+        "target_stored_cr": target_cr,
+        "weights": {"file": "weights.safetensors", "sha256": ""},
+        "architecture": arch.to_json(),
+        "input_multiple": 32,
+        "preprocessing": preprocessing,
+        "quantizer": {"levels": arch.levels, "centers": centers},
+        "latents": [{"name": n, "channels": c, "stride": s} for n, c, s in arch.latents()],
+        "encoder": enc,
+        "decoder": dec,
+        "entropy": {"counts": ck["counts"]},
+        "floors": {"msssim_roi": floor},
+        "measured": {},
+        "training": {
+            "steps": ck["step"],
+            "wall_minutes": round(ck["elapsed"] / 60, 1),
+            "hardware": ck.get("hardware", "unknown"),
+            "arguments": ck["args"],
+            "dev_msssim_history": ck["history"][-3:],
+        },
+    }
+    return profile, tensors
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run", type=Path, help="run folder holding checkpoint.pt")
+    p.add_argument("--name", required=True)
+    p.add_argument("--target-cr", type=float, required=True)
+    p.add_argument("--preprocessing", type=Path, required=True, help="JSON of the preprocessing parameters")
+    p.add_argument("--floor", type=float, default=0.95, help="minimum per-frame MS-SSIM against the ROI")
+    p.add_argument("--description", default="")
+    p.add_argument("--out", type=Path, help="default: Profiles/NAME")
+    args = p.parse_args(argv)
+
+    ck = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    profile, tensors = build_profile(ck, args.name, args.target_cr, json.loads(args.preprocessing.read_text()),
+                                     args.floor, args.description)
+    out = args.out or REPO / "Profiles" / args.name
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "weights.safetensors"
+    safetensors.save(tensors, weights, {"profile": args.name})
+    profile["weights"]["sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    old = out / "profile.json"
+    if old.exists():  # keep measurements of an earlier evaluation only if the weights are unchanged
+        previous = json.loads(old.read_text())
+        if previous.get("weights", {}).get("sha256") == profile["weights"]["sha256"]:
+            profile["measured"] = previous.get("measured", {})
+    tmp = out / "profile.json.tmp"
+    tmp.write_text(json.dumps(profile, indent=1) + "\n")
+    tmp.replace(old)
+    print(f"exported {out} ({weights.stat().st_size / 1e6:.2f} MB weights, sha256 {profile['weights']['sha256'][:16]}...)")
+
+
+if __name__ == "__main__":
+    main()

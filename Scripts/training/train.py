@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Train one octarc codec profile (the networks of Guo, Li and Li 2019, octcodec/model.py).
+
+Objective: L1 for a short warm-up, then lambda * (1 - MS-SSIM) + gan_weight * LSGAN generator loss + rate_weight * bits per pixel.
+MS-SSIM alone for the first `--gan-start` steps (warm-up), then the 70x70 PatchGAN (spectral norm,
+least-squares loss, its own Adam at `--d-lr`). Adam lr 2e-4, betas (0.5, 0.999), linear decay over the
+second half. Checkpoints atomically every `--checkpoint-every` steps and on SIGTERM/SIGINT; run the
+same command again to resume. Works on CPU (small crops, a time budget) and on a GPU (--device cuda).
+
+Example (CPU, 2 threads, about 2 hours):
+  python3 Scripts/training/train.py --train data-cache/train.npz --dev data-cache/dev.npz \
+      --latent-channels 32,8,4,2 --minutes 120 --out runs/cr40
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from octcodec.data import CropSampler, load_pack  # noqa: E402
+from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
+from octcodec.msssim import ms_ssim  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--train", type=Path, required=True, help="training pack (.npz of ROI bands)")
+    p.add_argument("--dev", type=Path, required=True, help="dev pack, for validation only")
+    p.add_argument("--out", type=Path, required=True, help="run folder (checkpoint, log)")
+    p.add_argument("--arch", choices=("slim", "paper"), default="slim")
+    p.add_argument("--latent-channels", default="32,8,4,2", help="C0,C1,C2,C3 (0 disables a skip)")
+    p.add_argument("--refine-blocks", type=int, default=1)
+    p.add_argument("--no-skips", action="store_true", help="ablation: no skip connections (C1=C2=C3=0)")
+    p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
+    p.add_argument("--crop", type=int, default=192)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--steps", type=int, default=20000, help="total steps (the lr schedule spans these)")
+    p.add_argument("--minutes", type=float, default=0, help="stop (resumable) after this wall time")
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--msssim-weight", type=float, default=100.0, help="the paper's lambda")
+    p.add_argument("--l1-warmup", type=int, default=300,
+                   help="steps of L1 loss before MS-SSIM (MS-SSIM has no gradient at a random start)")
+    p.add_argument("--gan-weight", type=float, default=0.0, help="0 disables the discriminator")
+    p.add_argument("--gan-start", type=int, default=2000, help="MS-SSIM-only warm-up steps")
+    p.add_argument("--d-lr", type=float, default=5e-5)
+    p.add_argument("--rate-weight", type=float, default=0.0, help="weight of the estimated bits per pixel")
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu")
+    return p.parse_args(argv)
+
+
+def architecture(args) -> Architecture:
+    channels = tuple(int(c) for c in args.latent_channels.split(","))
+    if args.no_skips:
+        channels = (channels[0], 0, 0, 0)
+    if args.arch == "paper":
+        return Architecture.paper(channels)
+    return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks)
+
+
+class SymbolStatistics:
+    """Running per-channel symbol histograms (for the rate estimate and the entropy tables)."""
+
+    def __init__(self, arch: Architecture):
+        self.counts = {n: torch.ones(c, arch.levels, dtype=torch.float64) for n, c, _ in arch.latents()}
+
+    def update(self, name: str, probs: torch.Tensor, decay: float = 0.99):
+        # probs: (N, C, h, w, L) soft assignments.
+        hist = probs.detach().double().sum(dim=(0, 2, 3)).cpu()
+        self.counts[name] = decay * self.counts[name] + hist
+
+    def bits(self, name: str, probs: torch.Tensor) -> torch.Tensor:
+        p = self.counts[name] / self.counts[name].sum(dim=1, keepdim=True)
+        logp = torch.log2(p.float().to(probs.device))  # (C, L)
+        return -(probs * logp.view(1, -1, 1, 1, logp.shape[1])).sum()
+
+
+def load_init(model: Codec, path: Path):
+    state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    own = model.state_dict()
+    taken = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    own.update(taken)
+    model.load_state_dict(own)
+    print(f"warm start: {len(taken)}/{len(own)} tensors from {path}", flush=True)
+
+
+@torch.no_grad()
+def evaluate(model: Codec, bands, device) -> dict:
+    model.eval()
+    per_device: dict[str, list[float]] = {}
+    for b in bands:
+        h, w = b.pixels.shape
+        if h < 176 or w < 176:
+            continue
+        x = torch.from_numpy(b.pixels).view(1, 1, h, w).to(device)
+        y = model.reconstruct(x)
+        per_device.setdefault(b.device, []).append(float(ms_ssim(x, y)[0]))
+    model.train()
+    return {d: float(np.mean(v)) for d, v in per_device.items()}
+
+
+@torch.no_grad()
+def symbol_counts(model: Codec, bands, device) -> dict[str, list[list[int]]]:
+    """Per-channel counts of hard symbols over whole training bands (the entropy tables)."""
+    model.eval()
+    counts = {n: torch.zeros(c, model.arch.levels, dtype=torch.int64) for n, c, _ in model.arch.latents()}
+    for b in bands:
+        h, w = b.pixels.shape
+        if h % 32 or w % 32:
+            continue
+        z = model.encoder(torch.from_numpy(b.pixels).view(1, 1, h, w).to(device))
+        for name, t in z.items():
+            s = model.quantizer.symbols(t)[0]  # (C, h, w)
+            for c in range(s.shape[0]):
+                counts[name][c] += torch.bincount(s[c].flatten().cpu(), minlength=model.arch.levels)
+    model.train()
+    return {n: v.tolist() for n, v in counts.items()}
+
+
+def save_atomic(obj, path: Path):
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    args.out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = args.out / "checkpoint.pt"
+
+    train_bands = load_pack(args.train)
+    dev_bands = load_pack(args.dev)
+    sampler = CropSampler(train_bands, args.crop, args.seed)
+    arch = architecture(args)
+    model = Codec(arch).to(device, memory_format=torch.channels_last)
+    disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999)) if disc else None
+    stats = SymbolStatistics(arch)
+    step, elapsed, history = 0, 0.0, []
+
+    if ckpt_path.exists():
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        if disc and ck.get("disc"):
+            disc.load_state_dict(ck["disc"])
+            opt_d.load_state_dict(ck["opt_d"])
+        stats.counts = ck["stats"]
+        sampler.restore(ck["sampler"])
+        step, elapsed, history = ck["step"], ck["elapsed"], ck["history"]
+        torch.set_rng_state(ck["torch_rng"])
+        print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
+    elif args.init:
+        load_init(model, args.init)
+
+    def checkpoint(final_counts=None):
+        save_atomic({
+            "model": model.state_dict(), "opt": opt.state_dict(),
+            "disc": disc.state_dict() if disc else None, "opt_d": opt_d.state_dict() if opt_d else None,
+            "stats": stats.counts, "sampler": sampler.state(), "step": step, "elapsed": elapsed,
+            "history": history, "torch_rng": torch.get_rng_state(), "arch": arch.to_json(),
+            "args": {k: str(v) for k, v in vars(args).items()}, "counts": final_counts,
+            "hardware": f"{device.type}, {args.threads} threads" + (
+                f", {torch.cuda.get_device_name()}" if device.type == "cuda" else ""),
+        }, ckpt_path)
+
+    stop = {"now": False}
+
+    def on_signal(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    t0 = time.time() - elapsed
+    session_start = time.time()
+    log = open(args.out / "log.jsonl", "a")
+    while step < args.steps and not stop["now"]:
+        if args.minutes and time.time() - session_start > args.minutes * 60:
+            break
+        lr_scale = 1.0 if step < args.steps // 2 else max(0.0, 2.0 * (1 - step / args.steps))
+        for g in opt.param_groups:
+            g["lr"] = args.lr * lr_scale
+        x = sampler.batch(args.batch).to(device, memory_format=torch.channels_last)
+        y, z, probs = model(x)
+        msssim = ms_ssim(x, y)
+        if step < args.l1_warmup:
+            loss = args.msssim_weight * (y - x).abs().mean()
+        else:
+            loss = args.msssim_weight * (1 - msssim.mean())
+        bpp = torch.zeros(())
+        for name, p in probs.items():
+            stats.update(name, p)
+            bpp = bpp + stats.bits(name, p).cpu() / x.numel()
+        if args.rate_weight > 0:
+            loss = loss + args.rate_weight * bpp.to(device)
+        gan_on = disc is not None and step >= args.gan_start
+        if gan_on:
+            loss = loss + args.gan_weight * ((disc(y) - 1) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        d_loss = 0.0
+        if gan_on:
+            real, fake = disc(x), disc(y.detach())
+            dl = 0.5 * (((real - 1) ** 2).mean() + (fake ** 2).mean())
+            opt_d.zero_grad(set_to_none=True)
+            dl.backward()
+            opt_d.step()
+            d_loss = float(dl)
+        step += 1
+        elapsed = time.time() - t0
+        if step % 50 == 0:
+            rec = {"step": step, "min": round(elapsed / 60, 2), "loss": round(loss.item(), 4),
+                   "msssim": round(float(msssim.mean()), 5), "bpp_est": round(float(bpp), 4),
+                   "d_loss": round(d_loss, 4), "lr": args.lr * lr_scale}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+        if step % args.eval_every == 0:
+            ev = evaluate(model, dev_bands, device)
+            history.append({"step": step, "dev_msssim": ev})
+            print(json.dumps({"step": step, "dev_msssim": ev}), flush=True)
+        if step % args.checkpoint_every == 0:
+            checkpoint()
+    done = step >= args.steps
+    counts = symbol_counts(model, train_bands, device) if done else None
+    if done:
+        history.append({"step": step, "dev_msssim": evaluate(model, dev_bands, device)})
+    checkpoint(counts)
+    print(json.dumps({"stopped_at": step, "finished": done, "minutes": round(elapsed / 60, 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
