@@ -55,9 +55,11 @@ void succeed(cdcm_status *status) {
     }
 }
 
-/** Maps a failed parse to a code: a stream that ends inside an attribute is truncated. */
+/** Maps a failed parse to a code. DCMTK reports a file that ends inside an attribute as a
+ *  premature end of stream (EC_StreamNotifyClient) at the top level and as an invalid stream
+ *  (EC_InvalidStream) inside sequences; both mean the parser needed bytes the file lacks. */
 int parseFailure(cdcm_status *status, const OFCondition &condition) {
-    if (condition == EC_StreamNotifyClient) {
+    if (condition == EC_StreamNotifyClient || condition == EC_InvalidStream) {
         return fail(status, CDCM_TRUNCATED, "truncated DICOM file: the data ends inside an attribute");
     }
     return fail(status, CDCM_CORRUPT, std::string("corrupt DICOM data (") + condition.text() + ")");
