@@ -1,7 +1,8 @@
 /// An instance's header data set: the file meta information and every attribute but Pixel Data,
 /// private ones included, encoded as a DICOM Part 10 stream in Explicit VR Little Endian. The
 /// bytes re-create the data set exactly; a container stores them and the writer builds the
-/// restored instance from them.
+/// restored instance from them. The Transfer Syntax UID of their file meta information describes
+/// these bytes (Explicit VR Little Endian); the source file's is `OCTInstance.transferSyntaxUID`.
 public struct HeaderDataset: Equatable, Sendable {
     public let bytes: [UInt8]
 

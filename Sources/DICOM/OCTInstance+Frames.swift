@@ -5,7 +5,8 @@ extension OCTInstance {
     /// Bits Stored. Decodes through DCMTK whatever the supported transfer syntax.
     ///
     /// Each call opens the file on its own and decodes only that frame, so frames may be read
-    /// from several threads at once and memory stays bounded by one frame per call.
+    /// from several threads at once and memory stays bounded by one frame per call (plus, for the
+    /// Deflated transfer syntax, the inflated data set, which DCMTK cannot read in part).
     public func frame(_ index: Int) throws(DICOMError) -> Image<UInt16> {
         let count = geometry.numberOfFrames
         guard (0..<count).contains(index) else {

@@ -18,7 +18,6 @@ extension TransferSyntaxTests {
     }
 
     static let lossless = [
-        Conversion(tool: "dcmdjpls", options: [], transferSyntax: TransferSyntax.explicitVRLittleEndian),
         Conversion(tool: "dcmconv", options: ["+ti"], transferSyntax: TransferSyntax.implicitVRLittleEndian),
         Conversion(tool: "dcmconv", options: ["+td"], transferSyntax: TransferSyntax.deflatedExplicitVRLittleEndian),
         Conversion(tool: "dcmcjpeg", options: ["+e1"], transferSyntax: TransferSyntax.jpegLosslessSV1),
@@ -26,6 +25,8 @@ extension TransferSyntaxTests {
         Conversion(tool: "dcmcjpls", options: ["+el"], transferSyntax: TransferSyntax.jpegLSLossless),
         Conversion(tool: "dcmcrle", options: [], transferSyntax: TransferSyntax.rleLossless),
     ]
+    static let decompressJPEGLS = Conversion(tool: "dcmdjpls", options: [],
+                                             transferSyntax: TransferSyntax.explicitVRLittleEndian)
 
     /// Runs `conversion` on `source` into `directory`; nil when the tool is absent.
     static func convert(_ source: URL, _ conversion: Conversion, into directory: URL, name: String) throws -> URL? {
@@ -36,31 +37,35 @@ extension TransferSyntaxTests {
         return output
     }
 
+    /// The samples in Explicit VR Little Endian: the 8-bit one as it is, the JPEG-LS one
+    /// decompressed by dcmdjpls (left out if that tool is absent).
+    static func uncompressedSamples(in directory: URL) throws -> [URL] {
+        let plain = try convert(TestFiles.bioptigen, decompressJPEGLS, into: directory, name: "plain.dcm")
+        return [TestFiles.duke] + (plain.map { [$0] } ?? [])
+    }
+
     @Test(arguments: lossless)
     func losslessEncodingsDecodeToTheSameFrames(_ conversion: Conversion) throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        for sample in TestFiles.samples {
-            // dcmdjpls turns the JPEG-LS sample into Explicit VR LE; the other tools start from that form.
-            let source = sample == TestFiles.bioptigen && conversion.tool != "dcmdjpls"
-                ? try #require(try Self.convert(sample, Self.lossless[0], into: directory, name: "plain.dcm"))
-                : sample
-            guard conversion.tool != "dcmdjpls" || sample == TestFiles.bioptigen else { continue }
+        for source in try Self.uncompressedSamples(in: directory) {
+            #expect(try OCTInstance.open(source).transferSyntaxUID == TransferSyntax.explicitVRLittleEndian)
             guard let converted = try Self.convert(source, conversion, into: directory, name: "converted.dcm")
             else { continue }
             let instance = try OCTInstance.open(converted)
             #expect(instance.transferSyntaxUID == conversion.transferSyntax)
-            #expect(try TestFiles.frames(instance) == TestFiles.frames(OCTInstance.open(sample)),
-                    "\(sample.lastPathComponent) via \(conversion.testDescription)")
+            #expect(try TestFiles.frames(instance) == TestFiles.frames(OCTInstance.open(source)),
+                    "\(source.lastPathComponent) via \(conversion.testDescription)")
         }
     }
 
     /// Lossy JPEG decodes to what DCMTK's own decompressor (dcmdjpeg) makes of it.
-    @Test(.enabled(if: TestFiles.tool("dcmcjpeg") != nil && TestFiles.tool("dcmdjpeg") != nil))
+    @Test(.enabled(if: ["dcmcjpeg", "dcmdjpeg", "dcmdjpls"].allSatisfy { TestFiles.tool($0) != nil }))
     func lossyJPEGDecodesLikeDCMTKsDecompressor() throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plain = try #require(try Self.convert(TestFiles.bioptigen, Self.lossless[0], into: directory, name: "plain.dcm"))
+        let plain = try #require(try Self.convert(TestFiles.bioptigen, Self.decompressJPEGLS, into: directory,
+                                                  name: "plain.dcm"))
         let cases = [(TestFiles.duke, "+eb", TransferSyntax.jpegBaseline), (plain, "+ee", TransferSyntax.jpegExtended)]
         for (source, option, transferSyntax) in cases {
             let lossy = try #require(try Self.convert(
