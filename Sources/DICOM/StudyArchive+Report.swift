@@ -80,8 +80,9 @@ extension StudyArchive {
             lines.append("skipped \(file.url.path): \(file.reason)")
         }
         let frames = series.reduce(0) { $0 + $1.frameCount }
-        lines.append("\(series.count) series, \(instances.count) instances, \(frames) frames; "
-                     + "\(skipped.count) files skipped")
+        func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+        lines.append("\(series.count) series, \(count(instances.count, "instance")), \(count(frames, "frame")); "
+                     + "\(count(skipped.count, "file")) skipped")
         return lines.joined(separator: "\n") + "\n"
     }
 
