@@ -1,1 +1,0 @@
-// DICOM: see its issue.

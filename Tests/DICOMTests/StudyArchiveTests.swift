@@ -1,0 +1,114 @@
+import DICOM
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct StudyArchiveTests {}
+
+extension StudyArchiveTests {
+    /// A tree of 1,000 files with any names in nested folders: 200 valid OCT instances in two
+    /// series, and 800 files of five kinds of bad input.
+    static func makeMixedTree(in root: URL) throws -> [URL] {
+        let manager = FileManager.default
+        var files: [URL] = []
+        func place(_ index: Int, _ name: String) throws -> URL {
+            let folder = root.appendingPathComponent("patient\(index % 7)/visit\(index % 5)")
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            let url = folder.appendingPathComponent(name)
+            files.append(url)
+            return url
+        }
+        let writer = try DerivedInstanceWriter()
+        let derivation = Derivation(description: "tree", compressionRatio: 2, compressionMethod: "ISO_10918_1")
+        let tiny = try OCTInstance.open(TestFiles.tiny)
+        let single = try OCTInstance.open(TestFiles.singleFrameSeries.appendingPathComponent("a.dcm"))
+        for (instance, count) in [(tiny, 150), (single, 50)] {
+            let header = try instance.headerDataset()
+            let frames = try TestFiles.frames(instance)
+            for _ in 0..<count {
+                try writer.write(header: header, frames: frames, derivation: derivation,
+                                 to: try place(files.count, "IM\(files.count)"))
+            }
+        }
+        let truncated = try Data(contentsOf: TestFiles.tiny).prefix(2000)
+        for index in 0..<200 {
+            try Data("note \(index)\n".utf8).write(to: try place(files.count, "note\(index).txt"))
+            try truncated.write(to: try place(files.count, "cut\(index)"))
+            try manager.copyItem(at: TestFiles.ct, to: try place(files.count, "ct\(index).dcm"))
+        }
+        for index in 0..<150 {
+            try manager.copyItem(at: TestFiles.shortPixelData, to: try place(files.count, "short\(index)"))
+        }
+        for index in 0..<50 {
+            try manager.copyItem(at: TestFiles.zeroFrames, to: try place(files.count, "zero\(index)"))
+        }
+        return files
+    }
+
+    @Test func aTreeOfAThousandMixedFilesIsListedFileByFile() throws {
+        let root = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try Self.makeMixedTree(in: root)
+        #expect(files.count == 1000)
+
+        let archive = StudyArchive.scan(root)
+        #expect(archive.series.map(\.instances.count).sorted() == [50, 150])
+        #expect(archive.skipped.count == 800)
+        let listed = Set(archive.instances.map(\.url.path) + archive.skipped.map(\.url.path))
+        #expect(listed == Set(files.map(\.standardizedFileURL.path)))
+        let kinds = Dictionary(grouping: archive.skipped, by: \.error.kind).mapValues(\.count)
+        #expect(kinds == [.notDICOM: 200, .truncated: 200, .notOCT: 200, .shortPixelData: 150, .noFrames: 50])
+
+        let text = archive.reportText()
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("skipped ") }.count == 800)
+        #expect(text.hasSuffix("2 series, 200 instances, 500 frames; 800 files skipped\n"))
+        let decoded = try JSONDecoder().decode(StudyArchive.Report.self, from: archive.reportJSON())
+        #expect(decoded == archive.report)
+    }
+
+    @Test func aDuplicateInstanceIsListedOnce() throws {
+        let root = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in ["first", "second"] {
+            try FileManager.default.copyItem(at: TestFiles.tiny, to: root.appendingPathComponent(name))
+        }
+        let archive = StudyArchive.scan(root)
+        #expect(archive.instances.map(\.url.lastPathComponent) == ["first"])
+        #expect(archive.skipped.map(\.error.kind) == [.duplicateInstance])
+        #expect(archive.skipped.first?.reason.contains(root.appendingPathComponent("first").path) == true)
+    }
+
+    @Test(.enabled(if: TestFiles.tool("dcmmkdir") != nil))
+    func aDICOMDIRIsSkippedAsAnIndex() throws {
+        let root = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("SUB"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestFiles.tiny, to: root.appendingPathComponent("SUB/IM1"))
+        let tool = try #require(TestFiles.tool("dcmmkdir"))
+        let result = try TestFiles.run(tool, ["--output-file", root.appendingPathComponent("DICOMDIR").path,
+                                              "--input-directory", root.path, "--recurse", "SUB"])
+        #expect(result.status == 0, "\(result.output)")
+        let archive = StudyArchive.scan(root)
+        #expect(archive.instances.count == 1)
+        #expect(archive.skipped.map(\.error.kind) == [.directoryIndex])
+    }
+
+    @Test func missingPathsAreListed() {
+        let missing = URL(fileURLWithPath: "/nonexistent/octarc/archive")
+        let archive = StudyArchive.scan([missing, TestFiles.tiny])
+        #expect(archive.instances.count == 1)
+        #expect(archive.skipped.map(\.url) == [missing])
+        #expect(archive.skipped.first?.reason == "no such file or directory")
+    }
+
+    @Test func theTextReportHasALinePerSeriesAndSkippedFile() {
+        let archive = StudyArchive.scan(TestFiles.fixtures)
+        let lines = archive.reportText().split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("PATIENT") == true)
+        let fixture = lines.first { $0.hasPrefix("FIXTURE-1 ") }
+        #expect(fixture?.contains("OPT") == true && fixture?.contains("24x32") == true)
+        #expect(fixture?.contains("Explicit VR LE") == true)
+        #expect(lines.filter { $0.hasPrefix("skipped ") }.count == 3)
+        #expect(lines.last == "2 series, 4 instances, 6 frames; 3 files skipped")
+    }
+}
