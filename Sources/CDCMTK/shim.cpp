@@ -430,9 +430,28 @@ int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_de
     if (condition.good() && dataset->findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).good()) {
         shared->findAndDeleteElement(DCM_DerivationImageSequence);  // now a per-frame group
     }
+    std::vector<unsigned long> sourceFrames;  // 1-based source frame of each written frame
+    if (derivation->source_frame_count == 0) {
+        for (unsigned long frame = 1; frame <= perFrame->card(); ++frame) sourceFrames.push_back(frame);
+    } else {
+        for (size_t i = 0; i < derivation->source_frame_count; ++i) {
+            const unsigned long frame = derivation->source_frames[i];
+            if (frame < 1 || frame > perFrame->card()) {
+                return fail(status, CDCM_INVALID, "source frame " + std::to_string(frame) + " is not in 1..." +
+                                                      std::to_string(perFrame->card()));
+            }
+            sourceFrames.push_back(frame);
+        }
+        // Keep the functional groups of the chosen frames only, in the order given.
+        std::vector<DcmItem *> kept;
+        for (unsigned long frame : sourceFrames) kept.push_back(new DcmItem(*perFrame->getItem(frame - 1)));
+        perFrame->clear();
+        for (DcmItem *item : kept) perFrame->append(item);
+        condition = dataset->putAndInsertString(DCM_NumberOfFrames, std::to_string(sourceFrames.size()).c_str());
+    }
     for (unsigned long frame = 0; condition.good() && frame < perFrame->card(); ++frame) {
         condition = addDerivationGroup(perFrame->getItem(frame), derivation->derivation_description, sourceClass,
-                                       sourceInstance, frame + 1);
+                                       sourceInstance, sourceFrames[frame]);
     }
     if (condition.bad()) {
         return fail(status, CDCM_INVALID, std::string("cannot set derived-image attributes: ") + condition.text());

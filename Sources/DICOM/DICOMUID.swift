@@ -31,9 +31,26 @@ public enum DICOMUID {
         return String((root + "." + digits).prefix(64))
     }
 
-    /// The decimal digits of a 128-bit big-endian number.
+    /// A UID under `root` that is a function of `digest` (at least 16 bytes of a cryptographic hash
+    /// of whatever identifies the object): the same object always gets the same UID. The first 16
+    /// bytes become a custom (version 8) UUID, so with the default root this is the UUID-derived form
+    /// of PS3.5 B.2.
+    public static func derived(root: String = uuidRoot, digest: [UInt8]) -> String {
+        precondition(isValid(root) && root.count <= 40, "invalid UID root \(root)")
+        precondition(digest.count >= 16, "derived UIDs need 16 bytes of digest")
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return String((root + "." + decimal(bytes)).prefix(64))
+    }
+
     private static func decimal(_ uuid: uuid_t) -> String {
-        var words = withUnsafeBytes(of: uuid) { Array($0) }.map { UInt32($0) }
+        decimal(withUnsafeBytes(of: uuid) { Array($0) })
+    }
+
+    /// The decimal digits of a big-endian number.
+    private static func decimal(_ bytes: [UInt8]) -> String {
+        var words = bytes.map { UInt32($0) }
         var digits: [Character] = []
         while words.contains(where: { $0 != 0 }) {
             var remainder: UInt32 = 0

@@ -54,15 +54,23 @@ public struct DerivedInstanceWriter: Sendable {
 
     /// Writes `frames` (one per frame of the header, same rows, columns and Bits Stored) as a
     /// derived instance of `header` to `url`, and returns its SOP Instance UID: `sopInstanceUID` if
-    /// given, else a new one under `uidRoot`.
+    /// given, else a new one under `uidRoot`. With `sourceFrames` (0-based frame indices of the
+    /// source, one per frame given), the instance holds only those frames.
     @discardableResult
     public func write(header: HeaderDataset, frames: [Image<UInt16>], derivation: Derivation, to url: URL,
-                      sopInstanceUID: String? = nil) throws(DICOMError) -> String {
+                      sopInstanceUID: String? = nil, sourceFrames: [Int]? = nil) throws(DICOMError) -> String {
         let file = url.path
         func invalid(_ reason: String) -> DICOMError { DICOMError(.invalidArgument, reason, file: file) }
         let geometry = try header.geometry()
-        guard frames.count == geometry.numberOfFrames else {
-            throw invalid("\(frames.count) frames given for a header of \(geometry.numberOfFrames) frames")
+        if let sourceFrames {
+            guard sourceFrames.count == frames.count, !frames.isEmpty,
+                  sourceFrames.allSatisfy({ (0..<geometry.numberOfFrames).contains($0) }) else {
+                throw invalid("\(frames.count) frames given for source frames \(sourceFrames) of a header of \(geometry.numberOfFrames) frames")
+            }
+        } else {
+            guard frames.count == geometry.numberOfFrames else {
+                throw invalid("\(frames.count) frames given for a header of \(geometry.numberOfFrames) frames")
+            }
         }
         for (index, frame) in frames.enumerated() {
             guard frame.width == geometry.columns, frame.height == geometry.rows else {
@@ -91,9 +99,9 @@ public struct DerivedInstanceWriter: Sendable {
 
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let status = Self.encode(header: header, frames: frames, bitsAllocated: geometry.bitsAllocated,
-                                 uid: uid, ratio: ratio, method: method, description: derivation.description,
-                                 path: temporary.path)
+        let status = Self.encode(header: header, frames: frames, sourceFrames: sourceFrames?.map { UInt32($0 + 1) } ?? [],
+                                 bitsAllocated: geometry.bitsAllocated, uid: uid, ratio: ratio, method: method,
+                                 description: derivation.description, path: temporary.path)
         guard status.code == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             throw DICOMError(status.kind, status.text, file: file)
@@ -106,20 +114,21 @@ public struct DerivedInstanceWriter: Sendable {
         return uid
     }
 
-    private static func encode(header: HeaderDataset, frames: [Image<UInt16>], bitsAllocated: Int, uid: String,
-                               ratio: String, method: String, description: String, path: String) -> cdcm_status {
+    private static func encode(header: HeaderDataset, frames: [Image<UInt16>], sourceFrames: [UInt32], bitsAllocated: Int,
+                               uid: String, ratio: String, method: String, description: String, path: String) -> cdcm_status {
         var status = cdcm_status()
         func call(_ pixels: UnsafeRawBufferPointer) {
             uid.withCString { uid in ratio.withCString { ratio in method.withCString { method in
-                description.withCString { description in
+                description.withCString { description in sourceFrames.withUnsafeBufferPointer { sourceFrames in
                     var parameters = cdcm_derivation(
                         sop_instance_uid: uid, derivation_description: description, compression_ratio: ratio,
                         compression_method: method, pixels: pixels.baseAddress, pixel_bytes: pixels.count,
-                        bits_allocated: Int32(bitsAllocated))
+                        bits_allocated: Int32(bitsAllocated), source_frames: sourceFrames.baseAddress,
+                        source_frame_count: sourceFrames.count)
                     header.bytes.withUnsafeBufferPointer { bytes in
                         _ = cdcm_write_derived(bytes.baseAddress, bytes.count, &parameters, path, &status)
                     }
-                }
+                } }
             } } }
         }
         if bitsAllocated == 8 {

@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 
 /// The `octarc` command: archival conversion of DICOM OCT studies with a learned codec.
@@ -9,11 +10,10 @@ struct Octarc: ParsableCommand {
         version: OctarcVersion.string,
         subcommands: [
             InspectCommand.self,
+            ConvertCommand.self,
+            RestoreCommand.self,
+            VerifyCommand.self,
+            ProfilesCommand.self,
         ]
     )
-}
-
-/// The tool's version, recorded in every container and manifest it writes.
-enum OctarcVersion {
-    static let string = "0.1.0"
 }

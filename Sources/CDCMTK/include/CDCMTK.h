@@ -102,13 +102,17 @@ typedef struct {
     const void *pixels;                  /* native Pixel Data, samples in the machine's byte order */
     size_t pixel_bytes;
     int bits_allocated;                  /* 8 or 16 */
+    const uint32_t *source_frames;       /* 1-based source frame numbers of the frames given, in order; */
+    size_t source_frame_count;           /* NULL / 0: all frames of the source, in order */
 } cdcm_derivation;
 
 /** Writes a multi-frame instance to `path` from a header data set (cdcm_header_bytes) and new
  *  pixels, applying the derived-image rules: new SOP Instance UID, Image Type value 1 DERIVED,
  *  Lossy Image Compression 01, ratio and method appended, and a per-frame Derivation Image
  *  functional group (Derivation Description, code 113040) that references the source instance and
- *  frame (purpose 121320). Every other attribute is kept. Explicit VR Little Endian. */
+ *  frame (purpose 121320). Every other attribute is kept. Explicit VR Little Endian. With
+ *  `source_frames`, the instance holds only those frames of the source: Number of Frames and the
+ *  per-frame functional groups follow, each frame referencing its source frame. */
 int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_derivation *derivation,
                        const char *path, cdcm_status *status);
 

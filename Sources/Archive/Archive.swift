@@ -1,1 +1,0 @@
-// Archive: see its issue.

@@ -1,0 +1,89 @@
+import Codec
+import Container
+import DICOM
+import Imaging
+import Preprocessing
+
+/// One frame through the codec and back: normalize, mark padding, despeckle, segment, cut the ROI
+/// band, encode; and decode, put the band back into a frame of the original geometry, restore padding.
+///
+/// Frames are coded independently and deterministically, so frames can run in parallel and the output
+/// does not depend on how many run at once.
+public struct FrameCodec: Sendable {
+    public let profile: Profile
+
+    public init(profile: Profile) {
+        self.profile = profile
+    }
+
+    /// A coded frame, ready to become a container record.
+    public struct Coded: Sendable {
+        public var mode: FrameMode
+        public var roi: [UInt8]
+        public var bitstream: [UInt8]
+    }
+
+    /// Intensities of a frame as the codec sees them: stored values over 2^BitsStored − 1, with
+    /// MONOCHROME1 inverted so that tissue is bright.
+    public static func intensities(_ frame: Image<UInt16>, geometry: FrameGeometry) -> Image<Float> {
+        let normalized = frame.normalized(maxValue: geometry.maxValue)
+        return geometry.photometricInterpretation == "MONOCHROME1" ? normalized.map { 1 - $0 } : normalized
+    }
+
+    /// Stored values of restored intensities (the inverse of `intensities`).
+    public static func storedValues(_ intensities: Image<Float>, geometry: FrameGeometry) -> Image<UInt16> {
+        let oriented = geometry.photometricInterpretation == "MONOCHROME1" ? intensities.map { 1 - $0 } : intensities
+        return oriented.quantized(maxValue: geometry.maxValue)
+    }
+
+    /// The pixels outside the scan: runs of the padding value that touch the top or bottom edge. The
+    /// value is Pixel Padding Value, or 255 in 8-bit frames without one (Spectralis exports fill the
+    /// area outside the scan with white). Restore gives these pixels back exactly, so marking a
+    /// genuine white pixel at the border as padding loses nothing.
+    public static func padding(_ frame: Image<Float>, geometry: FrameGeometry) -> (mask: PaddingMask?, value: Float) {
+        guard let stored = geometry.pixelPaddingValue ?? (geometry.bitsStored == 8 ? 255 : nil),
+              (0...geometry.maxValue).contains(stored) else { return (nil, 0) }
+        var value = Float(stored) / Float(geometry.maxValue)
+        if geometry.photometricInterpretation == "MONOCHROME1" { value = 1 - value }
+        return (PaddingMask.edgeRuns(of: value, in: frame), value)
+    }
+
+    /// Preprocesses a frame as convert does (the reference that ROI metrics compare against).
+    public func analyze(_ frame: Image<UInt16>, geometry: FrameGeometry) -> FrameAnalysis {
+        let intensities = Self.intensities(frame, geometry: geometry)
+        return profile.preprocessor.analyze(intensities, padding: Self.padding(intensities, geometry: geometry).mask)
+    }
+
+    /// Codes one frame.
+    public func encode(_ frame: Image<UInt16>, geometry: FrameGeometry) throws -> Coded {
+        let analysis = analyze(frame, geometry: geometry)
+        let coded = try profile.encode(analysis.band)
+        return Coded(mode: analysis.geometry.mode == .band ? .roiBand : .wholeFrame,
+                     roi: ROIRecord.encode(analysis.geometry), bitstream: coded.bitstream)
+    }
+
+    /// The ROI geometry a record carries.
+    public static func roiGeometry(of record: FrameRecord) throws -> ROIGeometry {
+        let geometry = try ROIRecord.decode(record.roi)
+        guard (geometry.mode == .band) == (record.mode == .roiBand) else {
+            throw ArchiveError.corruptRecord("ROI record mode \(geometry.mode) disagrees with the record's mode \(record.mode.rawValue)")
+        }
+        return geometry
+    }
+
+    /// Decodes a record into restored intensities of the frame's geometry (before rounding to stored
+    /// values) and the decoded band.
+    public func decodeIntensities(_ record: FrameRecord, geometry: FrameGeometry) throws -> (frame: Image<Float>, band: Image<Float>, roi: ROIGeometry) {
+        let roi = try Self.roiGeometry(of: record)
+        guard roi.frameWidth == geometry.columns, roi.frameHeight == geometry.rows else {
+            throw ArchiveError.corruptRecord("ROI record is for \(roi.frameWidth)x\(roi.frameHeight) frames, the instance has \(geometry.columns)x\(geometry.rows)")
+        }
+        let band = try profile.decode(record.bitstream, width: roi.bandWidth, height: roi.bandHeight)
+        return (roi.insertBand(band), band, roi)
+    }
+
+    /// Decodes a record into a frame of stored values.
+    public func decode(_ record: FrameRecord, geometry: FrameGeometry) throws -> Image<UInt16> {
+        Self.storedValues(try decodeIntensities(record, geometry: geometry).frame, geometry: geometry)
+    }
+}

@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+
+/// SHA-256 helpers for manifests and deterministic UIDs.
+enum Hashing {
+    /// Lowercase hex of `bytes`.
+    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 of a file's contents as hex, read in chunks so memory stays flat.
+    static func sha256(of url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hex(hasher.finalize())
+    }
+
+    /// SHA-256 of a string's UTF-8 bytes.
+    static func sha256(_ text: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(text.utf8)))
+    }
+}

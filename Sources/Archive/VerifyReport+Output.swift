@@ -1,0 +1,114 @@
+import Foundation
+import Imaging
+
+extension VerifyReport {
+    /// The summary as a terminal table.
+    public func summaryText() -> String {
+        let s = summary
+        func f(_ value: Double?, _ digits: Int = 4) -> String {
+            guard let value, value.isFinite else { return "-" }
+            return String(format: "%.\(digits)f", value)
+        }
+        var lines = [
+            "profile \(s.profile): \(s.frames) frames (\(s.framesROIBand) as ROI band, \(s.frames - s.framesROIBand) whole)",
+            "compression ratio   stored \(f(s.storedCR, 1))   codec (eq. 1) \(f(s.codecCR, 1))   entropy-coded \(f(s.entropyCodedCR, 1))",
+            "",
+            "              MS-SSIM mean   MS-SSIM min   SSIM mean   PSNR mean (dB)",
+            "ROI band      " + [f(s.msssimROIMean), f(s.msssimROIMin), f(s.ssimROIMean), f(s.psnrROIMean, 2)]
+                .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
+            "whole frame   " + [f(s.msssimFrameMean), f(frames.map(\.msssimFrame).min()), f(s.ssimFrameMean), f(s.psnrFrameMean, 2)]
+                .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
+            "",
+            "layer shift (px)  ILM mean \(f(s.ilmShiftPxMean, 2)) max \(f(s.ilmShiftPxMax, 0))   BM mean \(f(s.bmShiftPxMean, 2)) max \(f(s.bmShiftPxMax, 0))",
+            "floor MS-SSIM (ROI) \(f(s.floorMSSSIMROI, 3)): \(s.framesBelowFloor == 0 ? "every frame above" : "\(s.framesBelowFloor) frames BELOW")",
+        ]
+        if !problems.isEmpty {
+            lines.append("")
+            lines += problems.map { "problem: \($0)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `report.json`.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// `frames.csv`: one row per frame.
+    public func csv() -> String {
+        let header = "sop_instance_uid,frame,roi_band,msssim_roi,ssim_roi,psnr_roi,msssim_frame,ssim_frame,psnr_frame,"
+            + "ilm_shift_px,ilm_shift_max_px,bm_shift_px,bm_shift_max_px,record_cr,entropy_coded_cr,below_floor"
+        let rows = frames.map { f -> String in
+            func v(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
+            return [f.sopInstanceUID, String(f.frame), String(f.roiBand), v(f.msssimROI), v(f.ssimROI), v(f.psnrROI),
+                    v(f.msssimFrame), v(f.ssimFrame), v(f.psnrFrame), v(f.ilmShiftPx), v(f.ilmShiftMaxPx), v(f.bmShiftPx),
+                    v(f.bmShiftMaxPx), v(f.recordCR), v(f.entropyCodedCR), String(f.belowFloor)].joined(separator: ",")
+        }
+        return ([header] + rows).joined(separator: "\n") + "\n"
+    }
+
+    /// Writes report.json, frames.csv, PNGs of the worst frames (original | restored | |difference| x 4)
+    /// and quality-vs-cr.svg (MS-SSIM of every frame against its record's compression ratio) into `folder`.
+    public func write(to folder: URL, worst: [WorstFrame]) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try json().write(to: folder.appendingPathComponent("report.json"), options: .atomic)
+        try Data(csv().utf8).write(to: folder.appendingPathComponent("frames.csv"), options: .atomic)
+        for (rank, item) in worst.enumerated() {
+            let name = String(format: "worst-%d-frame%03d.png", rank + 1, item.frame.frame)
+            try PNG.write(Self.triptych(item.original, item.restored), to: folder.appendingPathComponent(name))
+        }
+        try Data(plotSVG().utf8).write(to: folder.appendingPathComponent("quality-vs-cr.svg"), options: .atomic)
+    }
+
+    /// Original, restored and |difference| x 4 side by side, 8-bit.
+    static func triptych(_ original: Image<Float>, _ restored: Image<Float>) -> Image<UInt8> {
+        let w = original.width, h = original.height
+        var out = Image<UInt8>(width: 3 * w, height: h, repeating: 0)
+        func byte(_ v: Float) -> UInt8 { UInt8(min(max(v * 255, 0), 255).rounded()) }
+        for y in 0..<h {
+            for x in 0..<w {
+                out[x, y] = byte(original[x, y])
+                out[w + x, y] = byte(restored[x, y])
+                out[2 * w + x, y] = byte(4 * abs(restored[x, y] - original[x, y]))
+            }
+        }
+        return out
+    }
+
+    /// A scatter plot of MS-SSIM (ROI, blue; whole frame, orange) against each frame's compression
+    /// ratio (its record; the series' stored CR where records are unknown).
+    func plotSVG() -> String {
+        let points = frames.map { ($0.recordCR ?? summary.storedCR, $0.msssimROI, $0.msssimFrame) }
+            .filter { $0.0.isFinite && $0.1.isFinite }
+        let width = 640.0, height = 420.0, left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+        let xs = points.map(\.0), ys = points.flatMap { [$0.1, $0.2] }.filter(\.isFinite)
+        var xMin = (xs.min() ?? 1) * 0.9, xMax = (xs.max() ?? 2) * 1.1
+        if xMax <= xMin { xMax = xMin + 1 }
+        let yMin = max(0, min(ys.min() ?? 0.9, 0.999) - 0.01), yMax = 1.0
+        if xMin <= 0 { xMin = 0 }
+        func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * (width - left - right) }
+        func py(_ y: Double) -> Double { height - bottom - (y - yMin) / (yMax - yMin) * (height - top - bottom) }
+        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+                   "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+                   "<text x=\"\(left)\" y=\"24\" font-size=\"14\">octarc verify: MS-SSIM per frame, profile \(summary.profile)</text>",
+                   "<line x1=\"\(left)\" y1=\"\(py(yMin))\" x2=\"\(width - right)\" y2=\"\(py(yMin))\" stroke=\"black\"/>",
+                   "<line x1=\"\(left)\" y1=\"\(py(yMin))\" x2=\"\(left)\" y2=\"\(py(yMax))\" stroke=\"black\"/>"]
+        for i in 0...4 {
+            let x = xMin + Double(i) / 4 * (xMax - xMin), y = yMin + Double(i) / 4 * (yMax - yMin)
+            svg.append("<text x=\"\(px(x))\" y=\"\(py(yMin) + 16)\" text-anchor=\"middle\">\(String(format: "%.1f", x))</text>")
+            svg.append("<text x=\"\(left - 6)\" y=\"\(py(y) + 4)\" text-anchor=\"end\">\(String(format: "%.3f", y))</text>")
+        }
+        svg.append("<text x=\"\((left + width - right) / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">compression ratio (frame pixel bytes / record bytes)</text>")
+        for (x, roi, frame) in points {
+            svg.append("<circle cx=\"\(px(x))\" cy=\"\(py(roi))\" r=\"3\" fill=\"#1f77b4\"/>")
+            if frame.isFinite { svg.append("<circle cx=\"\(px(x))\" cy=\"\(py(frame))\" r=\"3\" fill=\"#ff7f0e\"/>") }
+        }
+        svg.append("<text x=\"\(width - right - 200)\" y=\"\(top + 10)\" fill=\"#1f77b4\">● MS-SSIM vs preprocessed ROI</text>")
+        svg.append("<text x=\"\(width - right - 200)\" y=\"\(top + 26)\" fill=\"#ff7f0e\">● MS-SSIM vs original frame</text>")
+        svg.append("</svg>")
+        return svg.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The fidelity report of `octarc verify`: one entry per restored frame and a summary.
+///
+/// ROI metrics compare the preprocessed ROI band of the original (what the codec was given: despeckled,
+/// flattened, frame-width columns) with the same band cut from the restored frame (the paper's
+/// setting). Frame metrics compare the whole restored frame with the original frame as stored,
+/// padding pixels excluded (what a reader of the restored DICOM sees). Data range 2^BitsStored − 1.
+public struct VerifyReport: Codable, Sendable {
+    public struct Frame: Codable, Sendable {
+        /// SOP Instance UID of the original instance.
+        public var sopInstanceUID: String
+        /// 1-based frame number.
+        public var frame: Int
+        public var msssimROI: Double
+        public var ssimROI: Double
+        public var psnrROI: Double
+        public var msssimFrame: Double
+        public var ssimFrame: Double
+        public var psnrFrame: Double
+        /// Mean and max |row difference| of the ILM / BM found on the restored frame vs the original
+        /// (nil when no retina was found on the original).
+        public var ilmShiftPx: Double?
+        public var ilmShiftMaxPx: Double?
+        public var bmShiftPx: Double?
+        public var bmShiftMaxPx: Double?
+        /// Whether the frame was coded as an ROI band (false: whole frame).
+        public var roiBand: Bool
+        /// Frame pixel bits / this frame's record bytes (the record only).
+        public var recordCR: Double?
+        /// ROI band pixels x bits per pixel / bitstream bits.
+        public var entropyCodedCR: Double?
+        public var belowFloor: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case frame
+            case sopInstanceUID = "sop_instance_uid"
+            case msssimROI = "msssim_roi"
+            case ssimROI = "ssim_roi"
+            case psnrROI = "psnr_roi"
+            case msssimFrame = "msssim_frame"
+            case ssimFrame = "ssim_frame"
+            case psnrFrame = "psnr_frame"
+            case ilmShiftPx = "ilm_shift_px"
+            case ilmShiftMaxPx = "ilm_shift_max_px"
+            case bmShiftPx = "bm_shift_px"
+            case bmShiftMaxPx = "bm_shift_max_px"
+            case roiBand = "roi_band"
+            case recordCR = "record_cr"
+            case entropyCodedCR = "entropy_coded_cr"
+            case belowFloor = "below_floor"
+        }
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var frames: Int
+        public var profile: String
+        /// Original Pixel Data bytes / stored bytes (containers, everything counted; for restored
+        /// DICOM, the Lossy Image Compression Ratio it records).
+        public var storedCR: Double
+        /// The paper's eq. 1 at the originals' bit depth.
+        public var codecCR: Double
+        public var entropyCodedCR: Double?
+        public var msssimROIMean: Double
+        public var msssimROIMin: Double
+        public var msssimFrameMean: Double
+        public var psnrROIMean: Double
+        public var psnrFrameMean: Double
+        public var ssimROIMean: Double
+        public var ssimFrameMean: Double
+        public var ilmShiftPxMean: Double?
+        public var bmShiftPxMean: Double?
+        public var ilmShiftPxMax: Double?
+        public var bmShiftPxMax: Double?
+        public var framesROIBand: Int
+        /// The profile's per-frame MS-SSIM (ROI) floor, and how many frames fell below it.
+        public var floorMSSSIMROI: Double
+        public var framesBelowFloor: Int
+
+        enum CodingKeys: String, CodingKey {
+            case frames, profile
+            case storedCR = "stored_cr"
+            case codecCR = "codec_cr"
+            case entropyCodedCR = "entropy_coded_cr"
+            case msssimROIMean = "msssim_roi_mean"
+            case msssimROIMin = "msssim_roi_min"
+            case msssimFrameMean = "msssim_frame_mean"
+            case psnrROIMean = "psnr_roi_mean"
+            case psnrFrameMean = "psnr_frame_mean"
+            case ssimROIMean = "ssim_roi_mean"
+            case ssimFrameMean = "ssim_frame_mean"
+            case ilmShiftPxMean = "ilm_shift_px_mean"
+            case bmShiftPxMean = "bm_shift_px_mean"
+            case ilmShiftPxMax = "ilm_shift_px_max"
+            case bmShiftPxMax = "bm_shift_px_max"
+            case framesROIBand = "frames_roi_band"
+            case floorMSSSIMROI = "floor_msssim_roi"
+            case framesBelowFloor = "frames_below_floor"
+        }
+    }
+
+    public var summary: Summary
+    public var frames: [Frame]
+    /// Restored or original items that could not be compared, and why.
+    public var problems: [String]
+}
+
+extension VerifyReport.Summary {
+    /// The summary of `frames`.
+    init(frames: [VerifyReport.Frame], profile: String, storedCR: Double, codecCR: Double, floor: Double) {
+        func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+        func finiteMean(_ values: [Double]) -> Double { mean(values.filter(\.isFinite)) }
+        let entropy = frames.compactMap(\.entropyCodedCR)
+        let ilm = frames.compactMap(\.ilmShiftPx), bm = frames.compactMap(\.bmShiftPx)
+        self.init(
+            frames: frames.count, profile: profile, storedCR: storedCR, codecCR: codecCR,
+            entropyCodedCR: entropy.isEmpty ? nil : Double(entropy.count) / entropy.reduce(0) { $0 + 1 / $1 },
+            msssimROIMean: mean(frames.map(\.msssimROI)), msssimROIMin: frames.map(\.msssimROI).min() ?? .nan,
+            msssimFrameMean: mean(frames.map(\.msssimFrame)), psnrROIMean: finiteMean(frames.map(\.psnrROI)),
+            psnrFrameMean: finiteMean(frames.map(\.psnrFrame)), ssimROIMean: mean(frames.map(\.ssimROI)),
+            ssimFrameMean: mean(frames.map(\.ssimFrame)),
+            ilmShiftPxMean: ilm.isEmpty ? nil : mean(ilm), bmShiftPxMean: bm.isEmpty ? nil : mean(bm),
+            ilmShiftPxMax: frames.compactMap(\.ilmShiftMaxPx).max(), bmShiftPxMax: frames.compactMap(\.bmShiftMaxPx).max(),
+            framesROIBand: frames.count { $0.roiBand }, floorMSSSIMROI: floor,
+            framesBelowFloor: frames.count { $0.belowFloor })
+    }
+}

@@ -1,1 +1,0 @@
-// Codec: see its issue.

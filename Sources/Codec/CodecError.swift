@@ -1,0 +1,24 @@
+/// What can go wrong loading a profile or coding a band.
+public enum CodecError: Error, Equatable, CustomStringConvertible {
+    /// The profile folder or its files are missing, malformed or inconsistent.
+    case invalidProfile(path: String, reason: String)
+    /// No profile of this name in any of the searched folders.
+    case profileNotFound(name: String, searched: [String])
+    /// A band whose size the networks cannot take.
+    case invalidBandSize(width: Int, height: Int, multiple: Int)
+    /// A bitstream that does not decode with this profile.
+    case corruptBitstream(reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidProfile(let path, let reason):
+            return "invalid profile \(path): \(reason)"
+        case .profileNotFound(let name, let searched):
+            return "no profile named '\(name)' in \(searched.isEmpty ? "any profile folder" : searched.joined(separator: ", "))"
+        case .invalidBandSize(let width, let height, let multiple):
+            return "band of \(width)x\(height) pixels: width and height must be positive multiples of \(multiple)"
+        case .corruptBitstream(let reason):
+            return "corrupt bitstream: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Crypto
+import EntropyCoding
+import Foundation
+import Imaging
+import Neural
+import Preprocessing
+
+/// A loaded, validated codec profile: its networks, quantizer, entropy tables and preprocessing.
+///
+/// A profile is identified by its name and the SHA-256 of its weights; both go into every container
+/// written with it, and restore refuses a container whose profile does not match.
+///
+/// ```swift
+/// let profile = try Profile.load(from: profilesFolder.appendingPathComponent("cr40"))
+/// let coded = try profile.encode(band)
+/// let restored = try profile.decode(coded.bitstream, width: band.width, height: band.height)
+/// ```
+public final class Profile: Sendable {
+    public let document: ProfileDocument
+    public let directory: URL
+    /// SHA-256 of `weights.safetensors` (32 bytes), checked at load.
+    public let weightsSHA256: [UInt8]
+    public let encoder: Network
+    public let decoder: Network
+    public let quantizer: Quantizer
+    /// One entropy model per latent, in `document.latents` order.
+    public let symbolModels: [SymbolModel]
+    public let preprocessor: Preprocessor
+
+    public var name: String { document.name }
+
+    /// Loads `directory/profile.json` and its weights, and checks that they agree with each other.
+    /// `threads` is the oneDNN thread count of each network run.
+    public static func load(from directory: URL, threads: Int = 1) throws -> Profile {
+        let path = directory.path
+        func invalid(_ reason: String) -> CodecError { .invalidProfile(path: path, reason: reason) }
+        let json: Data
+        do {
+            json = try Data(contentsOf: directory.appendingPathComponent("profile.json"))
+        } catch {
+            throw invalid("cannot read profile.json (\(error.localizedDescription))")
+        }
+        let document: ProfileDocument
+        do {
+            document = try JSONDecoder().decode(ProfileDocument.self, from: json)
+        } catch {
+            throw invalid("profile.json does not parse: \(error)")
+        }
+        try validate(document, invalid)
+        let weightsURL = directory.appendingPathComponent(document.weights.file)
+        let weights: SafeTensors
+        do {
+            weights = try SafeTensors(contentsOf: weightsURL, sha256: document.weights.sha256)
+        } catch {
+            throw invalid("\(error)")
+        }
+        do {
+            return Profile(
+                document: document, directory: directory,
+                weightsSHA256: try hexBytes(document.weights.sha256),
+                encoder: try Network(graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
+                decoder: try Network(graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
+                quantizer: try Quantizer(centers: document.quantizer.centers),
+                symbolModels: try document.latents.map { latent in
+                    try SymbolModel(counts: document.entropy.counts[latent.name] ?? [])
+                },
+                preprocessor: Preprocessor(parameters: document.preprocessing))
+        } catch let error as CodecError {
+            throw error
+        } catch {
+            throw invalid("\(error)")
+        }
+    }
+
+    private init(document: ProfileDocument, directory: URL, weightsSHA256: [UInt8], encoder: Network, decoder: Network,
+                 quantizer: Quantizer, symbolModels: [SymbolModel], preprocessor: Preprocessor) {
+        self.document = document
+        self.directory = directory
+        self.weightsSHA256 = weightsSHA256
+        self.encoder = encoder
+        self.decoder = decoder
+        self.quantizer = quantizer
+        self.symbolModels = symbolModels
+        self.preprocessor = preprocessor
+    }
+
+    /// Checks the parts of profile.json that the networks and the entropy coder do not check themselves.
+    private static func validate(_ d: ProfileDocument, _ invalid: (String) -> CodecError) throws {
+        guard d.format == ProfileDocument.format else { throw invalid("format is '\(d.format)', not '\(ProfileDocument.format)'") }
+        guard ProfileDocument.supportedVersions.contains(d.formatVersion) else {
+            throw invalid("format version \(d.formatVersion) is newer than this octarc reads (\(ProfileDocument.supportedVersions))")
+        }
+        guard d.quantizer.levels == d.quantizer.centers.count, d.quantizer.levels >= 2 else {
+            throw invalid("quantizer has \(d.quantizer.centers.count) centers for \(d.quantizer.levels) levels")
+        }
+        guard !d.latents.isEmpty else { throw invalid("no latents") }
+        guard d.encoder.outputs == d.latents.map(\.name), d.decoder.inputs.map(\.name) == d.latents.map(\.name) else {
+            throw invalid("encoder outputs and decoder inputs must both be the latents \(d.latents.map(\.name)), in order")
+        }
+        for (latent, input) in zip(d.latents, d.decoder.inputs) {
+            guard latent.channels > 0, latent.channels == input.channels else {
+                throw invalid("latent \(latent.name) has \(latent.channels) channels, the decoder takes \(input.channels)")
+            }
+            guard latent.stride > 0, d.inputMultiple % latent.stride == 0 else {
+                throw invalid("latent \(latent.name): stride \(latent.stride) does not divide input_multiple \(d.inputMultiple)")
+            }
+            let counts = d.entropy.counts[latent.name] ?? []
+            guard counts.count == latent.channels, counts.allSatisfy({ $0.count == d.quantizer.levels }) else {
+                throw invalid("entropy counts of \(latent.name) must be \(latent.channels) x \(d.quantizer.levels)")
+            }
+        }
+        guard d.preprocessing.sizeMultiple % d.inputMultiple == 0 else {
+            throw invalid("preprocessing size_multiple \(d.preprocessing.sizeMultiple) is not a multiple of input_multiple \(d.inputMultiple)")
+        }
+        guard d.weights.sha256.count == 64, (try? hexBytes(d.weights.sha256)) != nil else {
+            throw invalid("weights.sha256 must be 64 hex digits")
+        }
+    }
+
+    private static func hexBytes(_ hex: String) throws -> [UInt8] {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { throw CodecError.invalidProfile(path: hex, reason: "odd hex length") }
+        return try stride(from: 0, to: digits.count, by: 2).map { i in
+            guard let byte = UInt8(String(decoding: digits[i..<(i + 2)], as: UTF8.self), radix: 16) else {
+                throw CodecError.invalidProfile(path: hex, reason: "not hex")
+            }
+            return byte
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Neural
+import Preprocessing
+
+/// The contents of a profile's `profile.json`, as `Profiles/FORMAT.md` specifies them.
+public struct ProfileDocument: Codable, Sendable {
+    public static let format = "octarc-profile"
+    public static let supportedVersions = 1...1
+
+    public struct Weights: Codable, Sendable {
+        public var file: String
+        /// SHA-256 of the weights file, 64 lowercase hex digits.
+        public var sha256: String
+    }
+
+    public struct Architecture: Codable, Sendable {
+        public var name: String
+        public var widths: [Int]
+        public var latentChannels: [Int]
+        public var levels: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, widths, levels
+            case latentChannels = "latent_channels"
+        }
+    }
+
+    public struct QuantizerSettings: Codable, Sendable {
+        public var levels: Int
+        public var centers: [Float]
+    }
+
+    /// A quantized latent tensor: `channels` planes at 1/`stride` of the input's size.
+    public struct Latent: Codable, Sendable {
+        public var name: String
+        public var channels: Int
+        public var stride: Int
+    }
+
+    public struct Entropy: Codable, Sendable {
+        /// Per latent, per channel, how often each symbol occurred on the training set.
+        public var counts: [String: [[UInt32]]]
+    }
+
+    public struct Floors: Codable, Sendable {
+        /// Every frame's MS-SSIM against its preprocessed ROI must reach this.
+        public var msssimROI: Double
+
+        enum CodingKeys: String, CodingKey {
+            case msssimROI = "msssim_roi"
+        }
+    }
+
+    public var format: String
+    public var formatVersion: Int
+    public var name: String
+    public var description: String
+    public var targetStoredCR: Double
+    public var weights: Weights
+    public var architecture: Architecture
+    public var inputMultiple: Int
+    public var preprocessing: PreprocessingParameters
+    public var quantizer: QuantizerSettings
+    public var latents: [Latent]
+    public var encoder: GraphDescription
+    public var decoder: GraphDescription
+    public var entropy: Entropy
+    public var floors: Floors
+    /// Dev-set measurements written by `Scripts/training/evaluate.py`.
+    public var measured: JSONValue?
+    /// How the profile was trained (steps, hardware, wall time, seed, data, command).
+    public var training: JSONValue?
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, description, weights, architecture, preprocessing, quantizer, latents
+        case encoder, decoder, entropy, floors, measured, training
+        case formatVersion = "format_version"
+        case targetStoredCR = "target_stored_cr"
+        case inputMultiple = "input_multiple"
+    }
+}

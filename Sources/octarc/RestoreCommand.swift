@@ -1,0 +1,62 @@
+import Archive
+import ArgumentParser
+import Codec
+import DICOM
+import Foundation
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore DICOM from .octz containers (a file, a folder of them, or a convert manifest).",
+        discussion: """
+        Every restored instance is a derived, lossy image: new SOP Instance UID, Image Type DERIVED, \
+        Lossy Image Compression 01 with ratio and method appended, and a per-frame Derivation Image \
+        group referencing the original. Every other attribute of the original comes back unchanged. \
+        Files go to OUT/<Study Instance UID>/<Series Instance UID>/<SOP Instance UID>.dcm.
+        """)
+
+    @Argument(help: "A .octz file, a folder searched for them, or a manifest.json.")
+    var input: String
+
+    @Option(name: .long, help: "Output folder.")
+    var out: String
+
+    @Option(name: .long, help: "Restore only frames A through B (1-based) of each instance, e.g. 3-7.")
+    var frames: String?
+
+    @Option(name: .long, help: "Root of the new SOP Instance UIDs (default 2.25, UUID-derived).")
+    var uidRoot: String = DICOMUID.uuidRoot
+
+    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    var profiles: String?
+
+    @Option(name: .long, help: "Frames decoded at once, one thread each (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if let frames, FrameRange.parse(frames) == nil {
+            throw ValidationError("--frames takes A-B with 1 <= A <= B, e.g. 3-7 (or a single frame number)")
+        }
+    }
+
+    func run() throws {
+        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let restorer = Restorer(library: library, options: .init(
+            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), jobs: jobs,
+            frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot))
+        let outcome = try restorer.run()
+        print("\(outcome.restored.count) instances restored to \(out)")
+        for failure in outcome.failures { print("FAILED \(failure)") }
+        if !outcome.failures.isEmpty || outcome.restored.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `A-B` or `A` (1-based, inclusive).
+enum FrameRange {
+    static func parse(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), let first = parts[0], let last = parts[parts.count - 1],
+              first >= 1, last >= first else { return nil }
+        return first...last
+    }
+}

@@ -1,0 +1,59 @@
+import Archive
+import ArgumentParser
+import Codec
+import Foundation
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Measure restored OCT against the originals: MS-SSIM, SSIM, PSNR, layer shift, compression ratios.",
+        discussion: """
+        RESTORED is a folder of restored DICOM (paired with the originals through the derivation \
+        reference) or of .octz containers (decoded on the fly). ROI metrics compare against the \
+        preprocessed ROI band (the codec's input, the paper's setting); frame metrics against the \
+        original frame, padding excluded. Exit status 1 when a frame falls below the profile's \
+        MS-SSIM floor or nothing could be compared.
+        """)
+
+    @Argument(help: "The original archive.")
+    var originals: String
+
+    @Argument(help: "Restored DICOM, or .octz containers (a file, a folder, or a manifest).")
+    var restored: String
+
+    @Option(name: .long, help: "Write report.json, frames.csv, worst-frame PNGs and a plot into this folder.")
+    var report: String?
+
+    @Option(name: .long, help: "Write each frame's preprocessed ROI band as PNG into this folder.")
+    var exportRoi: String?
+
+    @Option(name: .long, help: "Profile to preprocess with (default: the one the restored files name).")
+    var profile: String?
+
+    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    var profiles: String?
+
+    @Option(name: .long, help: "Frames measured at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Print report.json on standard output instead of the table.")
+    var json = false
+
+    func run() throws {
+        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let verifier = Verifier(library: library, options: .init(
+            originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
+            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
+        let (result, worst) = try verifier.run()
+        if let report {
+            try result.write(to: URL(fileURLWithPath: report), worst: worst)
+        }
+        if json {
+            print(String(decoding: try result.json(), as: UTF8.self))
+        } else {
+            print(result.summaryText())
+            if let report { print("report: \(report)") }
+        }
+        if result.summary.framesBelowFloor > 0 || result.frames.isEmpty { throw ExitCode(1) }
+    }
+}
