@@ -8,6 +8,7 @@ struct Octarc: ParsableCommand {
         abstract: "Compress DICOM OCT studies with a learned codec, restore them, and measure the fidelity.",
         version: OctarcVersion.string,
         subcommands: [
+            DebugCommand.self,
         ]
     )
 }
