@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "octarc", dependencies: [
-            "Archive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.

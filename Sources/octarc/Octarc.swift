@@ -14,6 +14,7 @@ struct Octarc: ParsableCommand {
             RestoreCommand.self,
             VerifyCommand.self,
             ProfilesCommand.self,
+            DebugCommand.self,
         ]
     )
 }

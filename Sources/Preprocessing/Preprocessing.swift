@@ -1,1 +1,0 @@
-// Preprocessing: see its issue.

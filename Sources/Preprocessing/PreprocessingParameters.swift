@@ -1,0 +1,71 @@
+/// The settings of the preprocessing stage that a profile fixes: despeckling, the ROI band's
+/// margins and size. Codable with snake_case keys, so a profile.json can embed it.
+///
+/// ```json
+/// {"despeckle": {"method": "gaussian", "strength": 2, "horizontal_ratio": 3},
+///  "band_height": 256, "top_margin": 16, "bottom_margin": 32, "size_multiple": 32}
+/// ```
+public struct PreprocessingParameters: Codable, Sendable, Equatable {
+    /// How the frame is despeckled before it is cut into a band.
+    public var despeckle: DespeckleParameters
+    /// Rows of the band the codec codes; a retina taller than this gets a band of the next
+    /// multiple of `sizeMultiple` rows instead (recorded in the ROI record), never a cut.
+    public var bandHeight: Int
+    /// Rows kept above the ILM.
+    public var topMargin: Int
+    /// Rows kept below Bruch's membrane: the lower boundary of the ROI (the paper's LBM) is
+    /// BM + `bottomMargin`.
+    public var bottomMargin: Int
+    /// The codec's size granularity: band width and whole-frame sizes are padded to multiples of it.
+    public var sizeMultiple: Int
+
+    public init(despeckle: DespeckleParameters = .init(), bandHeight: Int = 256, topMargin: Int = 16,
+                bottomMargin: Int = 32, sizeMultiple: Int = 32) {
+        self.despeckle = despeckle
+        self.bandHeight = bandHeight
+        self.topMargin = topMargin
+        self.bottomMargin = bottomMargin
+        self.sizeMultiple = sizeMultiple
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case despeckle
+        case bandHeight = "band_height"
+        case topMargin = "top_margin"
+        case bottomMargin = "bottom_margin"
+        case sizeMultiple = "size_multiple"
+    }
+}
+
+/// Despeckling method and strength.
+public struct DespeckleParameters: Codable, Sendable, Equatable {
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        /// No filtering.
+        case none
+        /// Gaussian blur, σ = `strength` rows down and `strength` x `horizontalRatio` columns across.
+        case gaussian
+        /// 3 x 3 median, then the Gaussian above.
+        case medianGaussian = "median_gaussian"
+        /// Guided filter (He et al. 2013) steered by the Gaussian-blurred frame: edge-preserving.
+        case guided
+    }
+
+    public var method: Method
+    /// Vertical Gaussian σ in pixels; 0 disables the Gaussian.
+    public var strength: Float
+    /// Horizontal σ over vertical σ (retinal layers run across the frame, so speckle can be
+    /// averaged harder along them).
+    public var horizontalRatio: Float
+
+    public init(method: Method = .gaussian, strength: Float = 2, horizontalRatio: Float = 3) {
+        self.method = method
+        self.strength = strength
+        self.horizontalRatio = horizontalRatio
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method
+        case strength
+        case horizontalRatio = "horizontal_ratio"
+    }
+}

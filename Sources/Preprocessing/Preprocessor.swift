@@ -1,0 +1,93 @@
+import Imaging
+
+/// What preprocessing found in one frame.
+public struct FrameAnalysis: Sendable {
+    /// The despeckled frame (original geometry); padding pixels unchanged.
+    public var despeckled: Image<Float>
+    /// Layer boundaries per column (0-based rows); meaningful only when `retinaFound`.
+    public var boundaries: LayerBoundaries
+    /// The ROI's lower boundary per column: BM + the bottom margin.
+    public var lbm: [Int]
+    /// Band or whole-frame geometry; `ROIRecord.encode(geometry)` is what a container stores.
+    public var geometry: ROIGeometry
+
+    public var ilm: [Int] { boundaries.ilm }
+    public var bm: [Int] { boundaries.bm }
+    public var retinaFound: Bool { boundaries.retinaFound }
+
+    /// The codec's input: the despeckled frame cut to the geometry.
+    public var band: Image<Float> { geometry.extractBand(from: despeckled) }
+}
+
+/// The preprocessing stage: despeckle, find ILM and BM, and lay out the ROI band.
+///
+/// ```swift
+/// let analysis = Preprocessor(parameters: profile.preprocessing).analyze(frame, padding: padding)
+/// let band = analysis.band                        // to the encoder
+/// let record = ROIRecord.encode(analysis.geometry) // to the container
+/// ```
+public struct Preprocessor: Sendable {
+    public let parameters: PreprocessingParameters
+    /// ROI boundaries are widened to the extreme of the layer boundary over ±this many columns,
+    /// so the band's edges are smooth (cheap to record) and keep a wobbling boundary inside.
+    static let envelopeRadius = 8
+
+    public init(parameters: PreprocessingParameters = PreprocessingParameters()) {
+        self.parameters = parameters
+    }
+
+    /// Analyzes one frame (intensities in 0...1). `padding` marks pixels outside the scan (e.g.
+    /// `PaddingMask.edgeRuns(of: 1, in: frame)` for Spectralis 8-bit exports).
+    public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil) -> FrameAnalysis {
+        let paddingImage = padding?.image
+        let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
+        let boundaries = LayerSegmenter().segment(frame, padding: paddingImage)
+        let lbm = boundaries.bm.map { $0 + parameters.bottomMargin }
+        let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
+        return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry)
+    }
+
+    func layout(frame: Image<Float>, boundaries: LayerBoundaries, lbm: [Int], padding: PaddingMask?) -> ROIGeometry {
+        let width = frame.width, height = frame.height
+        let multiple = max(parameters.sizeMultiple, 1)
+        let paddingValue = padding.flatMap { mask in
+            mask.columns.enumerated().lazy.compactMap { x, runs in runs.first.map { frame[x, $0.start] } }.first
+        } ?? 0
+        guard boundaries.retinaFound, width > 0 else {
+            let level = Self.median(frame, padding: padding) { _, _ in true }
+            return .wholeFrame(width: width, height: height, multiple: multiple, padding: padding,
+                               paddingValue: paddingValue, background: level)
+        }
+        let r = Self.envelopeRadius
+        var top = [Int](repeating: 0, count: width), bottom = top
+        for x in 0..<width {
+            let window = max(0, x - r)...min(width - 1, x + r)
+            top[x] = window.map { boundaries.ilm[$0] }.min()! - parameters.topMargin
+            bottom[x] = window.map { lbm[$0] }.max()!
+        }
+        let tallest = zip(top, bottom).map { $1 - $0 + 1 }.max()!
+        let bandHeight = tallest <= parameters.bandHeight
+            ? parameters.bandHeight : ROIGeometry.roundedUp(tallest, to: multiple)
+        // ROI bottoms may stop short of the band: the band has room, so keep the ROI honest and
+        // let the record hold exactly the LBM.
+        let above = Self.median(frame, padding: padding) { x, y in y < top[x] }
+        let below = Self.median(frame, padding: padding) { x, y in y > bottom[x] }
+        return ROIGeometry(mode: .band, frameWidth: width, frameHeight: height,
+                           bandWidth: ROIGeometry.roundedUp(width, to: multiple), bandHeight: bandHeight,
+                           top: top, bottom: bottom, padding: padding, paddingValue: paddingValue,
+                           backgroundAbove: above.isNaN ? 0 : above, backgroundBelow: below.isNaN ? 0 : below)
+    }
+
+    /// The median of the non-padding pixels where `include(x, y)`, on a sparse grid; NaN if none.
+    static func median(_ frame: Image<Float>, padding: PaddingMask?, where include: (Int, Int) -> Bool) -> Float {
+        var values: [Float] = []
+        for y in stride(from: 0, to: frame.height, by: 2) {
+            for x in stride(from: 0, to: frame.width, by: 3) where include(x, y) && !(padding?.contains(x: x, y: y) ?? false) {
+                values.append(frame[x, y])
+            }
+        }
+        guard !values.isEmpty else { return .nan }
+        values.sort()
+        return values[values.count / 2]
+    }
+}

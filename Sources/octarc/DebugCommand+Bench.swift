@@ -1,0 +1,147 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Imaging
+import Preprocessing
+
+extension DebugCommand {
+    /// Speed and accuracy of the preprocessing stage on the shared development data; run through
+    /// Scripts/bench-preprocessing (release build, pinned to one core).
+    struct BenchPreprocessing: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bench-preprocessing",
+            abstract: "Time the preprocessing stages and measure despeckling and segmentation accuracy.")
+
+        @Option(help: "The shared data folder (with train/ and dev/).")
+        var data: String = "../shared/data"
+
+        @Option(help: "Threads for the across-frames run.")
+        var threads: Int = 2
+
+        func run() throws {
+            let root = URL(fileURLWithPath: data)
+            try despeckleTable(root)
+            try segmentationTable(root)
+            try stageTimes(root)
+        }
+
+        static func elapsed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let value = try body()
+            return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+
+        static func bioptigenSubjects(_ root: URL) -> [URL] {
+            ["train", "dev"].flatMap { split -> [URL] in
+                let folder = root.appendingPathComponent("\(split)/bioptigen")
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+                return names.sorted().map { folder.appendingPathComponent($0) }
+            }
+        }
+
+        func despeckleTable(_ root: URL) throws {
+            let methods: [(String, DespeckleParameters)] = [
+                ("raw", DespeckleParameters(method: .none)),
+                ("median3+gauss1", DespeckleParameters(method: .medianGaussian, strength: 1, horizontalRatio: 1)),
+                ("gauss2", DespeckleParameters(method: .gaussian, strength: 2, horizontalRatio: 1)),
+                ("gauss2x6 (default)", DespeckleParameters()),
+                ("guided2x6", DespeckleParameters(method: .guided)),
+                ("gauss1.5x9", DespeckleParameters(method: .gaussian, strength: 1.5, horizontalRatio: 6)),
+            ]
+            print("Despeckling vs averaged.png (PSNR dB / MS-SSIM, data range 1; ms per 450x900 frame, one thread)")
+            print("method".padding(toLength: 20, withPad: " ", startingAt: 0) + " | train subj01-12 mean | dev subj13 | dev subj14 | ms")
+            var frames: [(String, Image<Float>, Image<Float>)] = []
+            for subject in Self.bioptigenSubjects(root) {
+                let noisy = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(maxValue: 255)
+                let averaged = try PNG.readGray(subject.appendingPathComponent("averaged.png")).image.normalized(maxValue: 255)
+                frames.append((subject.lastPathComponent, noisy, averaged))
+            }
+            for (name, parameters) in methods {
+                let despeckler = Despeckler(parameters)
+                var train: [Metrics.Scores] = [], dev: [String: Metrics.Scores] = [:]
+                var milliseconds = 0.0
+                for (subject, noisy, averaged) in frames {
+                    let (output, ms) = Self.elapsed { despeckler.apply(noisy) }
+                    milliseconds += ms
+                    let clamped = output.map { min(max($0, 0), 1) }
+                    let scores = try Metrics.compare(clamped, averaged, dataRange: 1)
+                    if subject == "subj13" || subject == "subj14" { dev[subject] = scores } else { train.append(scores) }
+                }
+                let meanPSNR = train.map(\.psnr).reduce(0, +) / Double(max(train.count, 1))
+                let meanMS = train.map(\.msSSIM).reduce(0, +) / Double(max(train.count, 1))
+                func cell(_ s: Metrics.Scores?) -> String {
+                    s.map { String(format: "%.2f / %.3f", $0.psnr, $0.msSSIM) } ?? "-"
+                }
+                print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                      + String(format: " | %.2f / %.3f", meanPSNR, meanMS)
+                      + " | \(cell(dev["subj13"])) | \(cell(dev["subj14"]))"
+                      + String(format: " | %.1f", milliseconds / Double(max(frames.count, 1))))
+            }
+            print("")
+        }
+
+        func segmentationTable(_ root: URL) throws {
+            print("Segmentation vs noisy_test_layers_auto.csv (mean |row difference| in px; max in brackets)")
+            print("subject | ILM | BM | retina found")
+            for subject in Self.bioptigenSubjects(root) {
+                let csv = subject.appendingPathComponent("noisy_test_layers_auto.csv")
+                guard let text = try? String(contentsOf: csv, encoding: .utf8) else {
+                    print("\(subject.lastPathComponent) | no reference CSV")
+                    continue
+                }
+                let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").compactMap { Double($0) } }
+                let frame = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(maxValue: 255)
+                let found = LayerSegmenter().segment(frame)
+                func error(_ rows: [Int], _ reference: [Double]) -> (Double, Double) {
+                    let differences = zip(rows, reference).map { abs(Double($0) - ($1 - 1)) }
+                    return (differences.reduce(0, +) / Double(differences.count), differences.max() ?? 0)
+                }
+                let ilm = error(found.ilm, lines[0]), bm = error(found.bm, lines[5])
+                print(String(format: "%@ | %.2f (%.0f) | %.2f (%.0f) | %@", subject.lastPathComponent, ilm.0, ilm.1,
+                             bm.0, bm.1, found.retinaFound ? "yes" : "NO"))
+            }
+            print("")
+        }
+
+        func stageTimes(_ root: URL) throws {
+            let folder = root.appendingPathComponent("dev/duke/subject07")
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
+            var frames: [DebugFrame] = []
+            for name in names { frames.append(try loadDebugFrame(folder.appendingPathComponent(name), index: 0)) }
+            guard !frames.isEmpty else { return }
+            let parameters = PreprocessingParameters()
+            var despeckle = 0.0, segment = 0.0, whole = 0.0, extract = 0.0, insert = 0.0
+            var recordBytes = 0, found = 0, tall = 0
+            for frame in frames {
+                let paddingImage = frame.padding?.image
+                despeckle += Self.elapsed { Despeckler(parameters.despeckle).apply(frame.image, padding: paddingImage) }.1
+                segment += Self.elapsed { LayerSegmenter().segment(frame.image, padding: paddingImage) }.1
+                let (analysis, ms) = Self.elapsed { Preprocessor(parameters: parameters).analyze(frame.image, padding: frame.padding) }
+                whole += ms
+                let (band, extractMS) = Self.elapsed { analysis.band }
+                extract += extractMS
+                insert += Self.elapsed { analysis.geometry.insertBand(band) }.1
+                recordBytes += ROIRecord.encode(analysis.geometry).count
+                if analysis.retinaFound { found += 1 }
+                if analysis.geometry.bandHeight > parameters.bandHeight { tall += 1 }
+            }
+            let n = Double(frames.count)
+            print("Stages on dev/duke/subject07 (\(frames.count) frames, 496x768), ms per frame, one thread:")
+            print(String(format: "despeckle %.2f | segment %.2f | analyze (all) %.2f | extract band %.2f | insert band %.2f",
+                         despeckle / n, segment / n, whole / n, extract / n, insert / n))
+            print(String(format: "ROI record %.0f bytes per frame; retina found in %d of %d; bands taller than %d: %d",
+                         Double(recordBytes) / n, found, frames.count, parameters.bandHeight, tall))
+            let shared = frames
+            let workers = max(threads, 1)
+            let (_, parallel) = Self.elapsed {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for index in stride(from: worker, to: shared.count, by: workers) {
+                        let analysis = Preprocessor(parameters: parameters).analyze(shared[index].image, padding: shared[index].padding)
+                        _ = analysis.band
+                    }
+                }
+            }
+            print(String(format: "analyze + extract across frames on %d threads: %.2f ms per frame (wall)", workers, parallel / n))
+        }
+    }
+}

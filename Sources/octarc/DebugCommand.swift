@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Preprocessing
+
+/// `octarc debug`: developer views of the pipeline's intermediate results.
+struct DebugCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "debug",
+        abstract: "Show what the pipeline's stages make of a frame.",
+        subcommands: [ROI.self, Bands.self, BenchPreprocessing.self]
+    )
+}
+
+/// One frame to preprocess: intensities in 0...1 and the scanner's padding.
+struct DebugFrame: Sendable {
+    var image: Image<Float>
+    var padding: PaddingMask?
+}
+
+/// Reads frame `index` of `url`. PNG files hold one frame (the index is ignored); 8-bit PNGs treat
+/// 255 wedges at the column ends as padding (Spectralis exports). DICOM input plugs in here.
+func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
+    let gray = try PNG.readGray(url)
+    let maxValue = gray.bitDepth == 8 ? 255 : 65535
+    let image = gray.image.normalized(maxValue: maxValue)
+    let padding = gray.bitDepth == 8 ? PaddingMask.edgeRuns(of: 1, in: image) : nil
+    return DebugFrame(image: image, padding: padding)
+}
+
+extension DebugCommand {
+    struct ROI: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "roi",
+            abstract: "Write the boundaries overlay, the despeckled frame and the ROI band of one frame as PNGs.")
+
+        @Argument(help: "The input file (PNG for now).")
+        var file: String
+
+        @Option(help: "Frame number (0-based) in a multi-frame file.")
+        var frame: Int = 0
+
+        @Option(help: "Directory for the PNGs.")
+        var out: String
+
+        @Flag(help: "Print the boundaries as JSON (0-based rows, one per column).")
+        var json = false
+
+        func run() throws {
+            let url = URL(fileURLWithPath: file)
+            let input = try loadDebugFrame(url, index: frame)
+            let analysis = Preprocessor().analyze(input.image, padding: input.padding)
+            let directory = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let stem = url.deletingPathExtension().lastPathComponent + (frame == 0 ? "" : "-frame\(frame)")
+            try PNG.write(Self.overlay(input.image, analysis: analysis),
+                          to: directory.appendingPathComponent("\(stem)-overlay.png"))
+            try PNG.write(analysis.despeckled.quantized(maxValue: 255, as: UInt8.self),
+                          to: directory.appendingPathComponent("\(stem)-despeckled.png"))
+            try PNG.write(analysis.band.quantized(maxValue: 255, as: UInt8.self),
+                          to: directory.appendingPathComponent("\(stem)-band.png"))
+            if json {
+                let boundaries = BoundariesJSON(ilm: analysis.ilm, bm: analysis.bm, lbm: analysis.lbm,
+                                                retina_found: analysis.retinaFound)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(boundaries), as: UTF8.self))
+            }
+        }
+
+        struct BoundariesJSON: Encodable {
+            var ilm: [Int]
+            var bm: [Int]
+            var lbm: [Int]
+            var retina_found: Bool
+        }
+
+        /// The frame in gray with ILM green, BM red and LBM yellow (boundaries only when a retina was found).
+        static func overlay(_ frame: Image<Float>, analysis: FrameAnalysis) -> Image<RGB> {
+            var picture = frame.quantized(maxValue: 255, as: UInt8.self).map { RGB(gray: $0) }
+            guard analysis.retinaFound else { return picture }
+            for (rows, colour) in [(analysis.lbm, RGB(255, 255, 0)), (analysis.bm, RGB(255, 0, 0)), (analysis.ilm, RGB(0, 255, 0))] {
+                for x in 0..<frame.width where rows[x] >= 0 && rows[x] < frame.height { picture[x, rows[x]] = colour }
+            }
+            return picture
+        }
+    }
+
+    struct Bands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bands",
+            abstract: "Write the preprocessed ROI band (16-bit PNG) and its valid-pixel mask for every input PNG.",
+            discussion: """
+            Folders are searched recursively. Outputs mirror the input's path (a folder's own name \
+            first): OUT/<path>.band.png holds the band (value x 65535), OUT/<path>.mask.png is 255 where \
+            the band holds frame pixels (inside the ROI, not padding, not width padding) and 0 elsewhere. \
+            OUT/geometry.jsonl gets one JSON line per input with the geometry.
+            """)
+
+        @Argument(help: "PNG files or folders of PNG files.")
+        var inputs: [String]
+
+        @Option(help: "Output directory.")
+        var out: String
+
+        func run() throws {
+            let directory = URL(fileURLWithPath: out)
+            var lines: [String] = []
+            let preprocessor = Preprocessor()
+            for (url, relative) in try Self.pngFiles(inputs) {
+                let input = try loadDebugFrame(url, index: 0)
+                let analysis = preprocessor.analyze(input.image, padding: input.padding)
+                let base = directory.appendingPathComponent(String(relative.dropLast(4)))
+                try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let bandURL = URL(fileURLWithPath: base.path + ".band.png"), maskURL = URL(fileURLWithPath: base.path + ".mask.png")
+                try PNG.write(analysis.band.quantized(maxValue: 65535, as: UInt16.self), to: bandURL)
+                try PNG.write(analysis.geometry.validMask().map { $0 ? UInt8(255) : 0 }, to: maskURL)
+                let geometry = analysis.geometry
+                let line = GeometryJSON(
+                    input: relative, band: String(relative.dropLast(4)) + ".band.png",
+                    mask: String(relative.dropLast(4)) + ".mask.png", retina_found: analysis.retinaFound,
+                    mode: geometry.mode == .band ? "band" : "whole_frame", frame_width: geometry.frameWidth,
+                    frame_height: geometry.frameHeight, band_width: geometry.bandWidth, band_height: geometry.bandHeight,
+                    top: geometry.top, bottom: geometry.bottom, record_bytes: ROIRecord.encode(geometry).count)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                lines.append(String(decoding: try encoder.encode(line), as: UTF8.self))
+            }
+            try Data((lines.joined(separator: "\n") + "\n").utf8)
+                .write(to: directory.appendingPathComponent("geometry.jsonl"), options: .atomic)
+            print("wrote \(lines.count) bands to \(directory.path)")
+        }
+
+        struct GeometryJSON: Encodable {
+            var input: String
+            var band: String
+            var mask: String
+            var retina_found: Bool
+            var mode: String
+            var frame_width: Int
+            var frame_height: Int
+            var band_width: Int
+            var band_height: Int
+            var top: [Int]
+            var bottom: [Int]
+            var record_bytes: Int
+        }
+
+        /// Every PNG named or inside a named folder, sorted, with the relative path its outputs
+        /// mirror (a file: its name; inside a folder: the folder's name, then the path within it).
+        static func pngFiles(_ inputs: [String]) throws -> [(URL, String)] {
+            var found: [(URL, String)] = []
+            for input in inputs {
+                let url = URL(fileURLWithPath: input).standardizedFileURL
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                    throw ValidationError("\(input): no such file or folder")
+                }
+                guard isDirectory.boolValue else { found.append((url, url.lastPathComponent)); continue }
+                let root = url.path.hasSuffix("/") ? url.path : url.path + "/"
+                var inFolder: [(URL, String)] = []
+                let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)
+                while let item = walker?.nextObject() as? URL {
+                    let path = item.standardizedFileURL.path
+                    guard path.lowercased().hasSuffix(".png"), path.hasPrefix(root) else { continue }
+                    inFolder.append((item, url.lastPathComponent + "/" + path.dropFirst(root.count)))
+                }
+                found += inFolder.sorted { $0.1 < $1.1 }
+            }
+            return found
+        }
+    }
+}
