@@ -28,9 +28,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CPNG"]),
         .target(name: "Preprocessing", dependencies: ["Imaging"]),
         .target(name: "Neural", dependencies: ["CDNNL", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "EntropyCoding"),
+        .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing"]),
-        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"]),
+        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"], exclude: ["FORMAT.md"]),
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "octarc", dependencies: [
