@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "octarc", targets: ["octarc"]),
+        // For the fuzzing package in Fuzz/, which depends on this one by path.
+        .library(name: "OctarcContainer", targets: ["Container", "EntropyCoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
