@@ -41,8 +41,8 @@ struct Trailer: Equatable {
         }
         let smallestHeader = OctzFormat.sectionFramingSize + OctzFormat.headerFieldsSize
         guard indexOffset >= UInt64(OctzFormat.preambleSize + smallestHeader),
-              indexLength >= OctzFormat.sectionFramingSize,
-              indexOffset + UInt64(indexLength) + UInt64(OctzFormat.trailerSize) == UInt64(fileSize) else {
+              indexOffset <= UInt64(fileSize), indexLength >= OctzFormat.sectionFramingSize,
+              Int(indexOffset) + indexLength + OctzFormat.trailerSize == fileSize else {
             throw site.error(.invalid("the index at \(indexOffset), \(indexLength) bytes long, does not end where the trailer of a \(fileSize)-byte file begins"))
         }
         let recordSpace = Int(indexOffset) - OctzFormat.preambleSize - smallestHeader

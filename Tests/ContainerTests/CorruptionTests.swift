@@ -178,3 +178,24 @@ extension CorruptionTests {
         }
     }
 }
+
+extension CorruptionTests {
+    /// Fields behind a valid checksum are still checked before any arithmetic: a forged trailer whose
+    /// index offset is near 2^64 once overflowed the end-of-index sum.
+    @Test func forgedFieldsWithValidChecksumsAreRefused() throws {
+        let golden = try Self.goldenBytes()
+        let trailerStart = golden.count - OctzFormat.trailerSize
+        for indexOffset in [UInt64.max, UInt64.max - 60, UInt64(Int.max), 1 << 40, 0, 17] {
+            var forged = Array(golden[..<trailerStart])
+            var trailer = ByteWriter()
+            trailer.u64(indexOffset)
+            trailer.u32(UInt32.max)
+            trailer.u32(2)
+            trailer.raw(OctzFormat.trailerMagic)
+            trailer.u32(CRC32C.checksum(trailer.bytes))
+            forged += trailer.bytes
+            let error = try #require(Self.readFully(forged))
+            #expect(error.part == .trailer, "\(error)")
+        }
+    }
+}
