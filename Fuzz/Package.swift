@@ -10,8 +10,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "CFuzzerDriver"),
+        .systemLibrary(name: "CZstdFuzz"),
         .executableTarget(name: "FuzzContainerReader",
-                          dependencies: ["CFuzzerDriver", .product(name: "OctarcContainer", package: "octarc")]),
+                          dependencies: ["CFuzzerDriver", "CZstdFuzz", .product(name: "OctarcContainer", package: "octarc")]),
         .executableTarget(name: "FuzzLatentDecoder",
                           dependencies: ["CFuzzerDriver", .product(name: "OctarcContainer", package: "octarc")]),
     ],
