@@ -42,7 +42,9 @@ struct ByteReader {
     mutating func string(_ field: String) throws -> String {
         let length = Int(try u16("\(field) length"))
         let data = try raw(length, field)
-        guard let string = String(validating: data, as: UTF8.self) else {
+        // Decoding repairs invalid UTF-8 with replacement characters, so a changed round trip means invalid.
+        let string = String(decoding: data, as: UTF8.self)
+        guard string.utf8.elementsEqual(data) else {
             throw site.error(.invalid("\(what): \(field) is not valid UTF-8"))
         }
         return string

@@ -199,3 +199,16 @@ extension CorruptionTests {
         }
     }
 }
+
+extension CorruptionTests {
+    @Test func invalidUTF8InAStringIsNamed() throws {
+        var writer = ByteWriter()
+        writer.u16(3)
+        writer.raw([0x41, 0xC3, 0x28])
+        var reader = ByteReader(writer.bytes, site: ErrorSite(file: "x.octz", part: .header), what: "header metadata")
+        #expect(throws: ContainerError(file: "x.octz", part: .header,
+                                       problem: .invalid("header metadata: patient ID is not valid UTF-8"))) {
+            try reader.string("patient ID")
+        }
+    }
+}
