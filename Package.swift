@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "octarc", targets: ["octarc"]),
+        // For the fuzzing package in Fuzz/, which depends on this one by path.
+        .library(name: "OctarcContainer", targets: ["Container", "EntropyCoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,9 +30,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CPNG"]),
         .target(name: "Preprocessing", dependencies: ["Imaging"]),
         .target(name: "Neural", dependencies: ["CDNNL", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "EntropyCoding"),
+        .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing"]),
-        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"]),
+        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"], exclude: ["FORMAT.md"]),
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "octarc", dependencies: [

@@ -1,1 +1,0 @@
-// EntropyCoding: see its issue.

@@ -1,0 +1,112 @@
+/// Decodes a stream written by ``RANSEncoder``, checking every read against the end of the input.
+struct RANSDecoder: ~Copyable {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var position: Int
+    private var state: UInt32
+    /// Symbols decoded so far over all tensors, for error messages.
+    private var decodedCount = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) throws(EntropyCodingError) {
+        guard bytes.count >= 4 else { throw .truncated(symbolIndex: 0) }
+        let state = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+        guard state >= RANS.lowerBound && state < RANS.lowerBound << 8 else {
+            throw .corrupt("initial state \(state) is outside the coder's range")
+        }
+        self.bytes = bytes
+        self.position = 4
+        self.state = state
+    }
+
+    @inline(__always)
+    private mutating func renormalize() throws(EntropyCodingError) {
+        while state < RANS.lowerBound {
+            guard position < bytes.count else { throw .truncated(symbolIndex: decodedCount) }
+            state = (state << 8) | UInt32(bytes[position])
+            position += 1
+        }
+    }
+
+    /// Reads `bits` bits coded with a uniform distribution.
+    @inline(__always)
+    private mutating func getBits(_ bits: Int) throws(EntropyCodingError) -> UInt32 {
+        guard bits > 0 else { return 0 }
+        let value = state & ((1 << UInt32(bits)) - 1)
+        state >>= UInt32(bits)
+        try renormalize()
+        return value
+    }
+
+    private mutating func getEscapedValue(levels: Int) throws(EntropyCodingError) -> Int32 {
+        let length = Int(try getBits(RANS.escapeLengthBits))
+        guard length <= 32 else {
+            throw .corrupt("escape at symbol \(decodedCount) has a \(length)-bit payload (at most 32)")
+        }
+        var rest: UInt64
+        if length > RANS.maximumBypassBits {
+            rest = UInt64(try getBits(length - RANS.maximumBypassBits)) << UInt64(RANS.maximumBypassBits)
+            rest |= UInt64(try getBits(RANS.maximumBypassBits))
+        } else {
+            rest = UInt64(try getBits(length))
+        }
+        let distance = ((1 << UInt64(length)) | rest) - 1
+        guard let value = EscapePayload.value(atDistance: distance, levels: levels) else {
+            throw .corrupt("escape at symbol \(decodedCount) does not fit a 32-bit integer")
+        }
+        return value
+    }
+
+    /// Decodes `count` symbols of one tensor.
+    mutating func decode(count: Int, model: SymbolModel) throws(EntropyCodingError) -> [Int32] {
+        guard count > 0 else { return [] }
+        let levels = model.levels
+        let alphabetSize = model.alphabetSize
+        let channels = model.channelCount
+        let scaleBits = UInt32(model.precisionBits)
+        let mask: UInt32 = (1 << scaleBits) - 1
+        let linearSearch = alphabetSize <= 16
+        var output = [Int32](repeating: 0, count: count)
+        try output.withUnsafeMutableBufferPointer { output throws(EntropyCodingError) in
+            try model.frequencyTable.withUnsafeBufferPointer { frequencies throws(EntropyCodingError) in
+                try model.cumulativeTable.withUnsafeBufferPointer { cumulative throws(EntropyCodingError) in
+                    var channel = 0
+                    for index in 0..<count {
+                        let cumulativeBase = channel &* (alphabetSize &+ 1)
+                        let slot = state & mask
+                        var symbol = 0
+                        if linearSearch {
+                            while cumulative[cumulativeBase &+ symbol &+ 1] <= slot { symbol &+= 1 }
+                        } else {
+                            var high = alphabetSize  // cumulative[base + high] > slot
+                            while high - symbol > 1 {
+                                let middle = (symbol + high) >> 1
+                                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
+                            }
+                        }
+                        let start = cumulative[cumulativeBase &+ symbol]
+                        let frequency = frequencies[channel &* alphabetSize &+ symbol]
+                        state = frequency &* (state >> scaleBits) &+ (slot &- start)
+                        try renormalize()
+                        if symbol == levels {
+                            output[index] = try getEscapedValue(levels: levels)
+                        } else {
+                            output[index] = Int32(truncatingIfNeeded: symbol)
+                        }
+                        decodedCount &+= 1
+                        channel = channel == channels - 1 ? 0 : channel + 1
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Checks that the stream ended where the encoder started: the initial state and no bytes left.
+    consuming func finish() throws(EntropyCodingError) {
+        guard state == RANS.lowerBound else {
+            throw .corrupt("the final state \(state) is not the encoder's initial state")
+        }
+        guard position == bytes.count else {
+            throw .corrupt("\(bytes.count - position) bytes follow the last symbol")
+        }
+    }
+}

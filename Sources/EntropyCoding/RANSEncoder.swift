@@ -1,0 +1,84 @@
+/// Encodes symbols in reverse order (rANS is last in, first out), collecting the output bytes in reverse.
+struct RANSEncoder {
+    private var state: UInt32 = RANS.lowerBound
+    private var reversedBytes: [UInt8] = []
+
+    init(expectedSymbols: Int) {
+        reversedBytes.reserveCapacity(expectedSymbols / 2 + 16)
+    }
+
+    /// Codes an interval `start..<start + frequency` of a `1 << scaleBits` total.
+    @inline(__always)
+    private mutating func put(start: UInt32, frequency: UInt32, scaleBits: Int) {
+        let limit = frequency << UInt32(31 - scaleBits)
+        var x = state
+        while x >= limit {
+            reversedBytes.append(UInt8(truncatingIfNeeded: x))
+            x >>= 8
+        }
+        state = ((x / frequency) << UInt32(scaleBits)) &+ (x % frequency) &+ start
+    }
+
+    /// Codes the low `bits` bits of `value` with a uniform distribution.
+    @inline(__always)
+    private mutating func putBits(_ value: UInt32, bits: Int) {
+        if bits > 0 {
+            put(start: value & ((1 << UInt32(bits)) - 1), frequency: 1, scaleBits: bits)
+        }
+    }
+
+    /// Codes an escaped value's payload; the decoder reads it right after the escape symbol.
+    private mutating func putEscapePayload(_ value: Int32, levels: Int) {
+        let word = UInt64(EscapePayload.distance(of: value, levels: levels)) + 1
+        let length = 63 - word.leadingZeroBitCount
+        let rest = word - (1 << UInt64(length))
+        if length > RANS.maximumBypassBits {
+            putBits(UInt32(truncatingIfNeeded: rest), bits: RANS.maximumBypassBits)
+            putBits(UInt32(truncatingIfNeeded: rest >> UInt64(RANS.maximumBypassBits)),
+                    bits: length - RANS.maximumBypassBits)
+        } else {
+            putBits(UInt32(truncatingIfNeeded: rest), bits: length)
+        }
+        putBits(UInt32(length), bits: RANS.escapeLengthBits)
+    }
+
+    /// Codes one tensor; tensors must be given last to first.
+    mutating func encode(_ symbols: [Int32], model: SymbolModel) {
+        guard !symbols.isEmpty else { return }
+        let levels = model.levels
+        let alphabetSize = model.alphabetSize
+        let channels = model.channelCount
+        let scaleBits = model.precisionBits
+        symbols.withUnsafeBufferPointer { symbols in
+            model.frequencyTable.withUnsafeBufferPointer { frequencies in
+                model.cumulativeTable.withUnsafeBufferPointer { cumulative in
+                    var channel = (symbols.count - 1) % channels
+                    var index = symbols.count - 1
+                    while index >= 0 {
+                        let value = symbols[index]
+                        var symbol = Int(value)
+                        if value < 0 || symbol >= levels {
+                            putEscapePayload(value, levels: levels)
+                            symbol = levels
+                        }
+                        put(start: cumulative[channel &* (alphabetSize &+ 1) &+ symbol],
+                            frequency: frequencies[channel &* alphabetSize &+ symbol],
+                            scaleBits: scaleBits)
+                        channel = channel == 0 ? channels - 1 : channel - 1
+                        index -= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The finished stream: the final state (four bytes, little-endian), then the renormalization bytes.
+    consuming func finish() -> [UInt8] {
+        var bytes = reversedBytes
+        for shift in [24, 16, 8, 0] as [UInt32] {
+            bytes.append(UInt8(truncatingIfNeeded: state >> shift))
+        }
+        bytes.reverse()
+        return bytes
+    }
+}
