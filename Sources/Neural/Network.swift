@@ -24,13 +24,23 @@ public final class Network: Sendable {
     /// Plans kept per network; frames of a series share one size, so a few suffice.
     static let planCapacity = 16
 
+    /// Whether layers that oneDNN runs slowly are rewritten as convolutions between space-to-depth
+    /// grids (see `BlockedConvolution`); off only to test the rewrite against oneDNN's own primitives.
+    let lowering: Bool
+
     /// Validates `graph` against `weights` (ops, activations, names, weight shapes, channel counts).
-    public init(graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1) throws {
+    public convenience init(graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1)
+        throws {
+        try self.init(graph: graph, weights: weights, name: name, threads: threads, lowering: true)
+    }
+
+    init(graph: GraphDescription, weights: SafeTensors, name: String, threads: Int, lowering: Bool) throws {
         guard threads >= 1 else { throw NeuralError.invalidGraph(graph: name, reason: "threads must be >= 1, not \(threads)") }
         self.graph = try CompiledGraph(graph, weights: weights, name: name)
         self.engine = try DNNL.engine.get()
         self.name = name
         self.threads = threads
+        self.lowering = lowering
     }
 
     /// The graph's inputs (name and channels).
@@ -77,7 +87,7 @@ public final class Network: Sendable {
         DNNL.setThreads(threads)
         return try plans.withLock { cache in
             if let plan = cache.plans[shapes] { return plan }
-            let plan = try Plan(graph, inputs: shapes, engine: engine)
+            let plan = try Plan(graph, inputs: shapes, engine: engine, lowering: lowering)
             cache.insert(plan, for: shapes, capacity: Self.planCapacity)
             return plan
         }

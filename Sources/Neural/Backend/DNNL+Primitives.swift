@@ -13,6 +13,37 @@ extension DNNL {
         return md
     }
 
+    /// A float32 memory descriptor with logical `dimensions` and element `strides`.
+    static func memoryDescriptor(_ dimensions: [Int], strides: [Int]) throws -> dnnl_memory_desc_t {
+        var md = dnnl_memory_desc_t()
+        let dims = dimensions.map(Int64.init)
+        try check(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dims, dnnl_f32, strides.map(Int64.init)),
+                  "describing a \(dimensions) tensor with strides \(strides)")
+        return md
+    }
+
+    /// Two 5-D views (rows, row phase, columns, column phase, channel) of the same values: in an
+    /// NHWC image of `image`'s size, and in its space-to-depth grid with `block` pixels per cell.
+    /// A reorder between them is a pixel shuffle.
+    static func blockViews(_ image: TensorShape, block: (rows: Int, columns: Int)) throws
+        -> (image: dnnl_memory_desc_t, grid: dnnl_memory_desc_t) {
+        let (by, bx, c) = (block.rows, block.columns, image.channels)
+        let (m, n) = (image.height / by, image.width / bx)
+        let dimensions = [m, by, n, bx, c]
+        return (try memoryDescriptor(dimensions, strides: [by * image.width * c, image.width * c, bx * c, c, 1]),
+                try memoryDescriptor(dimensions, strides: [n * by * bx * c, bx * c, by * bx * c, c, 1]))
+    }
+
+    /// The view, in an NHWC image of `image`'s size, of the pixels of output `phase` of `block`-pixel
+    /// cells, as an NHWC tensor of one value per cell; and the view's byte offset into the image.
+    static func phaseView(_ image: TensorShape, block: (rows: Int, columns: Int), phase: (rows: Int, columns: Int))
+        throws -> (descriptor: dnnl_memory_desc_t, offset: Int) {
+        let (by, bx, c, w) = (block.rows, block.columns, image.channels, image.width)
+        let descriptor = try memoryDescriptor([1, c, image.height / by, w / bx],
+                                              strides: [image.height * w * c, 1, by * w * c, bx * c])
+        return (descriptor, 4 * (phase.rows * w + phase.columns) * c)
+    }
+
     /// The descriptor of an activation tensor: batch 1, NHWC, or `any` to let a primitive choose.
     static func activation(_ shape: TensorShape, preferred: Bool = false) throws -> dnnl_memory_desc_t {
         try memoryDescriptor([1, shape.channels, shape.height, shape.width], preferred ? dnnl_format_tag_any : dnnl_nhwc)
@@ -68,6 +99,7 @@ extension DNNL {
         var bias = layer.bias == nil ? dnnl_memory_desc_t() : try memoryDescriptor([layer.outputChannels], dnnl_a)
         let strides = [Int64(layer.stride.height), Int64(layer.stride.width)]
         let padding = [Int64(layer.padding.height), Int64(layer.padding.width)]
+        let paddingEnd = [Int64(layer.paddingEnd.height), Int64(layer.paddingEnd.width)]
         let attr = try attributes(layer.activation)
         defer { dnnl_primitive_attr_destroy(attr) }
         let what = "\(layer.transposed ? "transposed convolution" : "convolution") \(input) -> \(output)"
@@ -75,13 +107,13 @@ extension DNNL {
             var desc = dnnl_deconvolution_desc_t()
             try check(dnnl_deconvolution_forward_desc_init(
                 &desc, dnnl_forward_inference, dnnl_deconvolution_direct, &source, &weights,
-                &bias, &destination, strides, padding, padding), what)
+                &bias, &destination, strides, padding, paddingEnd), what)
             return try create(what) { dnnl_primitive_desc_create(&$0, &desc, attr, engine.handle, nil) }
         }
         var desc = dnnl_convolution_desc_t()
         try check(dnnl_convolution_forward_desc_init(
             &desc, dnnl_forward_inference, dnnl_convolution_direct, &source, &weights,
-            &bias, &destination, strides, padding, padding), what)
+            &bias, &destination, strides, padding, paddingEnd), what)
         return try create(what) { dnnl_primitive_desc_create(&$0, &desc, attr, engine.handle, nil) }
     }
 
@@ -113,8 +145,10 @@ extension DNNL {
     static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, engine: Engine) throws
         -> PrimitiveDescriptor {
         var source = source, destination = destination
-        return try create("weight reorder") {
-            dnnl_reorder_primitive_desc_create(&$0, &source, engine.handle, &destination, engine.handle, nil)
+        let attr = try attributes(.none)
+        defer { dnnl_primitive_attr_destroy(attr) }
+        return try create("reorder") {
+            dnnl_reorder_primitive_desc_create(&$0, &source, engine.handle, &destination, engine.handle, attr)
         }
     }
 }

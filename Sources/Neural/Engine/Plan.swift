@@ -1,25 +1,34 @@
 import CDNNL
 
-/// Everything needed to run a graph at one set of input sizes: the tensor shapes, one oneDNN
-/// primitive per layer, the weights reordered once into the layouts those primitives chose, and the
-/// arena layout of the activations. Immutable once made, and shared by all threads; each concurrent
-/// run borrows a `Workspace` from `idle`.
+/// Everything needed to run a graph at one set of input sizes: the tensor shapes, the oneDNN
+/// primitives (one or a few per layer), the weights reordered once into the layouts those primitives
+/// chose, and the arena layout of all activation buffers. Immutable once made, and shared by all
+/// threads; each concurrent run borrows a `Workspace` from `idle`.
 final class Plan: @unchecked Sendable {
     // All stored properties are immutable after init except `idle`, which is behind a lock.
 
+    /// A memory argument of a step: which buffer, from which byte, seen through which descriptor.
+    struct Argument {
+        var argument: Int32
+        var buffer: Int
+        var descriptor: dnnl_memory_desc_t
+        var offset = 0
+    }
+
     /// One primitive execution.
     struct Step {
+        /// The graph layer this step computes (part of).
         var layer: Int
         var primitive: Primitive
-        /// Activation arguments: (execution argument, tensor index).
-        var tensors: [(argument: Int32, tensor: Int)]
+        var arguments: [Argument]
         /// Weights and bias, in the primitive's layout.
         var constants: [(argument: Int32, memory: Memory)]
-        var scratchpad: dnnl_memory_desc_t?
+        /// The layer's floating-point operations, counted on its main step.
         var flops: Double
     }
 
     let engine: Engine
+    /// Shapes of the graph's tensors, which are buffers 0..<shapes.count; temporaries follow.
     let shapes: [TensorShape]
     let steps: [Step]
     let layout: ArenaLayout
@@ -27,29 +36,35 @@ final class Plan: @unchecked Sendable {
     let outputs: [(name: String, tensor: Int)]
     let idle = Locked<[Workspace]>([])
 
-    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine) throws {
+    /// Plans `graph` for inputs of `inputs` shapes. With `lowering`, transposed convolutions and
+    /// convolutions with few output channels run as convolutions between space-to-depth grids.
+    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, lowering: Bool = true) throws {
         self.engine = engine
         let shapes = try Self.shapes(graph, inputs: inputs)
-        var steps: [Step] = []
+        var builder = PlanBuilder(engine: engine, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
         for (j, layer) in graph.layers.enumerated() {
-            steps.append(try Self.step(j, layer, shapes: shapes, inputCount: graph.inputs.count, engine: engine))
+            try builder.add(layer, index: j, output: graph.inputs.count + j, shapes: shapes, lowering: lowering)
         }
-        var lifetimes = (0..<graph.tensorCount).map { i in
-            let defined = max(0, i - graph.inputs.count + 1)
-            return defined...defined
+        // Buffer lifetimes in steps: inputs are written before step 1, outputs read after the last.
+        var lifetimes = [ClosedRange<Int>?](repeating: nil, count: builder.sizes.count)
+        for i in 0..<graph.inputs.count { lifetimes[i] = 0...0 }
+        for (s, step) in builder.steps.enumerated() {
+            for argument in step.arguments {
+                let lower = lifetimes[argument.buffer]?.lowerBound ?? s + 1
+                lifetimes[argument.buffer] = lower...(s + 1)
+            }
         }
-        for (j, layer) in graph.layers.enumerated() {
-            for input in layer.inputs { lifetimes[input] = lifetimes[input].lowerBound...(j + 1) }
+        for output in graph.outputs {
+            lifetimes[output.tensor] = (lifetimes[output.tensor]?.lowerBound ?? 0)...(builder.steps.count + 1)
         }
-        for output in graph.outputs { lifetimes[output.tensor] = lifetimes[output.tensor].lowerBound...(graph.layers.count + 1) }
         self.shapes = shapes
-        self.steps = steps
-        self.layout = ArenaLayout(sizes: shapes.map { 4 * ($0.elementCount ?? 0) }, lifetimes: lifetimes)
-        self.scratchpadSize = steps.map { $0.primitive.descriptor.scratchpadSize }.max() ?? 0
+        self.steps = builder.steps
+        self.layout = ArenaLayout(sizes: builder.sizes, lifetimes: lifetimes.map { $0 ?? 0...0 })
+        self.scratchpadSize = builder.steps.map { $0.primitive.descriptor.scratchpadSize }.max() ?? 0
         self.outputs = graph.outputs
     }
 
-    /// The shape of every tensor, checking that each layer's inputs fit.
+    /// The shape of every graph tensor, checking that each layer's inputs fit.
     private static func shapes(_ graph: CompiledGraph, inputs: [TensorShape]) throws -> [TensorShape] {
         var shapes = inputs
         for layer in graph.layers {
@@ -73,63 +88,6 @@ final class Plan: @unchecked Sendable {
             guard shapes.last?.elementCount != nil else { throw fail("output \(shapes[shapes.count - 1]) is too large") }
         }
         return shapes
-    }
-
-    private static func step(_ j: Int, _ layer: Layer, shapes: [TensorShape], inputCount: Int, engine: Engine) throws
-        -> Step {
-        let output = inputCount + j
-        let sources = layer.inputs.map { shapes[$0] }
-        switch layer.operation {
-        case let .convolution(convolution):
-            let descriptor = try DNNL.convolution(convolution, input: sources[0], output: shapes[output], engine: engine)
-            var constants = [(argument: DNNL.Argument.weights,
-                              memory: try reorderedWeights(convolution, for: descriptor, engine: engine))]
-            if let bias = convolution.bias {
-                let storage = try AlignedBuffer(copying: bias)
-                let md = try DNNL.memoryDescriptor([bias.count], dnnl_a)
-                constants.append((DNNL.Argument.bias, try Memory(md, engine: engine, storage: storage)))
-            }
-            return Step(layer: j, primitive: try Primitive(descriptor),
-                        tensors: [(DNNL.Argument.source, layer.inputs[0]), (DNNL.Argument.destination, output)],
-                        constants: constants, scratchpad: descriptor.scratchpad,
-                        flops: convolution.flops(input: sources[0], output: shapes[output]))
-        case .concat:
-            let descriptor = try DNNL.concat(sources, output: shapes[output], engine: engine)
-            let tensors = layer.inputs.enumerated().map { (DNNL.Argument.multipleSource + Int32($0.offset), $0.element) }
-            return Step(layer: j, primitive: try Primitive(descriptor),
-                        tensors: tensors + [(DNNL.Argument.destination, output)], constants: [],
-                        scratchpad: descriptor.scratchpad, flops: 0)
-        case .add:
-            let descriptor = try DNNL.add(shapes[output], engine: engine)
-            return Step(layer: j, primitive: try Primitive(descriptor),
-                        tensors: [(DNNL.Argument.source, layer.inputs[0]), (DNNL.Argument.source1, layer.inputs[1]),
-                                  (DNNL.Argument.destination, output)],
-                        constants: [], scratchpad: descriptor.scratchpad,
-                        flops: Double(shapes[output].elementCount ?? 0))
-        }
-    }
-
-    /// The layer's weights, reordered from PyTorch's layout into the one `descriptor` chose.
-    static func reorderedWeights(_ convolution: Convolution, for descriptor: PrimitiveDescriptor, engine: Engine) throws
-        -> Memory {
-        guard var target = descriptor.memoryDescriptor(dnnl_query_weights_md) else {
-            throw NeuralError.backend("the convolution has no weights descriptor")
-        }
-        // Logical dimensions (out, in, kh, kw); PyTorch stores transposed convolutions as (in, out, kh, kw).
-        let source = try DNNL.memoryDescriptor(
-            [convolution.outputChannels, convolution.inputChannels, convolution.kernel.height, convolution.kernel.width],
-            convolution.transposed ? dnnl_iohw : dnnl_oihw)
-        let staging = try AlignedBuffer(copying: convolution.weight)
-        let from = try Memory(source, engine: engine, storage: staging)
-        let storage = try AlignedBuffer(size: dnnl_memory_desc_get_size(&target))
-        let to = try Memory(target, engine: engine, storage: storage)
-        let reorder = try Primitive(DNNL.reorder(from: source, to: target, engine: engine))
-        let stream = try Stream(engine: engine)
-        let arguments = [dnnl_exec_arg_t(arg: DNNL.Argument.source, memory: from.handle),
-                         dnnl_exec_arg_t(arg: DNNL.Argument.destination, memory: to.handle)]
-        try arguments.withUnsafeBufferPointer { try reorder.execute(stream, $0) }
-        try stream.wait()
-        return to
     }
 
     /// A workspace nobody is using, or a new one.

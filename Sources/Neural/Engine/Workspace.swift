@@ -5,42 +5,39 @@ import CDNNL
 final class Workspace: @unchecked Sendable {
     // Only the thread that checked it out of its plan touches it.
     let arena: AlignedBuffer
-    let scratchpad: AlignedBuffer
     let stream: Stream
-    /// One memory object per tensor (NHWC, at its arena offset).
-    let tensors: [Memory]
-    /// Scratchpad memory objects, kept alive for `arguments`.
-    private let scratchpads: [Memory]
+    /// Memory objects of every step (activations at their arena offsets, scratchpad), kept alive for `arguments`.
+    private let memories: [Memory]
     /// Execution arguments of each step.
     let arguments: [[dnnl_exec_arg_t]]
 
     init(_ plan: Plan) throws {
         let arena = try AlignedBuffer(size: plan.layout.size)
         let scratchpad = try AlignedBuffer(size: plan.scratchpadSize)
-        let tensors = try plan.shapes.enumerated().map { i, shape in
-            try Memory(DNNL.activation(shape), engine: plan.engine, storage: arena, offset: plan.layout.offsets[i])
-        }
-        var scratchpads: [Memory] = []
+        var memories: [Memory] = []
         var arguments: [[dnnl_exec_arg_t]] = []
         for step in plan.steps {
-            var list = step.tensors.map { dnnl_exec_arg_t(arg: $0.argument, memory: tensors[$0.tensor].handle) }
-            list += step.constants.map { dnnl_exec_arg_t(arg: $0.argument, memory: $0.memory.handle) }
-            if let md = step.scratchpad {
+            var list = step.constants.map { dnnl_exec_arg_t(arg: $0.argument, memory: $0.memory.handle) }
+            for argument in step.arguments {
+                let memory = try Memory(argument.descriptor, engine: plan.engine, storage: arena,
+                                        offset: plan.layout.offsets[argument.buffer] + argument.offset)
+                memories.append(memory)
+                list.append(dnnl_exec_arg_t(arg: argument.argument, memory: memory.handle))
+            }
+            if let md = step.primitive.descriptor.scratchpad {
                 let memory = try Memory(md, engine: plan.engine, storage: scratchpad)
-                scratchpads.append(memory)
+                memories.append(memory)
                 list.append(dnnl_exec_arg_t(arg: DNNL.Argument.scratchpad, memory: memory.handle))
             }
             arguments.append(list)
         }
         self.arena = arena
-        self.scratchpad = scratchpad
         self.stream = try Stream(engine: plan.engine)
-        self.tensors = tensors
-        self.scratchpads = scratchpads
+        self.memories = memories
         self.arguments = arguments
     }
 
-    /// The float storage of tensor `index` in the arena.
+    /// The float storage of buffer `index` in the arena.
     func values(_ index: Int, count: Int, plan: Plan) -> UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: (arena.pointer + plan.layout.offsets[index]).assumingMemoryBound(to: Float.self),
                                    count: count)

@@ -18,17 +18,17 @@ extension CompiledGraph {
         let laterNames = Set(description.nodes.map(\.name))
         var layers: [Layer] = []
         for node in description.nodes {
-            let where_ = "node \(node.name) (\(node.op))"
-            guard index[node.name] == nil else { throw fail("\(where_): the name \(node.name) is already defined") }
+            let context = "node \(node.name) (\(node.op))"
+            guard index[node.name] == nil else { throw fail("\(context): the name \(node.name) is already defined") }
             let inputs = try node.inputs.map { input -> Int in
                 if let i = index[input] { return i }
                 if laterNames.contains(input) {
-                    throw fail("\(where_): input \(input) is used before it is defined (a cycle or misordered nodes)")
+                    throw fail("\(context): input \(input) is used before it is defined (a cycle or misordered nodes)")
                 }
-                throw fail("\(where_): input \(input) is not defined")
+                throw fail("\(context): input \(input) is not defined")
             }
             let layer = try Self.layer(node, inputs: inputs, channels: inputs.map { channels[$0] },
-                                       weights: weights, fail: { fail("\(where_): \($0)") })
+                                       weights: weights, fail: { fail("\(context): \($0)") })
             index[node.name] = channels.count
             channels.append(layer.channels)
             layers.append(layer)
@@ -122,7 +122,7 @@ extension CompiledGraph {
             bias = try weights.floats(biasName)
         }
         return Convolution(transposed: transposed, inputChannels: inputChannels, outputChannels: outputChannels,
-                           kernel: kernel, stride: stride, padding: padding, weight: try weights.floats(weightName),
+                           kernel: kernel, stride: stride, padding: padding, paddingEnd: padding, weight: try weights.floats(weightName),
                            bias: bias, activation: try activation(node, fail: fail))
     }
 

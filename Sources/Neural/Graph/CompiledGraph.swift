@@ -15,7 +15,10 @@ struct Convolution: Sendable {
     var outputChannels: Int
     var kernel: (height: Int, width: Int)
     var stride: (height: Int, width: Int)
+    /// Zero padding before the first row and column.
     var padding: (height: Int, width: Int)
+    /// Zero padding after the last row and column (equal to `padding` for PyTorch's layers).
+    var paddingEnd: (height: Int, width: Int)
     /// PyTorch layout: (out, in, kh, kw) for conv2d, (in, out, kh, kw) for conv_transpose2d.
     var weight: [Float]
     var bias: [Float]?
@@ -23,16 +26,17 @@ struct Convolution: Sendable {
 
     /// Output height and width for an input of `height` x `width`, or nil when it would be empty.
     func outputSize(height: Int, width: Int) -> (height: Int, width: Int)? {
-        func extent(_ size: Int, _ k: Int, _ s: Int, _ p: Int) -> Int? {
+        func extent(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ q: Int) -> Int? {
             if transposed {
-                let out = (size - 1) * s - 2 * p + k
+                let out = (size - 1) * s - p - q + k
                 return out >= 1 ? out : nil
             }
-            let span = size + 2 * p - k
+            let span = size + p + q - k
             return span >= 0 ? span / s + 1 : nil
         }
-        guard let h = extent(height, kernel.height, stride.height, padding.height),
-              let w = extent(width, kernel.width, stride.width, padding.width) else { return nil }
+        guard height > 0, width > 0,
+              let h = extent(height, kernel.height, stride.height, padding.height, paddingEnd.height),
+              let w = extent(width, kernel.width, stride.width, padding.width, paddingEnd.width) else { return nil }
         return (h, w)
     }
 
