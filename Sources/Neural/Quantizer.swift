@@ -28,12 +28,13 @@ public struct Quantizer: Sendable, Equatable {
     /// The number of levels L.
     public var levels: Int { centers.count }
 
-    /// The symbol of every value of `tensor`, in the tensor's (channels last) order. NaN maps to 0.
+    /// The symbol of every value of `tensor`, in the tensor's (channels last) order. NaN maps to 0,
+    /// infinities to the extreme centers.
     public func symbols(for tensor: Tensor) -> [Int32] {
         symbols(for: tensor.data)
     }
 
-    /// The symbol of every value, in order. NaN maps to 0.
+    /// The symbol of every value, in order. NaN maps to 0, infinities to the extreme centers.
     public func symbols(for values: [Float]) -> [Int32] {
         let count = values.count
         var best = [Float](repeating: .infinity, count: count)
@@ -41,11 +42,14 @@ public struct Quantizer: Sendable, Equatable {
         values.withUnsafeBufferPointer { values in
             best.withUnsafeMutableBufferPointer { best in
                 symbols.withUnsafeMutableBufferPointer { symbols in
-                    // One pass per center keeps the inner loop branch-free and vectorizable.
+                    // One pass per center keeps the inner loop branch-free and vectorizable. Values
+                    // are first clamped to the centers' range, which changes no finite value's nearest
+                    // center and gives infinities theirs.
+                    let (low, high) = (centers[0], centers[centers.count - 1])
                     for (index, center) in centers.enumerated() {
                         let symbol = Int32(index)
                         for i in 0..<count {
-                            let distance = abs(values[i] - center)
+                            let distance = abs(Swift.min(Swift.max(values[i], low), high) - center)
                             let closer = distance < best[i]
                             best[i] = closer ? distance : best[i]
                             symbols[i] = closer ? symbol : symbols[i]
