@@ -37,26 +37,44 @@ public struct Quantizer: Sendable, Equatable {
     /// The symbol of every value, in order. NaN maps to 0, infinities to the extreme centers.
     public func symbols(for values: [Float]) -> [Int32] {
         let count = values.count
-        var best = [Float](repeating: .infinity, count: count)
+        let lanes = 16
         var symbols = [Int32](repeating: 0, count: count)
         values.withUnsafeBufferPointer { values in
-            best.withUnsafeMutableBufferPointer { best in
-                symbols.withUnsafeMutableBufferPointer { symbols in
-                    // One pass per center keeps the inner loop branch-free and vectorizable. Values
-                    // are first clamped to the centers' range, which changes no finite value's nearest
-                    // center and gives infinities theirs.
-                    let (low, high) = (centers[0], centers[centers.count - 1])
-                    for (index, center) in centers.enumerated() {
-                        let symbol = Int32(index)
-                        for i in 0..<count {
-                            let distance = abs(Swift.min(Swift.max(values[i], low), high) - center)
-                            let closer = distance < best[i]
-                            best[i] = closer ? distance : best[i]
-                            symbols[i] = closer ? symbol : symbols[i]
-                        }
-                    }
+            symbols.withUnsafeMutableBufferPointer { symbols in
+                guard let source = values.baseAddress, let destination = symbols.baseAddress else { return }
+                var i = 0
+                while i + lanes <= count {
+                    let chunk = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(destination + i).storeBytes(of: nearest(chunk), as: SIMD16<Int32>.self)
+                    i += lanes
                 }
+                var tail = SIMD16<Float>(repeating: .nan)
+                for j in i..<count { tail[j - i] = source[j] }
+                let last = nearest(tail)
+                for j in i..<count { destination[j] = last[j - i] }
             }
+        }
+        return symbols
+    }
+
+    /// The nearest center of 16 values at once: the first center at the smallest |value - center|,
+    /// after clamping values to the centers' range (which changes no finite value's nearest center
+    /// and gives infinities theirs).
+    @inline(__always)
+    private func nearest(_ values: SIMD16<Float>) -> SIMD16<Int32> {
+        let clamped = values.clamped(lowerBound: SIMD16(repeating: centers[0]),
+                                     upperBound: SIMD16(repeating: centers[centers.count - 1]))
+        func distance(_ center: Float) -> SIMD16<Float> {
+            let difference = clamped - SIMD16(repeating: center)
+            return pointwiseMax(difference, -difference)
+        }
+        var best = distance(centers[0])
+        var symbols = SIMD16<Int32>(repeating: 0)
+        for index in 1..<centers.count {
+            let candidate = distance(centers[index])
+            let closer = candidate .< best
+            best.replace(with: candidate, where: closer)
+            symbols.replace(with: Int32(index), where: closer)
         }
         return symbols
     }

@@ -34,6 +34,21 @@ final class PrimitiveDescriptor: @unchecked Sendable {
               let name else { return "?" }
         return String(cString: name)
     }
+
+    /// The primitive kind and implementation, e.g. `convolution brgconv:avx512_core`.
+    var summary: String {
+        var kind = dnnl_undefined_primitive
+        dnnl_primitive_desc_query(handle, dnnl_query_primitive_kind, 0, &kind)
+        let name = switch kind {
+        case dnnl_reorder: "reorder"
+        case dnnl_concat: "concat"
+        case dnnl_binary: "binary"
+        case dnnl_convolution: "convolution"
+        case dnnl_deconvolution: "deconvolution"
+        default: "primitive"
+        }
+        return "\(name) \(implementation)"
+    }
 }
 
 /// A oneDNN primitive. Executing one primitive concurrently from several threads is safe with a

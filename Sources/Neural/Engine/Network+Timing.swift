@@ -5,7 +5,7 @@ import Foundation
 public struct LayerTiming: Sendable {
     /// The node's name.
     public var name: String
-    /// The oneDNN implementation the engine uses, e.g. `brgconv:avx512_core`.
+    /// The oneDNN primitives the engine runs for the layer, e.g. `convolution brgconv:avx512_core`.
     public var implementation: String
     public var inputs: [TensorShape]
     public var output: TensorShape
@@ -16,7 +16,7 @@ public struct LayerTiming: Sendable {
     /// For convolutions: fastest seconds of a fresh primitive for the same layer shape whose activation
     /// layouts oneDNN chose itself (its best case for the shape in isolation).
     public var preferredSeconds: Double?
-    /// The implementation oneDNN picked for that primitive.
+    /// The primitive and implementation oneDNN picked for it.
     public var preferredImplementation: String?
 }
 
@@ -41,7 +41,7 @@ extension Network {
             }
             var timing = LayerTiming(
                 name: layer.name,
-                implementation: steps.map { plan.steps[$0].primitive.descriptor.implementation }.joined(separator: " + "),
+                implementation: Self.tally(steps.map { plan.steps[$0].primitive.descriptor.summary }),
                 inputs: layer.inputs.map { plan.shapes[$0] }, output: plan.shapes[inputCount + index],
                 flops: steps.map { plan.steps[$0].flops }.reduce(0, +), seconds: seconds)
             if case let .convolution(convolution) = layer.operation {
@@ -81,7 +81,18 @@ extension Network {
             try arguments.withUnsafeBufferPointer { try primitive.execute(stream, $0) }
             try stream.wait()
         }
-        return (seconds, descriptor.implementation)
+        return (seconds, descriptor.summary)
+    }
+
+    /// Distinct names in first-seen order, with counts: "convolution brgconv:avx512_core x4, reorder jit:uni x4".
+    static func tally(_ names: [String]) -> String {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for name in names {
+            if counts[name] == nil { order.append(name) }
+            counts[name, default: 0] += 1
+        }
+        return order.map { counts[$0] == 1 ? $0 : "\($0) x\(counts[$0] ?? 0)" }.joined(separator: ", ")
     }
 
     /// The shortest wall time of `repetitions` calls of `body`, after one warm-up call (the least
