@@ -87,17 +87,18 @@ public final class Network: Sendable {
         DNNL.setThreads(threads)
         return try plans.withLock { cache in
             if let plan = cache.plans[shapes] { return plan }
-            let plan = try Plan(graph, inputs: shapes, engine: engine, lowering: lowering)
+            let plan = try Plan(graph, inputs: shapes, engine: engine, weights: cache.weights, lowering: lowering)
             cache.insert(plan, for: shapes, capacity: Self.planCapacity)
             return plan
         }
     }
 }
 
-/// Plans by input shapes, oldest evicted first.
+/// Plans by input shapes, oldest evicted first, and the reordered weights they share.
 struct PlanCache {
     var plans: [[TensorShape]: Plan] = [:]
     var order: [[TensorShape]] = []
+    let weights = WeightCache()
 
     mutating func insert(_ plan: Plan, for shapes: [TensorShape], capacity: Int) {
         if order.count >= capacity { plans[order.removeFirst()] = nil }

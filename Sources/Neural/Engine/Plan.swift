@@ -36,12 +36,13 @@ final class Plan: @unchecked Sendable {
     let outputs: [(name: String, tensor: Int)]
     let idle = Locked<[Workspace]>([])
 
-    /// Plans `graph` for inputs of `inputs` shapes. With `lowering`, transposed convolutions and
+    /// Plans `graph` for inputs of `inputs` shapes, taking reordered weights from `weights` where
+    /// an earlier plan made them. With `lowering`, transposed convolutions and
     /// convolutions with few output channels run as convolutions between space-to-depth grids.
-    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, lowering: Bool = true) throws {
+    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache, lowering: Bool = true) throws {
         self.engine = engine
         let shapes = try Self.shapes(graph, inputs: inputs)
-        var builder = PlanBuilder(engine: engine, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
+        var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
         for (j, layer) in graph.layers.enumerated() {
             try builder.add(layer, index: j, output: graph.inputs.count + j, shapes: shapes, lowering: lowering)
         }

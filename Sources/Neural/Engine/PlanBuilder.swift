@@ -4,6 +4,7 @@ import CDNNL
 /// lowered into several steps.
 struct PlanBuilder {
     let engine: Engine
+    let weights: WeightCache
     /// Bytes of each buffer: the graph's tensors first, then temporaries.
     var sizes: [Int]
     var steps: [Plan.Step] = []
@@ -38,7 +39,7 @@ struct PlanBuilder {
             if lowering, let parts = Self.lowered(convolution, input: sources[0], output: shapes[output]) {
                 try addBlocked(parts, layer: index, input: layer.inputs[0], output: output, shapes: shapes, flops: flops)
             } else {
-                try addConvolution(convolution, layer: index, input: (layer.inputs[0], sources[0]),
+                try addConvolution(convolution, layer: index, part: 0, input: (layer.inputs[0], sources[0]),
                                    output: (output, shapes[output]), flops: flops)
             }
         case .concat:
@@ -69,11 +70,16 @@ struct PlanBuilder {
     }
 
     /// One oneDNN (transposed) convolution between NHWC buffers.
-    private mutating func addConvolution(_ convolution: Convolution, layer: Int, input: (Int, TensorShape),
+    private mutating func addConvolution(_ convolution: Convolution, layer: Int, part: Int, input: (Int, TensorShape),
                                          output: (Int, TensorShape), flops: Double) throws {
         let descriptor = try DNNL.convolution(convolution, input: input.1, output: output.1, engine: engine)
-        var constants = [(argument: DNNL.Argument.weights,
-                          memory: try Self.reorderedWeights(convolution, for: descriptor, engine: engine))]
+        guard let layout = descriptor.memoryDescriptor(dnnl_query_weights_md) else {
+            throw NeuralError.backend("the convolution has no weights descriptor")
+        }
+        let weights = try self.weights.weights(layer: layer, part: part, descriptor: layout) {
+            try Self.reorderedWeights(convolution, for: descriptor, engine: engine)
+        }
+        var constants = [(argument: DNNL.Argument.weights, memory: weights)]
         if let bias = convolution.bias {
             constants.append((DNNL.Argument.bias, try Memory(DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
                                                              storage: AlignedBuffer(copying: bias))))
@@ -101,7 +107,7 @@ struct PlanBuilder {
         }
         for (i, part) in parts.enumerated() {
             let gridOutput = outputBlock == (1, 1) ? output : temporary(part.outputGrid)
-            try addConvolution(part.gridConvolution, layer: layer, input: (gridInput, part.inputGrid),
+            try addConvolution(part.gridConvolution, layer: layer, part: i, input: (gridInput, part.inputGrid),
                                output: (gridOutput, part.outputGrid), flops: i == 0 ? flops : 0)
             guard outputBlock != (1, 1) else { continue }
             if let phase = part.phase {
