@@ -1,8 +1,8 @@
 /// The codec's scalar quantizer: each latent value becomes the index of the nearest of L sorted centers
 /// (ties go to the lower index), and an index becomes its center again.
 ///
-/// Distances are compared exactly as the training code does (`argmin |z - c|` in float32, first
-/// minimum wins), so a value gets the symbol PyTorch gives it.
+/// Distances are computed as the training code does (`argmin |z - c|` in float32, first minimum
+/// wins), so a value gets the symbol PyTorch gives it.
 ///
 /// ```swift
 /// let quantizer = try Quantizer(centers: profile.quantizer.centers)
@@ -13,14 +13,18 @@ public struct Quantizer: Sendable, Equatable {
     /// The centers, strictly increasing.
     public let centers: [Float]
 
-    /// Throws unless `centers` are finite and strictly increasing (at least one, at most 2^31 - 1).
+    /// Throws unless `centers` are finite and strictly increasing (at least one, at most 2^31 - 1, no
+    /// two within rounding error of each other).
     public init(centers: [Float]) throws {
         guard !centers.isEmpty, centers.count < Int(Int32.max) else {
             throw NeuralError.invalidQuantizer("needs at least one center, has \(centers.count)")
         }
         guard centers.allSatisfy(\.isFinite) else { throw NeuralError.invalidQuantizer("centers must be finite") }
-        guard zip(centers, centers.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw NeuralError.invalidQuantizer("centers must be strictly increasing: \(centers)")
+        // Gaps wider than the rounding error of |x - c| (x clamped to the centers) keep the distances
+        // to the centers below x strictly decreasing, which `symbols(for:)` relies on.
+        let gap = 2 * ((centers.last ?? 0) - (centers.first ?? 0)).ulp
+        guard zip(centers, centers.dropFirst()).allSatisfy({ $1 - $0 > gap }) else {
+            throw NeuralError.invalidQuantizer("centers must be strictly increasing and distinct: \(centers)")
         }
         self.centers = centers
     }
@@ -35,48 +39,46 @@ public struct Quantizer: Sendable, Equatable {
     }
 
     /// The symbol of every value, in order. NaN maps to 0, infinities to the extreme centers.
+    ///
+    /// Values are clamped to [first, last center] (which changes no finite value's nearest center).
+    /// Then the distances d_i = |x - c_i| fall strictly while c_i < x (the centers are further
+    /// apart than the rounding of x - c_i can hide, see `init`) and never fall after, so the first
+    /// nearest center's index is the number of i with d_(i+1) < d_i: a branch-free count, one
+    /// vectorized pass per center.
     public func symbols(for values: [Float]) -> [Int32] {
         let count = values.count
-        let lanes = 16
+        var clamped = [Float](repeating: 0, count: count)
+        var previous = [Float](repeating: 0, count: count)
         var symbols = [Int32](repeating: 0, count: count)
+        let (low, high) = (centers[0], centers[centers.count - 1])
         values.withUnsafeBufferPointer { values in
-            symbols.withUnsafeMutableBufferPointer { symbols in
-                guard let source = values.baseAddress, let destination = symbols.baseAddress else { return }
-                var i = 0
-                while i + lanes <= count {
-                    let chunk = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(destination + i).storeBytes(of: nearest(chunk), as: SIMD16<Int32>.self)
-                    i += lanes
+            clamped.withUnsafeMutableBufferPointer { clamped in
+                previous.withUnsafeMutableBufferPointer { previous in
+                    symbols.withUnsafeMutableBufferPointer { symbols in
+                        for i in 0..<count {
+                            let value = values[i]
+                            let x = value < low ? low : (value > high ? high : value)
+                            clamped[i] = x
+                            previous[i] = Self.magnitude(x - low)
+                        }
+                        for center in centers.dropFirst() {
+                            for i in 0..<count {
+                                let distance = Self.magnitude(clamped[i] - center)
+                                symbols[i] &+= distance < previous[i] ? 1 : 0
+                                previous[i] = distance
+                            }
+                        }
+                    }
                 }
-                var tail = SIMD16<Float>(repeating: .nan)
-                for j in i..<count { tail[j - i] = source[j] }
-                let last = nearest(tail)
-                for j in i..<count { destination[j] = last[j - i] }
             }
         }
         return symbols
     }
 
-    /// The nearest center of 16 values at once: the first center at the smallest |value - center|,
-    /// after clamping values to the centers' range (which changes no finite value's nearest center
-    /// and gives infinities theirs).
+    /// |x| by clearing the sign bit (vectorizes, unlike `abs`).
     @inline(__always)
-    private func nearest(_ values: SIMD16<Float>) -> SIMD16<Int32> {
-        let clamped = values.clamped(lowerBound: SIMD16(repeating: centers[0]),
-                                     upperBound: SIMD16(repeating: centers[centers.count - 1]))
-        func distance(_ center: Float) -> SIMD16<Float> {
-            let difference = clamped - SIMD16(repeating: center)
-            return pointwiseMax(difference, -difference)
-        }
-        var best = distance(centers[0])
-        var symbols = SIMD16<Int32>(repeating: 0)
-        for index in 1..<centers.count {
-            let candidate = distance(centers[index])
-            let closer = candidate .< best
-            best.replace(with: candidate, where: closer)
-            symbols.replace(with: Int32(index), where: closer)
-        }
-        return symbols
+    private static func magnitude(_ x: Float) -> Float {
+        Float(bitPattern: x.bitPattern & 0x7fff_ffff)
     }
 
     /// The tensor of `shape` whose values are the centers of `symbols` (channels last).

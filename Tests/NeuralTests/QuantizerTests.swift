@@ -25,7 +25,9 @@ import Testing
     @Test func agreesWithALinearSearchOnManyValues() throws {
         let quantizer = try Quantizer(centers: Self.centers)
         var random = TestRandom(state: 7)
-        let values = random.values(10_000).map { $0 * 3 }
+        // Random values, and the midpoints between centers with their float neighbours.
+        let midpoints = zip(Self.centers, Self.centers.dropFirst()).map { ($0 + $1) / 2 }
+        let values = random.values(10_000).map { $0 * 3 } + midpoints.flatMap { [$0.nextDown, $0, $0.nextUp] }
         let expected = values.map { value in
             Int32(Self.centers.indices.min { abs(value - Self.centers[$0]) < abs(value - Self.centers[$1]) } ?? 0)
         }
