@@ -1,0 +1,103 @@
+import CDNNL
+
+/// Everything needed to run a graph at one set of input sizes: the tensor shapes, the oneDNN
+/// primitives (one or a few per layer), the weights reordered once into the layouts those primitives
+/// chose, and the arena layout of all activation buffers. Immutable once made, and shared by all
+/// threads; each concurrent run borrows a `Workspace` from `idle`.
+final class Plan: @unchecked Sendable {
+    // All stored properties are immutable after init except `idle`, which is behind a lock.
+
+    /// A memory argument of a step: which buffer, from which byte, seen through which descriptor.
+    struct Argument {
+        var argument: Int32
+        var buffer: Int
+        var descriptor: dnnl_memory_desc_t
+        var offset = 0
+    }
+
+    /// One primitive execution.
+    struct Step {
+        /// The graph layer this step computes (part of).
+        var layer: Int
+        var primitive: Primitive
+        var arguments: [Argument]
+        /// Weights and bias, in the primitive's layout.
+        var constants: [(argument: Int32, memory: Memory)]
+        /// The layer's floating-point operations, counted on its main step.
+        var flops: Double
+    }
+
+    let engine: Engine
+    /// Shapes of the graph's tensors, which are buffers 0..<shapes.count; temporaries follow.
+    let shapes: [TensorShape]
+    let steps: [Step]
+    let layout: ArenaLayout
+    let scratchpadSize: Int
+    let outputs: [(name: String, tensor: Int)]
+    let idle = Locked<[Workspace]>([])
+
+    /// Plans `graph` for inputs of `inputs` shapes, taking reordered weights from `weights` where
+    /// an earlier plan made them. With `lowering`, transposed convolutions and
+    /// convolutions with few output channels run as convolutions between space-to-depth grids.
+    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache, lowering: Bool = true) throws {
+        self.engine = engine
+        let shapes = try Self.shapes(graph, inputs: inputs)
+        var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
+        for (j, layer) in graph.layers.enumerated() {
+            try builder.add(layer, index: j, output: graph.inputs.count + j, shapes: shapes, lowering: lowering)
+        }
+        // Buffer lifetimes in steps: inputs are written before step 1, outputs read after the last.
+        var lifetimes = [ClosedRange<Int>?](repeating: nil, count: builder.sizes.count)
+        for i in 0..<graph.inputs.count { lifetimes[i] = 0...0 }
+        for (s, step) in builder.steps.enumerated() {
+            for argument in step.arguments {
+                let lower = lifetimes[argument.buffer]?.lowerBound ?? s + 1
+                lifetimes[argument.buffer] = lower...(s + 1)
+            }
+        }
+        for output in graph.outputs {
+            lifetimes[output.tensor] = (lifetimes[output.tensor]?.lowerBound ?? 0)...(builder.steps.count + 1)
+        }
+        self.shapes = shapes
+        self.steps = builder.steps
+        self.layout = ArenaLayout(sizes: builder.sizes, lifetimes: lifetimes.map { $0 ?? 0...0 })
+        self.scratchpadSize = builder.steps.map { $0.primitive.descriptor.scratchpadSize }.max() ?? 0
+        self.outputs = graph.outputs
+    }
+
+    /// The shape of every graph tensor, checking that each layer's inputs fit.
+    private static func shapes(_ graph: CompiledGraph, inputs: [TensorShape]) throws -> [TensorShape] {
+        var shapes = inputs
+        for layer in graph.layers {
+            let sources = layer.inputs.map { shapes[$0] }
+            func fail(_ reason: String) -> NeuralError {
+                .shapeMismatch("\(graph.name): node \(layer.name): \(reason)")
+            }
+            switch layer.operation {
+            case let .convolution(convolution):
+                guard let size = convolution.outputSize(height: sources[0].height, width: sources[0].width) else {
+                    throw fail("input \(sources[0]) is too small for kernel \(convolution.kernel)")
+                }
+                shapes.append(TensorShape(channels: layer.channels, height: size.height, width: size.width))
+            case .concat, .add:
+                let first = sources[0]
+                if let other = layer.inputs.first(where: { shapes[$0].height != first.height || shapes[$0].width != first.width }) {
+                    throw fail("input \(graph.tensorName(other)) is \(shapes[other]), \(graph.tensorName(layer.inputs[0])) is \(first)")
+                }
+                shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
+            }
+            guard shapes.last?.elementCount != nil else { throw fail("output \(shapes[shapes.count - 1]) is too large") }
+        }
+        return shapes
+    }
+
+    /// A workspace nobody is using, or a new one.
+    func checkOut() throws -> Workspace {
+        if let workspace = idle.withLock({ $0.popLast() }) { return workspace }
+        return try Workspace(self)
+    }
+
+    func checkIn(_ workspace: Workspace) {
+        idle.withLock { $0.append(workspace) }
+    }
+}

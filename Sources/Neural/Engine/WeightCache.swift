@@ -1,0 +1,22 @@
+import CDNNL
+
+/// Weights already reordered into a primitive's layout, by layer and part, so that plans for other
+/// input sizes whose primitives want the same layout share them instead of holding copies.
+/// Used only while the network's plan lock is held.
+final class WeightCache: @unchecked Sendable {
+    // Accessed only by plan creation, which holds the network's plan lock.
+    private var entries: [String: [(descriptor: dnnl_memory_desc_t, memory: Memory)]] = [:]
+
+    /// The weights of part `part` of layer `layer` in `descriptor`'s layout, made by `make` if new.
+    func weights(layer: Int, part: Int, descriptor: dnnl_memory_desc_t, make: () throws -> Memory) rethrows -> Memory {
+        let key = "\(layer)/\(part)"
+        var wanted = descriptor
+        for entry in entries[key] ?? [] {
+            var known = entry.descriptor
+            if dnnl_memory_desc_equal(&wanted, &known) != 0 { return entry.memory }
+        }
+        let memory = try make()
+        entries[key, default: []].append((descriptor, memory))
+        return memory
+    }
+}

@@ -1,1 +1,0 @@
-// Neural: see its issue.
