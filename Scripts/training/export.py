@@ -2,7 +2,7 @@
 """Export a trained run (runs/NAME/checkpoint.pt) as an octarc profile: Profiles/NAME/profile.json and
 weights.safetensors, in the format Profiles/FORMAT.md defines.
 
-  python3 Scripts/training/export.py runs/cr40 --name cr40 --target-cr 40 \
+  python3 Scripts/training/export.py runs/cr40 --name cr40 --target-cr 40 --train data-cache/train.npz \
       --preprocessing data-cache/preprocessing.json --floor 0.95
 """
 from __future__ import annotations
@@ -17,13 +17,15 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec import safetensors  # noqa: E402
+from octcodec.data import load_pack  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
+from octcodec.statistics import symbol_counts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, floor: float,
-                  description: str) -> tuple[dict, dict]:
+                  description: str, train_bands) -> tuple[dict, dict]:
     arch = Architecture.from_json(ck["arch"])
     model = Codec(arch)
     model.load_state_dict(ck["model"])
@@ -33,8 +35,6 @@ def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, fl
     enc, dec = model.encoder.graph(), model.decoder.graph()
     names = {n[k] for g in (enc, dec) for n in g["nodes"] for k in ("weight", "bias") if k in n}
     tensors = {k: state[k].numpy() for k in sorted(names)}
-    if not ck.get("counts"):
-        raise SystemExit("the run has not finished: its checkpoint holds no symbol counts")
     profile = {
         "format": "octarc-profile",
         "format_version": 1,
@@ -49,7 +49,7 @@ def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, fl
         "latents": [{"name": n, "channels": c, "stride": s} for n, c, s in arch.latents()],
         "encoder": enc,
         "decoder": dec,
-        "entropy": {"counts": ck["counts"]},
+        "entropy": {"counts": symbol_counts(model, train_bands)},
         "floors": {"msssim_roi": floor},
         "measured": {},
         "training": {
@@ -69,6 +69,7 @@ def main(argv=None):
     p.add_argument("--name", required=True)
     p.add_argument("--target-cr", type=float, required=True)
     p.add_argument("--preprocessing", type=Path, required=True, help="JSON of the preprocessing parameters")
+    p.add_argument("--train", type=Path, required=True, help="training pack: the entropy tables are counted on it")
     p.add_argument("--floor", type=float, default=0.95, help="minimum per-frame MS-SSIM against the ROI")
     p.add_argument("--description", default="")
     p.add_argument("--out", type=Path, help="default: Profiles/NAME")
@@ -76,7 +77,7 @@ def main(argv=None):
 
     ck = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
     profile, tensors = build_profile(ck, args.name, args.target_cr, json.loads(args.preprocessing.read_text()),
-                                     args.floor, args.description)
+                                     args.floor, args.description, load_pack(args.train))
     out = args.out or REPO / "Profiles" / args.name
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "weights.safetensors"

@@ -112,24 +112,6 @@ def evaluate(model: Codec, bands, device) -> dict:
     return {d: float(np.mean(v)) for d, v in per_device.items()}
 
 
-@torch.no_grad()
-def symbol_counts(model: Codec, bands, device) -> dict[str, list[list[int]]]:
-    """Per-channel counts of hard symbols over whole training bands (the entropy tables)."""
-    model.eval()
-    counts = {n: torch.zeros(c, model.arch.levels, dtype=torch.int64) for n, c, _ in model.arch.latents()}
-    for b in bands:
-        h, w = b.pixels.shape
-        if h % 32 or w % 32:
-            continue
-        z = model.encoder(torch.from_numpy(b.pixels).view(1, 1, h, w).to(device))
-        for name, t in z.items():
-            s = model.quantizer.symbols(t)[0]  # (C, h, w)
-            for c in range(s.shape[0]):
-                counts[name][c] += torch.bincount(s[c].flatten().cpu(), minlength=model.arch.levels)
-    model.train()
-    return {n: v.tolist() for n, v in counts.items()}
-
-
 def save_atomic(obj, path: Path):
     tmp = path.with_suffix(".tmp")
     torch.save(obj, tmp)
@@ -170,13 +152,13 @@ def main(argv=None):
     elif args.init:
         load_init(model, args.init)
 
-    def checkpoint(final_counts=None):
+    def checkpoint():
         save_atomic({
             "model": model.state_dict(), "opt": opt.state_dict(),
             "disc": disc.state_dict() if disc else None, "opt_d": opt_d.state_dict() if opt_d else None,
             "stats": stats.counts, "sampler": sampler.state(), "step": step, "elapsed": elapsed,
             "history": history, "torch_rng": torch.get_rng_state(), "arch": arch.to_json(),
-            "args": {k: str(v) for k, v in vars(args).items()}, "counts": final_counts,
+            "args": {k: str(v) for k, v in vars(args).items()},
             "hardware": f"{device.type}, {args.threads} threads" + (
                 f", {torch.cuda.get_device_name()}" if device.type == "cuda" else ""),
         }, ckpt_path)
@@ -241,10 +223,9 @@ def main(argv=None):
         if step % args.checkpoint_every == 0:
             checkpoint()
     done = step >= args.steps
-    counts = symbol_counts(model, train_bands, device) if done else None
     if done:
         history.append({"step": step, "dev_msssim": evaluate(model, dev_bands, device)})
-    checkpoint(counts)
+    checkpoint()
     print(json.dumps({"stopped_at": step, "finished": done, "minutes": round(elapsed / 60, 1)}), flush=True)
 
 
