@@ -7,6 +7,10 @@ import Foundation
 /// later runs at that size reuse them. `run` may be called from several threads at once: each
 /// concurrent call gets its own activation memory, scratchpad and stream.
 ///
+/// Debian's oneDNN runs on OpenMP, whose thread count belongs to the calling thread: `run` sets it
+/// to `threads` on the thread that calls it. With more than one thread per run on a shared
+/// machine, set `OMP_WAIT_POLICY=passive` before the process starts.
+///
 /// ```swift
 /// let weights = try SafeTensors(contentsOf: folder.appendingPathComponent("weights.safetensors"), sha256: sha)
 /// let encoder = try Network(graph: profile.encoder, weights: weights, name: "cr40 encoder")
@@ -15,7 +19,8 @@ import Foundation
 public final class Network: Sendable {
     /// The name used in error messages, e.g. "cr40 encoder".
     public let name: String
-    /// oneDNN (OpenMP) threads per run. The product runs one frame per thread, one thread each.
+    /// oneDNN (OpenMP) threads per run. On a small machine, one frame per thread with one oneDNN
+    /// thread each is fastest.
     public let threads: Int
     let graph: CompiledGraph
     let engine: Engine
@@ -35,7 +40,9 @@ public final class Network: Sendable {
     }
 
     init(graph: GraphDescription, weights: SafeTensors, name: String, threads: Int, lowering: Bool) throws {
-        guard threads >= 1 else { throw NeuralError.invalidGraph(graph: name, reason: "threads must be >= 1, not \(threads)") }
+        guard threads >= 1 else {
+            throw NeuralError.invalidGraph(graph: name, reason: "threads must be >= 1, not \(threads)")
+        }
         self.graph = try CompiledGraph(graph, weights: weights, name: name)
         self.engine = try DNNL.engine.get()
         self.name = name
@@ -63,7 +70,8 @@ public final class Network: Sendable {
         var result: [String: Tensor] = [:]
         for output in plan.outputs {
             let shape = plan.shapes[output.tensor]
-            result[output.name] = try Tensor(shape: shape, data: Array(workspace.values(output.tensor, count: shape.elementCount ?? 0, plan: plan)))
+            let values = workspace.values(output.tensor, count: shape.elementCount ?? 0, plan: plan)
+            result[output.name] = try Tensor(shape: shape, data: Array(values))
         }
         return result
     }
@@ -74,9 +82,12 @@ public final class Network: Sendable {
             throw NeuralError.shapeMismatch("\(name): \(extra) is not an input (inputs: \(graph.inputs.map(\.name)))")
         }
         return try graph.inputs.map { input in
-            guard let tensor = inputs[input.name] else { throw NeuralError.shapeMismatch("\(name): input \(input.name) is missing") }
+            guard let tensor = inputs[input.name] else {
+                throw NeuralError.shapeMismatch("\(name): input \(input.name) is missing")
+            }
             guard tensor.channels == input.channels else {
-                throw NeuralError.shapeMismatch("\(name): input \(input.name) has \(tensor.channels) channels, the graph expects \(input.channels)")
+                throw NeuralError.shapeMismatch(
+                    "\(name): input \(input.name) has \(tensor.channels) channels, the graph expects \(input.channels)")
             }
             return tensor
         }

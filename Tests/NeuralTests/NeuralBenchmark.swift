@@ -34,7 +34,9 @@ import Testing
                 let quantize = try Self.timings(repetitions) {
                     symbols = latents.mapValues { quantizer.symbols(for: $0) }
                 }
-                let dequantized = try latents.mapValues { try quantizer.dequantize(quantizer.symbols(for: $0), shape: $0.shape) }
+                let dequantized = try latents.mapValues {
+                    try quantizer.dequantize(quantizer.symbols(for: $0), shape: $0.shape)
+                }
                 start = DispatchTime.now().uptimeNanoseconds
                 _ = try decoder.run(dequantized)
                 let decoderFirst = Self.seconds(since: start)

@@ -46,7 +46,8 @@ import Testing
                 if distanceToBoundary(expected.data[i], quantizer) <= boundaryMargin {
                     report.nearBoundary += 1
                 } else {
-                    report.differing.append("\(name)[\(i)]: Swift \(swiftSymbols[i]) PyTorch \(pytorchSymbols[i]) value \(expected.data[i])")
+                    report.differing.append(
+                        "\(name)[\(i)]: Swift \(swiftSymbols[i]) PyTorch \(pytorchSymbols[i]) value \(expected.data[i])")
                 }
             }
             dequantized[name] = try quantizer.dequantize(pytorchSymbols, shape: expected.shape)

@@ -59,7 +59,8 @@ final class Primitive: @unchecked Sendable {
 
     init(_ descriptor: PrimitiveDescriptor) throws {
         var primitive: dnnl_primitive_t?
-        try DNNL.check(dnnl_primitive_create(&primitive, descriptor.handle), "creating a \(descriptor.implementation) primitive")
+        try DNNL.check(dnnl_primitive_create(&primitive, descriptor.handle),
+                       "creating a \(descriptor.implementation) primitive")
         guard let primitive else { throw NeuralError.backend("no primitive") }
         handle = primitive
         self.descriptor = descriptor
@@ -106,7 +107,8 @@ final class Memory: @unchecked Sendable {
     init(_ descriptor: dnnl_memory_desc_t, engine: Engine, storage: AlignedBuffer, offset: Int = 0) throws {
         var md = descriptor
         var memory: dnnl_memory_t?
-        try DNNL.check(dnnl_memory_create(&memory, &md, engine.handle, storage.pointer + offset), "creating a memory object")
+        try DNNL.check(dnnl_memory_create(&memory, &md, engine.handle, storage.pointer + offset),
+                       "creating a memory object")
         guard let memory else { throw NeuralError.backend("no memory object") }
         handle = memory
         self.storage = storage

@@ -56,7 +56,8 @@ extension DNNL {
         try check(dnnl_primitive_attr_create(&attr), "creating primitive attributes")
         guard let attr else { throw NeuralError.backend("no primitive attributes") }
         do {
-            try check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "setting the scratchpad mode")
+            try check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
+                      "setting the scratchpad mode")
             let eltwise: (dnnl_alg_kind_t, Float, Float)? = switch activation {
             case .none: nil
             case .relu: (dnnl_eltwise_relu, 0, 0)
@@ -125,7 +126,8 @@ extension DNNL {
         defer { dnnl_primitive_attr_destroy(attr) }
         return try create("concatenation to \(output)") { pd in
             sources.withUnsafeBufferPointer {
-                dnnl_concat_primitive_desc_create(&pd, &destination, Int32($0.count), 1, $0.baseAddress, attr, engine.handle)
+                dnnl_concat_primitive_desc_create(&pd, &destination, Int32($0.count), 1, $0.baseAddress, attr,
+                                                  engine.handle)
             }
         }
     }

@@ -35,7 +35,9 @@ extension Network {
             let steps = plan.steps.indices.filter { plan.steps[$0].layer == index }
             let seconds = try Self.fastest(repetitions) {
                 for s in steps {
-                    try workspace.arguments[s].withUnsafeBufferPointer { try plan.steps[s].primitive.execute(workspace.stream, $0) }
+                    try workspace.arguments[s].withUnsafeBufferPointer {
+                        try plan.steps[s].primitive.execute(workspace.stream, $0)
+                    }
                 }
                 try workspace.stream.wait()
             }
@@ -65,15 +67,16 @@ extension Network {
         }
         var memories = [(DNNL.Argument.source, try zeroed(dnnl_query_src_md)),
                         (DNNL.Argument.destination, try zeroed(dnnl_query_dst_md)),
-                        (DNNL.Argument.weights, try PlanBuilder.reorderedWeights(convolution, for: descriptor, engine: engine))]
+                        (DNNL.Argument.weights,
+                         try PlanBuilder.reorderedWeights(convolution, for: descriptor, engine: engine))]
         if let bias = convolution.bias {
             memories.append((DNNL.Argument.bias, try Memory(DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
                                                             storage: AlignedBuffer(copying: bias))))
         }
         if let md = descriptor.scratchpad {
             var size = md
-            memories.append((DNNL.Argument.scratchpad,
-                             try Memory(md, engine: engine, storage: AlignedBuffer(size: dnnl_memory_desc_get_size(&size)))))
+            let storage = try AlignedBuffer(size: dnnl_memory_desc_get_size(&size))
+            memories.append((DNNL.Argument.scratchpad, try Memory(md, engine: engine, storage: storage)))
         }
         let arguments = memories.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
         let stream = try Stream(engine: engine)

@@ -39,7 +39,8 @@ final class Plan: @unchecked Sendable {
     /// Plans `graph` for inputs of `inputs` shapes, taking reordered weights from `weights` where
     /// an earlier plan made them. With `lowering`, transposed convolutions and
     /// convolutions with few output channels run as convolutions between space-to-depth grids.
-    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache, lowering: Bool = true) throws {
+    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache,
+         lowering: Bool = true) throws {
         self.engine = engine
         let shapes = try Self.shapes(graph, inputs: inputs)
         var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
@@ -81,8 +82,10 @@ final class Plan: @unchecked Sendable {
                 shapes.append(TensorShape(channels: layer.channels, height: size.height, width: size.width))
             case .concat, .add:
                 let first = sources[0]
-                if let other = layer.inputs.first(where: { shapes[$0].height != first.height || shapes[$0].width != first.width }) {
-                    throw fail("input \(graph.tensorName(other)) is \(shapes[other]), \(graph.tensorName(layer.inputs[0])) is \(first)")
+                let differs = { (i: Int) in shapes[i].height != first.height || shapes[i].width != first.width }
+                if let other = layer.inputs.first(where: differs) {
+                    throw fail("input \(graph.tensorName(other)) is \(shapes[other]), "
+                        + "\(graph.tensorName(layer.inputs[0])) is \(first)")
                 }
                 shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
             }

@@ -39,7 +39,7 @@ struct PlanBuilder {
             if lowering, let parts = Self.lowered(convolution, input: sources[0], output: shapes[output]) {
                 try addBlocked(parts, layer: index, input: layer.inputs[0], output: output, shapes: shapes, flops: flops)
             } else {
-                try addConvolution(convolution, layer: index, part: 0, input: (layer.inputs[0], sources[0]),
+                try addConvolution(convolution, layer: index, part: nil, input: (layer.inputs[0], sources[0]),
                                    output: (output, shapes[output]), flops: flops)
             }
         case .concat:
@@ -70,7 +70,7 @@ struct PlanBuilder {
     }
 
     /// One oneDNN (transposed) convolution between NHWC buffers.
-    private mutating func addConvolution(_ convolution: Convolution, layer: Int, part: Int, input: (Int, TensorShape),
+    private mutating func addConvolution(_ convolution: Convolution, layer: Int, part: Int?, input: (Int, TensorShape),
                                          output: (Int, TensorShape), flops: Double) throws {
         let descriptor = try DNNL.convolution(convolution, input: input.1, output: output.1, engine: engine)
         guard let layout = descriptor.memoryDescriptor(dnnl_query_weights_md) else {
@@ -86,7 +86,8 @@ struct PlanBuilder {
         }
         steps.append(Plan.Step(
             layer: layer, primitive: try Primitive(descriptor),
-            arguments: [Plan.Argument(argument: DNNL.Argument.source, buffer: input.0, descriptor: try DNNL.activation(input.1)),
+            arguments: [Plan.Argument(argument: DNNL.Argument.source, buffer: input.0,
+                                      descriptor: try DNNL.activation(input.1)),
                         Plan.Argument(argument: DNNL.Argument.destination, buffer: output.0,
                                       descriptor: try DNNL.activation(output.1))],
             constants: constants, flops: flops))

@@ -7,9 +7,10 @@ final class WeightCache: @unchecked Sendable {
     // Accessed only by plan creation, which holds the network's plan lock.
     private var entries: [String: [(descriptor: dnnl_memory_desc_t, memory: Memory)]] = [:]
 
-    /// The weights of part `part` of layer `layer` in `descriptor`'s layout, made by `make` if new.
-    func weights(layer: Int, part: Int, descriptor: dnnl_memory_desc_t, make: () throws -> Memory) rethrows -> Memory {
-        let key = "\(layer)/\(part)"
+    /// The weights of layer `layer`'s grid convolution `part`, or of its direct convolution when
+    /// `part` is nil, in `descriptor`'s layout; made by `make` if new.
+    func weights(layer: Int, part: Int?, descriptor: dnnl_memory_desc_t, make: () throws -> Memory) rethrows -> Memory {
+        let key = "\(layer)/\(part.map(String.init) ?? "direct")"
         var wanted = descriptor
         for entry in entries[key] ?? [] {
             var known = entry.descriptor

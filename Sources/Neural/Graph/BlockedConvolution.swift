@@ -135,7 +135,8 @@ struct BlockedConvolution: Sendable {
                                         let i = (by * columns.inputBlock + bx) * cin + ci
                                         let source = layer.transposed ? ((ci * cout + co) * kh + ky) * kw + kx
                                                                       : ((co * cin + ci) * kh + ky) * kw + kx
-                                        weight[((o * inputs + i) * rows.window + jy) * columns.window + jx] = layer.weight[source]
+                                        let target = ((o * inputs + i) * rows.window + jy) * columns.window + jx
+                                        weight[target] = layer.weight[source]
                                     }
                                 }
                             }

@@ -122,7 +122,8 @@ extension CompiledGraph {
             bias = try weights.floats(biasName)
         }
         return Convolution(transposed: transposed, inputChannels: inputChannels, outputChannels: outputChannels,
-                           kernel: kernel, stride: stride, padding: padding, paddingEnd: padding, weight: try weights.floats(weightName),
+                           kernel: kernel, stride: stride, padding: padding, paddingEnd: padding,
+                           weight: try weights.floats(weightName),
                            bias: bias, activation: try activation(node, fail: fail))
     }
 

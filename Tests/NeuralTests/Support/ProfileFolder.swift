@@ -24,7 +24,8 @@ struct ProfileFolder {
 
     init(_ url: URL) throws {
         self.url = url
-        document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: url.appendingPathComponent("profile.json")))
+        let json = try Data(contentsOf: url.appendingPathComponent("profile.json"))
+        document = try JSONDecoder().decode(Document.self, from: json)
     }
 
     var name: String { document.name }

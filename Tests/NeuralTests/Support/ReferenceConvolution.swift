@@ -19,13 +19,16 @@ struct ReferenceConvolution {
     var clip: (Float, Float) = (0, 1)
 
     var weightShape: [Int] {
-        transposed ? [inputChannels, outputChannels, kernel.0, kernel.1] : [outputChannels, inputChannels, kernel.0, kernel.1]
+        transposed ? [inputChannels, outputChannels, kernel.0, kernel.1]
+                   : [outputChannels, inputChannels, kernel.0, kernel.1]
     }
 
     func outputSize(_ input: TensorShape) -> (Int, Int) {
         transposed
-            ? ((input.height - 1) * stride.0 - 2 * padding.0 + kernel.0, (input.width - 1) * stride.1 - 2 * padding.1 + kernel.1)
-            : ((input.height + 2 * padding.0 - kernel.0) / stride.0 + 1, (input.width + 2 * padding.1 - kernel.1) / stride.1 + 1)
+            ? ((input.height - 1) * stride.0 - 2 * padding.0 + kernel.0,
+               (input.width - 1) * stride.1 - 2 * padding.1 + kernel.1)
+            : ((input.height + 2 * padding.0 - kernel.0) / stride.0 + 1,
+               (input.width + 2 * padding.1 - kernel.1) / stride.1 + 1)
     }
 
     func weight(out o: Int, in i: Int, _ ky: Int, _ kx: Int) -> Float {

@@ -7,7 +7,8 @@ struct SafeTensorsWriter {
 
     /// Appends an F32 tensor.
     mutating func add(_ name: String, shape: [Int], values: [Float]) {
-        append(name, dtype: "F32", shape: shape, bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+        append(name, dtype: "F32", shape: shape,
+               bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
     }
 
     /// Appends an I32 tensor.
