@@ -103,10 +103,18 @@ extension DebugCommand {
         @Option(help: "Output directory.")
         var out: String
 
+        @Option(help: "Also write the preprocessing parameters used, as JSON (for a profile's profile.json).")
+        var parametersOut: String?
+
         func run() throws {
             let directory = URL(fileURLWithPath: out)
             var lines: [String] = []
             let preprocessor = Preprocessor()
+            if let parametersOut {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(preprocessor.parameters).write(to: URL(fileURLWithPath: parametersOut), options: .atomic)
+            }
             for (url, relative) in try Self.pngFiles(inputs) {
                 let input = try loadDebugFrame(url, index: 0)
                 let analysis = preprocessor.analyze(input.image, padding: input.padding)

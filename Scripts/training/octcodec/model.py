@@ -22,10 +22,12 @@ class Architecture:
     """Widths and latent channels of a codec. `widths[i]` is the output width of encoder layer i+1
     (layer 6 outputs `latent_channels[0]`). `latent_channels` = (C0 at H/32, C1 at H/16, C2 at H/8,
     C3 at H/4); a zero disables that skip connection. `down_kernel` is the kernel of the stride-2
-    layers (paper-width networks: 4, slim: 3)."""
+    layers (paper-width networks: 4, slim: 3). `refine_blocks` residual blocks follow the first
+    decoder layer (H/16), where they are cheap. The slim widths keep the full- and half-resolution
+    layers narrow: they dominate the cost, and despeckled OCT has little detail there to carry."""
 
     name: str = "slim"
-    widths: tuple[int, ...] = (32, 64, 96, 128, 128)
+    widths: tuple[int, ...] = (16, 32, 64, 128, 128)
     latent_channels: tuple[int, int, int, int] = (32, 8, 4, 2)
     down_kernel: int = 3
     levels: int = 7
@@ -170,13 +172,11 @@ class Decoder(nn.Module):
         self.ups = nn.ModuleList(
             Conv(i, o, 4, stride=2, padding=1, transposed=True, activation="relu") for i, o in zip(ins, outs)
         )
-        # Refinement blocks after the two coarsest up layers (H/16, H/8), where they are cheap.
-        self.refine = nn.ModuleList(Residual(o) for o in outs[:2] for _ in range(arch.refine_blocks))
+        self.refine = nn.ModuleList(Residual(outs[0]) for _ in range(arch.refine_blocks))
         self.out = Conv(w[0], 1, 7, padding=3)
 
     def _refiners(self, level: int):
-        per = self.arch.refine_blocks
-        return list(range(level * per, (level + 1) * per)) if level < 2 else []
+        return list(range(self.arch.refine_blocks)) if level == 0 else []
 
     def forward(self, z: dict[str, torch.Tensor]) -> torch.Tensor:
         x = z["z0"]
