@@ -7,9 +7,9 @@ least-squares loss, its own Adam at `--d-lr`). Adam lr 2e-4, betas (0.5, 0.999),
 second half. Checkpoints atomically every `--checkpoint-every` steps and on SIGTERM/SIGINT; run the
 same command again to resume. Works on CPU (small crops, a time budget) and on a GPU (--device cuda).
 
-Example (CPU, 2 threads, about 2 hours):
+Example (CPU, 2 threads, 2 hours of training):
   python3 Scripts/training/train.py --train data-cache/train.npz --dev data-cache/dev.npz \
-      --latent-channels 32,8,4,2 --minutes 120 --out runs/cr40
+      --latent-channels 32,16,4,1 --budget-minutes 120 --out runs/cr40
 """
 from __future__ import annotations
 
@@ -44,8 +44,11 @@ def parse_args(argv=None):
     p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
     p.add_argument("--crop", type=int, default=192)
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--steps", type=int, default=20000, help="total steps (the lr schedule spans these)")
-    p.add_argument("--minutes", type=float, default=0, help="stop (resumable) after this wall time")
+    p.add_argument("--steps", type=int, default=100000, help="stop after this many steps in all")
+    p.add_argument("--budget-minutes", type=float, default=120,
+                   help="total training wall time across resumes; the lr schedule (constant, then linear decay to 0 "
+                        "over the second half) follows the fraction of it spent, so a busy machine still ends well")
+    p.add_argument("--minutes", type=float, default=0, help="stop this session (resumable) after this wall time")
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--msssim-weight", type=float, default=100.0, help="the paper's lambda")
     p.add_argument("--l1-warmup", type=int, default=300,
@@ -174,10 +177,12 @@ def main(argv=None):
     t0 = time.time() - elapsed
     session_start = time.time()
     log = open(args.out / "log.jsonl", "a")
-    while step < args.steps and not stop["now"]:
+    budget = args.budget_minutes * 60
+    while step < args.steps and elapsed < budget and not stop["now"]:
         if args.minutes and time.time() - session_start > args.minutes * 60:
             break
-        lr_scale = 1.0 if step < args.steps // 2 else max(0.0, 2.0 * (1 - step / args.steps))
+        progress = max(step / args.steps, elapsed / budget)
+        lr_scale = 1.0 if progress < 0.5 else max(0.0, 2.0 * (1 - progress))
         for g in opt.param_groups:
             g["lr"] = args.lr * lr_scale
         x = sampler.batch(args.batch).to(device, memory_format=torch.channels_last)
@@ -222,7 +227,7 @@ def main(argv=None):
             print(json.dumps({"step": step, "dev_msssim": ev}), flush=True)
         if step % args.checkpoint_every == 0:
             checkpoint()
-    done = step >= args.steps
+    done = step >= args.steps or elapsed >= budget
     if done:
         history.append({"step": step, "dev_msssim": evaluate(model, dev_bands, device)})
     checkpoint()
