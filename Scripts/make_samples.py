@@ -19,6 +19,7 @@ Everything is deterministic: UIDs are UUIDv5-derived (2.25.<uuid>) from fixed na
 fixed, so running the script again gives byte-identical files.
 
 Usage: python3 Scripts/make_samples.py [DATA_DIR] [--samples DIR] [--fixtures DIR]
+       python3 Scripts/make_samples.py [DATA_DIR] --dev-archive DIR   (the whole dev split, for evaluation)
        DATA_DIR defaults to ../shared/data relative to the repository root.
 Needs: pydicom, pypng, numpy (Scripts/requirements-samples.txt) and DCMTK's dcmcjpls.
 """
@@ -251,13 +252,14 @@ def compress_jpeg_ls(source: Path, target: Path) -> None:
     temporary.replace(target)
 
 
-def duke_series(data: Path) -> Dataset:
-    numbers = list(range(1, 62, 4))  # 16 B-scans spread over the 61 of the volume
+def duke_series(data: Path, numbers=range(1, 62, 4), key="duke/subject07") -> Dataset:
+    """Duke DME dev subject07: by default 16 B-scans spread over the 61 of the volume."""
+    numbers = list(numbers)
     names = [f"bscan{n:02d}.png" for n in numbers]
     frames = [read_png(data / "dev/duke/subject07" / name) for name in names]
     ds = opt_dataset(
-        key="duke/subject07", frames=frames, bits_stored=8, patient_id="DUKE-DME-07",
-        patient_name="DUKE^SUBJECT07", series_description="Duke DME subject07, 16 of 61 B-scans",
+        key=key, frames=frames, bits_stored=8, patient_id="DUKE-DME-07",
+        patient_name="DUKE^SUBJECT07", series_description=f"Duke DME subject07, {len(numbers)} of 61 B-scans",
         manufacturer="Heidelberg Engineering", model="Spectralis",
         pixel_spacing=[0.00387, 0.0114], slice_spacing=0.48,
         frame_comments=[f"dev/duke/subject07/{name}" for name in names], padding_value=255)
@@ -278,6 +280,30 @@ def bioptigen_series(data: Path, subject: str) -> Dataset:
         manufacturer="Bioptigen", model="SD-OCT", pixel_spacing=[0.0045, 0.0067], slice_spacing=0.05,
         a_scans_per_ms=20.0,
         frame_comments=[f"dev/bioptigen/{subject}/{name}" for name in names])
+
+
+def spectralis_series(data: Path) -> Dataset:
+    """The three high-resolution Spectralis crops of the dev set, as one 8-bit series."""
+    names = sorted(p.name for p in (data / "dev/spectralis").glob("*.png"))
+    return opt_dataset(
+        key="dev/spectralis", frames=[read_png(data / "dev/spectralis" / name) for name in names], bits_stored=8,
+        patient_id="SPECTRALIS-CROPS", patient_name="SPECTRALIS^CROPS",
+        series_description="Spectralis high-resolution B-scan crops", manufacturer="Heidelberg Engineering",
+        model="Spectralis", pixel_spacing=[0.0039, 0.0057], slice_spacing=0.1,
+        frame_comments=[f"dev/spectralis/{name}" for name in names])
+
+
+def make_dev_archive(data: Path, target: Path) -> None:
+    """The whole dev split as a DICOM archive (for evaluation and benchmarks; never committed): the
+    Duke subject07 volume (61 frames, 8 bit), Bioptigen subj13 and subj14 (12 bit, JPEG-LS) and the
+    Spectralis crops (8 bit)."""
+    save(duke_series(data, range(1, 62), key="dev/duke/subject07"), target / "duke-subject07.dcm")
+    with tempfile.TemporaryDirectory() as scratch:
+        for subject in ("subj13", "subj14"):
+            uncompressed = Path(scratch) / f"{subject}.dcm"
+            save(bioptigen_series(data, subject), uncompressed)
+            compress_jpeg_ls(uncompressed, target / f"bioptigen-{subject}.dcm")
+    save(spectralis_series(data), target / "spectralis-crops.dcm")
 
 
 def synthetic_frames(count: int, rows: int, columns: int, seed: int) -> list:
@@ -347,10 +373,14 @@ def main() -> None:
     parser.add_argument("--samples", default=str(REPO / "Samples"), help="where to write the samples")
     parser.add_argument("--fixtures", default=str(REPO / "Tests/Data/dicom"),
                         help="where to write the small test fixtures")
+    parser.add_argument("--dev-archive", help="instead, write the whole dev split as a DICOM archive here")
     arguments = parser.parse_args()
     data, samples = Path(arguments.data), Path(arguments.samples)
     if not (data / "dev").is_dir():
         raise SystemExit(f"{data}: no dev/ folder; pass the shared data directory")
+    if arguments.dev_archive:
+        make_dev_archive(data, Path(arguments.dev_archive))
+        return
 
     save(duke_series(data), samples / "duke-subject07-8bit.dcm")
     with tempfile.TemporaryDirectory() as scratch:

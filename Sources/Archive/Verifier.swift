@@ -228,6 +228,8 @@ public struct Verifier: Sendable {
             (result.ilmShiftPx, result.ilmShiftMaxPx) = shift(analysis.ilm, found.ilm, columns)
             (result.bmShiftPx, result.bmShiftMaxPx) = shift(analysis.bm, found.bm, columns)
         }
+        result.recordBytes = restoredFrame.recordBytes
+        result.bitstreamBytes = restoredFrame.bitstreamBytes
         let frameBits = Double(geometry.frameByteCount * 8)
         result.recordCR = restoredFrame.recordBytes.map { frameBits / Double($0 * 8) }
         result.entropyCodedCR = restoredFrame.bitstreamBytes.map {

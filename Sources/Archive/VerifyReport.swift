@@ -26,6 +26,9 @@ public struct VerifyReport: Codable, Sendable {
         public var bmShiftMaxPx: Double?
         /// Whether the frame was coded as an ROI band (false: whole frame).
         public var roiBand: Bool
+        /// Bytes of the frame's container record and of its bitstream (nil for restored DICOM).
+        public var recordBytes: Int?
+        public var bitstreamBytes: Int?
         /// Frame pixel bits / this frame's record bytes (the record only).
         public var recordCR: Double?
         /// ROI band pixels x bits per pixel / bitstream bits.
@@ -46,6 +49,8 @@ public struct VerifyReport: Codable, Sendable {
             case bmShiftPx = "bm_shift_px"
             case bmShiftMaxPx = "bm_shift_max_px"
             case roiBand = "roi_band"
+            case recordBytes = "record_bytes"
+            case bitstreamBytes = "bitstream_bytes"
             case recordCR = "record_cr"
             case entropyCodedCR = "entropy_coded_cr"
             case belowFloor = "below_floor"

@@ -36,10 +36,11 @@ def save_pack(path: Path, bands: list[Band]) -> None:
 
 def load_pack(path: Path) -> list[Band]:
     z = np.load(path)
+    flat = z["pixels"]  # each access to z[...] decompresses the array again: read it once
     bands, offset = [], 0
     for (h, w), name, device in zip(z["shapes"], z["names"], z["devices"]):
         n = int(h) * int(w)
-        pixels = z["pixels"][offset:offset + n].reshape(int(h), int(w)).astype(np.float32) / 65535
+        pixels = flat[offset:offset + n].reshape(int(h), int(w)).astype(np.float32) / 65535
         bands.append(Band(str(name), str(device), pixels))
         offset += n
     return bands
