@@ -41,7 +41,7 @@ public struct Preprocessor: Sendable {
     public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil) -> FrameAnalysis {
         let paddingImage = padding?.image
         let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
-        let boundaries = LayerSegmenter().segment(frame, padding: paddingImage)
+        let boundaries = LayerSegmenter().segment(frame, padding: padding)
         let lbm = boundaries.bm.map { $0 + parameters.bottomMargin }
         let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
         return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry)
@@ -86,8 +86,6 @@ public struct Preprocessor: Sendable {
                 values.append(frame[x, y])
             }
         }
-        guard !values.isEmpty else { return .nan }
-        values.sort()
-        return values[values.count / 2]
+        return Quantile.of(values, 0.5) ?? .nan
     }
 }
