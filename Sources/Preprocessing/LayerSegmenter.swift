@@ -99,27 +99,16 @@ public struct LayerSegmenter: Sendable {
         let brightToDark = zip(Self.normalized(gradient, sign: -1), Self.normalized(bands, sign: 1)).map { ($0 + $1) / 2 }
 
         let search = ShortestPath(maxStep: 6, jumpPenalty: 0.5)
-        // The two strongest paths need only their rough course: find them on rows paired up.
-        let halfHeight = height / 2
-        var coarse = [Float](repeating: 0, count: columns * halfHeight)
-        darkToBright.withUnsafeBufferPointer { g in
-            coarse.withUnsafeMutableBufferPointer { out in
-                for c in 0..<columns {
-                    for r in 0..<halfHeight { out[c * halfHeight + r] = max(g[c * height + 2 * r], g[c * height + 2 * r + 1]) }
-                }
-            }
-        }
-        let roughSearch = ShortestPath(maxStep: 3, jumpPenalty: 0.5)
-        let rows = 0...(halfHeight - 1)
-        let coarseFirst = roughSearch.path(strength: coarse, width: columns, height: halfHeight) { _ in rows }
-        let reach = Self.exclusion / 2
+        let roughSearch = ShortestPath(maxStep: 4, jumpPenalty: 0.5)
+        let all = 0...(height - 1)
+        let first = roughSearch.path(strength: darkToBright, width: columns, height: height) { _ in all }
+        var masked = darkToBright
         for c in 0..<columns {
-            for r in max(0, coarseFirst[c] - reach)...min(halfHeight - 1, coarseFirst[c] + reach) {
-                coarse[c * halfHeight + r] = -2
+            for y in max(0, first[c] - Self.exclusion)...min(height - 1, first[c] + Self.exclusion) {
+                masked[c * height + y] = -2
             }
         }
-        let coarseSecond = roughSearch.path(strength: coarse, width: columns, height: halfHeight) { _ in rows }
-        let first = coarseFirst.map { 2 * $0 }, second = coarseSecond.map { 2 * $0 }
+        let second = roughSearch.path(strength: masked, width: columns, height: height) { _ in all }
         // The two paths may swap layers where they cross: per column the upper one is near the
         // ILM and the lower one near the IS/OS. Each is then searched again within a corridor
         // around its rough course, fenced off from the other, which mends the crossings.
@@ -127,16 +116,16 @@ public struct LayerSegmenter: Sendable {
         let upper = Self.runningMedian(zip(first, second).map { min($0, $1) }, radius: 8)
         let lower = Self.runningMedian(zip(first, second).map { max($0, $1) }, radius: 8)
         let corridor = Self.corridor
-        let ilmStrength = Self.weightedByDarknessAbove(darkToBright, grid: grid, height: height, upper: upper, lower: lower)
+        // Edges that open a thick bright band (6-row means) beat thin lines such as a detaching
+        // posterior hyaloid; the IS/OS opens the bright outer band the same way.
+        let bandTop = Self.shiftedDown(Self.normalized(bands, sign: -1), height: height)
+        let isosStrength = zip(darkToBright, bandTop).map { ($0 + $1) / 2 }
+        let ilmStrength = Self.weightedByDarknessAbove(isosStrength, grid: grid, height: height, upper: upper, lower: lower)
         let ilm = search.path(strength: ilmStrength, width: columns, height: height) { c in
             0...max(0, min(upper[c] + corridor, lower[c] - Self.minimumGap))
         }
-        // The IS/OS opens the bright outer band: its edge also shows between 6-row means.
-        let bandTop = Self.shiftedDown(Self.normalized(bands, sign: -1), height: height)
-        let isosStrength = zip(darkToBright, bandTop).map { ($0 + $1) / 2 }
         let isos = search.path(strength: isosStrength, width: columns, height: height) { c in
-            let bottom = min(height - 1, lower[c] + corridor)
-            return min(bottom, max(lower[c] - corridor, ilm[c] + Self.minimumGap))...bottom
+            min(height - 1, ilm[c] + Self.minimumGap)...(height - 1)
         }
         let smoothSearch = ShortestPath(maxStep: 3, jumpPenalty: 1)
         let bm = smoothSearch.path(strength: brightToDark, width: columns, height: height) { c in

@@ -42,9 +42,46 @@ public struct Preprocessor: Sendable {
         let paddingImage = padding?.image
         let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
         let boundaries = LayerSegmenter().segment(frame, padding: padding)
-        let lbm = boundaries.bm.map { $0 + parameters.bottomMargin }
+        let lbm = boundaries.retinaFound
+            ? lowerBoundary(bm: boundaries.bm, despeckled: despeckled, padding: padding)
+            : boundaries.bm.map { $0 + parameters.bottomMargin }
         let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
         return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry)
+    }
+
+    /// How far below BM + margin the LBM may be pushed to keep bright tissue.
+    static let extensionLimit = 96
+
+    /// BM + the bottom margin, pushed further down in columns where RPE-bright tissue still shows
+    /// below it (a BM found too high, e.g. where the retina dips towards the optic disc), so the
+    /// band never silently drops tissue. "RPE-bright": above the midpoint between the RPE's
+    /// median level and the median level deep below the LBM, in the despeckled frame.
+    func lowerBoundary(bm: [Int], despeckled: Image<Float>, padding: PaddingMask?) -> [Int] {
+        let width = despeckled.width, height = despeckled.height
+        let lbm = bm.map { $0 + parameters.bottomMargin }
+        var rpe: [Float] = [], deep: [Float] = []
+        for x in stride(from: 0, to: width, by: 2) {
+            for y in max(0, bm[x] - 4)..<min(height, max(0, bm[x])) where !(padding?.contains(x: x, y: y) ?? false) {
+                rpe.append(despeckled[x, y])
+            }
+            for y in stride(from: max(0, lbm[x]), to: height, by: 3) where !(padding?.contains(x: x, y: y) ?? false) {
+                deep.append(despeckled[x, y])
+            }
+        }
+        guard let rpeLevel = Quantile.of(rpe, 0.5), let deepLevel = Quantile.of(deep, 0.5), rpeLevel > deepLevel else {
+            return lbm
+        }
+        let threshold = (rpeLevel + deepLevel) / 2
+        return (0..<width).map { x in
+            var bottom = lbm[x]
+            let limit = min(height - 1, lbm[x] + Self.extensionLimit)
+            if lbm[x] + 1 <= limit {
+                for y in (lbm[x] + 1)...limit where despeckled[x, y] >= threshold && !(padding?.contains(x: x, y: y) ?? false) {
+                    bottom = min(y + 4, lbm[x] + Self.extensionLimit)
+                }
+            }
+            return bottom
+        }
     }
 
     func layout(frame: Image<Float>, boundaries: LayerBoundaries, lbm: [Int], padding: PaddingMask?) -> ROIGeometry {
