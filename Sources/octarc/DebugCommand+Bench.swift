@@ -18,11 +18,25 @@ extension DebugCommand {
         @Option(help: "Threads for the across-frames run.")
         var threads: Int = 2
 
+        @Option(help: "Comma-separated sections to run: despeckle, segmentation, stages, parallel.")
+        var sections: String = "despeckle,segmentation,stages,parallel"
+
         func run() throws {
             let root = URL(fileURLWithPath: data)
-            try despeckleTable(root)
-            try segmentationTable(root)
-            try stageTimes(root)
+            let chosen = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            if chosen.contains("despeckle") { try despeckleTable(root) }
+            if chosen.contains("segmentation") { try segmentationTable(root) }
+            if chosen.contains("stages") || chosen.contains("parallel") {
+                let frames = try Self.dukeFrames(root)
+                if chosen.contains("stages") { stageTimes(frames) }
+                if chosen.contains("parallel") { parallelTime(frames) }
+            }
+        }
+
+        static func dukeFrames(_ root: URL) throws -> [DebugFrame] {
+            let folder = root.appendingPathComponent("dev/duke/subject07")
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
+            return try names.map { try loadDebugFrame(folder.appendingPathComponent($0), index: 0) }
         }
 
         /// The value of `body` and its fastest time in ms over `repeats` runs (the machine is
@@ -110,11 +124,7 @@ extension DebugCommand {
             print("")
         }
 
-        func stageTimes(_ root: URL) throws {
-            let folder = root.appendingPathComponent("dev/duke/subject07")
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
-            var frames: [DebugFrame] = []
-            for name in names { frames.append(try loadDebugFrame(folder.appendingPathComponent(name), index: 0)) }
+        func stageTimes(_ frames: [DebugFrame]) {
             guard !frames.isEmpty else { return }
             let parameters = PreprocessingParameters()
             var despeckle = 0.0, segment = 0.0, whole = 0.0, extract = 0.0, insert = 0.0
@@ -138,17 +148,22 @@ extension DebugCommand {
                          despeckle / n, segment / n, whole / n, extract / n, insert / n))
             print(String(format: "ROI record %.0f bytes per frame; retina found in %d of %d; bands taller than %d: %d",
                          Double(recordBytes) / n, found, frames.count, parameters.bandHeight, tall))
-            let shared = frames
+        }
+
+        func parallelTime(_ frames: [DebugFrame]) {
+            guard !frames.isEmpty else { return }
+            let parameters = PreprocessingParameters()
             let workers = max(threads, 1)
-            let (_, parallel) = Self.elapsed(repeats: 1) {
+            let (_, wall) = Self.elapsed(repeats: 1) {
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for index in stride(from: worker, to: shared.count, by: workers) {
-                        let analysis = Preprocessor(parameters: parameters).analyze(shared[index].image, padding: shared[index].padding)
+                    for index in stride(from: worker, to: frames.count, by: workers) {
+                        let analysis = Preprocessor(parameters: parameters).analyze(frames[index].image, padding: frames[index].padding)
                         _ = analysis.band
                     }
                 }
             }
-            print(String(format: "analyze + extract across frames on %d threads: %.2f ms per frame (wall)", workers, parallel / n))
+            print(String(format: "analyze + extract band across %d frames on %d threads: %.2f ms per frame (wall)",
+                         frames.count, workers, wall / Double(frames.count)))
         }
     }
 }
