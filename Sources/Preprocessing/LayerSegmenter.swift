@@ -2,18 +2,27 @@ import Foundation
 import Imaging
 
 /// Finds the ILM and Bruch's membrane in every column by graph search over vertical gradients
-/// (Chiu et al. 2010), and decides whether the frame shows a retina at all.
+/// (Chiu et al. 2010, as dynamic programming over columns, see `ShortestPath`), and decides
+/// whether the frame shows a retina at all. Deterministic; about 15 ms for 496 x 768 on one core.
 ///
-/// 1. Padding pixels are set to the frame's background level and the frame is smoothed
-///    (Gaussian σ 4 across, 2 down); the vertical gradient is taken by central differences and
-///    normalized to 0...1 separately for dark-to-bright and bright-to-dark transitions, with
-///    gradients next to padding zeroed (the wedges are not edges).
-/// 2. The two strongest dark-to-bright paths, the second one kept away from the first, are the
-///    ILM (the upper) and the IS/OS junction (the lower).
-/// 3. BM is the strongest bright-to-dark path in a window below the IS/OS.
-/// 4. The retina counts as found when the ILM has clear contrast (well above what the noise of the
-///    smoothed frame can produce) in most columns, the RPE is brighter than what lies below it,
-///    and the thickness is plausible. Otherwise `retinaFound` is false and nothing is guessed.
+/// 1. Padding pixels are set to the frame's background level (10th percentile) and the frame is
+///    smoothed (Gaussian σ 4 across, 2 down); the search runs on every other column (odd columns
+///    are interpolated at the end). Strengths, each scaled to 0...1 by its 99.5th percentile and
+///    zeroed within 4 rows of padding: the central vertical difference (dark-to-bright and
+///    bright-to-dark), and the difference between the means of 6 rows above and 6 below, which
+///    favours edges that open or close a thick bright band over thin lines.
+/// 2. The two strongest dark-to-bright paths (the second kept 14 rows away from the first) give
+///    the rough course of the ILM (per column the upper one) and of the IS/OS (the lower one);
+///    running medians remove short excursions.
+/// 3. ILM: the strongest band-opening path above the rough IS/OS and at most 20 rows below the
+///    rough ILM, its strength scaled down where the rows just above are not as dark as the
+///    vitreous. IS/OS: the strongest band-opening path from 8 rows below the ILM down.
+///    BM: the strongest bright-to-dark (central and band-closing) path 3 to 45 rows below the
+///    IS/OS, with smoother steps.
+/// 4. The retina counts as found when the ILM has clear contrast (above 0.03 and 8x what the
+///    noise of the smoothed frame can produce) in 60 % of the columns, the RPE is brighter than
+///    what lies below it in 60 %, and the thickness is 20 rows to 3/4 of the frame in 60 %.
+///    Otherwise `retinaFound` is false and nothing is guessed.
 public struct LayerSegmenter: Sendable {
     /// Smoothing before the gradient.
     static let sigmaX: Float = 4, sigmaY: Float = 2

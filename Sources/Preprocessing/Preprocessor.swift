@@ -6,7 +6,8 @@ public struct FrameAnalysis: Sendable {
     public var despeckled: Image<Float>
     /// Layer boundaries per column (0-based rows); meaningful only when `retinaFound`.
     public var boundaries: LayerBoundaries
-    /// The ROI's lower boundary per column: BM + the bottom margin.
+    /// The ROI's lower boundary per column (the paper's LBM): BM + the bottom margin, lower where
+    /// RPE-bright tissue still shows below that.
     public var lbm: [Int]
     /// Band or whole-frame geometry; `ROIRecord.encode(geometry)` is what a container stores.
     public var geometry: ROIGeometry
@@ -39,6 +40,8 @@ public struct Preprocessor: Sendable {
     /// Analyzes one frame (intensities in 0...1). `padding` marks pixels outside the scan (e.g.
     /// `PaddingMask.edgeRuns(of: 1, in: frame)` for Spectralis 8-bit exports).
     public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil) -> FrameAnalysis {
+        precondition(padding.map { $0.width == frame.width && $0.height == frame.height } ?? true,
+                     "analyze: padding mask size differs from the frame")
         let paddingImage = padding?.image
         let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
         let boundaries = LayerSegmenter().segment(frame, padding: padding)
@@ -105,8 +108,8 @@ public struct Preprocessor: Sendable {
         let tallest = zip(top, bottom).map { $1 - $0 + 1 }.max()!
         let bandHeight = tallest <= parameters.bandHeight
             ? parameters.bandHeight : ROIGeometry.roundedUp(tallest, to: multiple)
-        // ROI bottoms may stop short of the band: the band has room, so keep the ROI honest and
-        // let the record hold exactly the LBM.
+        // The ROI ends at the (widened) LBM even where the band has rows to spare; band rows
+        // below it repeat the last ROI row and are restored as background.
         let above = Self.median(frame, padding: padding) { x, y in y < top[x] }
         let below = Self.median(frame, padding: padding) { x, y in y > bottom[x] }
         return ROIGeometry(mode: .band, frameWidth: width, frameHeight: height,
