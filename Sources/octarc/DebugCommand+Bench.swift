@@ -18,12 +18,13 @@ extension DebugCommand {
         @Option(help: "Threads for the across-frames run.")
         var threads: Int = 2
 
-        @Option(help: "Comma-separated sections to run: despeckle, segmentation, stages, parallel.")
-        var sections: String = "despeckle,segmentation,stages,parallel"
+        @Option(help: "Comma-separated sections to run: metrics, despeckle, segmentation, stages, parallel.")
+        var sections: String = "metrics,despeckle,segmentation,stages,parallel"
 
         func run() throws {
             let root = URL(fileURLWithPath: data)
             let chosen = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            if chosen.contains("metrics") { try metricsTime(root) }
             if chosen.contains("despeckle") { try despeckleTable(root) }
             if chosen.contains("segmentation") { try segmentationTable(root) }
             if chosen.contains("stages") || chosen.contains("parallel") {
@@ -58,6 +59,18 @@ extension DebugCommand {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
                 return names.sorted().map { folder.appendingPathComponent($0) }
             }
+        }
+
+        /// PSNR + SSIM + MS-SSIM of a 256 x 768 band (the codec's input size for a Spectralis frame).
+        func metricsTime(_ root: URL) throws {
+            let folder = root.appendingPathComponent("dev/duke/subject07")
+            let a = try PNG.readGray(folder.appendingPathComponent("bscan30.png")).image.normalized(maxValue: 255)
+                .cropped(x: 0, y: 96, width: 768, height: 256)
+            let b = try PNG.readGray(folder.appendingPathComponent("bscan31.png")).image.normalized(maxValue: 255)
+                .cropped(x: 0, y: 96, width: 768, height: 256)
+            let (scores, ms) = try Self.elapsed(repeats: 5) { try Metrics.compare(a, b, dataRange: 1) }
+            print(String(format: "Metrics.compare (PSNR, SSIM, MS-SSIM) on 256x768: %.2f ms (MS-SSIM %.4f)", ms, scores.msSSIM))
+            print("")
         }
 
         func despeckleTable(_ root: URL) throws {
