@@ -10,9 +10,9 @@ extension Image where Pixel == Float {
     /// ```swift
     /// let smooth = frame.gaussianBlurred(sigmaX: 6, sigmaY: 2)
     /// ```
-    public func gaussianBlurred(sigmaX: Float, sigmaY: Float) -> Image<Float> {
+    public func gaussianBlurred(sigmaX: Float, sigmaY: Float, columnStride: Int = 1) -> Image<Float> {
         separableFiltered(horizontal: GaussianKernel.weights(sigma: sigmaX),
-                          vertical: GaussianKernel.weights(sigma: sigmaY))
+                          vertical: GaussianKernel.weights(sigma: sigmaY), columnStride: columnStride)
     }
 
     /// The mean over a (2`radiusX`+1) x (2`radiusY`+1) box around each pixel, borders replicated.
@@ -22,45 +22,61 @@ extension Image where Pixel == Float {
     }
 
     /// The image filtered by the outer product of two odd-length kernels (each centred), borders
-    /// replicated.
-    public func separableFiltered(horizontal: [Float], vertical: [Float]) -> Image<Float> {
+    /// replicated. With `columnStride` n > 1 only every n-th column of the result is computed and
+    /// returned (an image ceil(width / n) wide), for callers that subsample after smoothing.
+    public func separableFiltered(horizontal: [Float], vertical: [Float], columnStride: Int = 1) -> Image<Float> {
         precondition(horizontal.count % 2 == 1 && vertical.count % 2 == 1, "kernels must have odd length")
         guard width > 0, height > 0 else { return self }
         let rx = horizontal.count / 2, ry = vertical.count / 2
-        var columnPass = [Float](repeating: 0, count: width * height)
-        // Vertical pass: whole rows at a time, so the inner loop runs over contiguous memory.
+        let step = Swift.max(columnStride, 1)
+        let outWidth = (width + step - 1) / step
+        // Horizontal pass first (on the kept columns only), on rows padded by replication. The
+        // padded row is split into `step` phases so every inner loop runs over contiguous memory.
+        var rowPass = [Float](repeating: 0, count: outWidth * height)
+        let paddedCount = width + 2 * rx
+        let phaseCount = (paddedCount + step - 1) / step
+        var phases = [Float](repeating: 0, count: step * phaseCount)
         pixels.withUnsafeBufferPointer { source in
-            columnPass.withUnsafeMutableBufferPointer { out in
-                for y in 0..<height {
-                    let row = out.baseAddress! + y * width
-                    for (k, weight) in vertical.enumerated() {
-                        let sourceY = Swift.min(Swift.max(y + k - ry, 0), height - 1)
-                        let input = source.baseAddress! + sourceY * width
-                        for x in 0..<width { row[x] += weight * input[x] }
-                    }
-                }
-            }
-        }
-        // Horizontal pass on a row padded by replication.
-        var result = [Float](repeating: 0, count: width * height)
-        var padded = [Float](repeating: 0, count: width + 2 * rx)
-        columnPass.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { out in
-                padded.withUnsafeMutableBufferPointer { line in
+            rowPass.withUnsafeMutableBufferPointer { out in
+                phases.withUnsafeMutableBufferPointer { phase in
                     for y in 0..<height {
                         let input = source.baseAddress! + y * width
-                        for i in 0..<rx { line[i] = input[0]; line[rx + width + i] = input[width - 1] }
-                        for x in 0..<width { line[rx + x] = input[x] }
-                        let row = out.baseAddress! + y * width
+                        if step == 1 {
+                            for j in 0..<rx { phase[j] = input[0]; phase[rx + width + j] = input[width - 1] }
+                            for x in 0..<width { phase[rx + x] = input[x] }
+                        } else {
+                            for p in 0..<step {
+                                let target = phase.baseAddress! + p * phaseCount
+                                for i in 0..<phaseCount {
+                                    let j = i * step + p
+                                    target[i] = input[Swift.min(Swift.max(j - rx, 0), width - 1)]
+                                }
+                            }
+                        }
+                        let row = out.baseAddress! + y * outWidth
                         for (k, weight) in horizontal.enumerated() {
-                            let shifted = line.baseAddress! + k
-                            for x in 0..<width { row[x] += weight * shifted[x] }
+                            let shifted = phase.baseAddress! + (k % step) * phaseCount + k / step
+                            for c in 0..<outWidth { row[c] += weight * shifted[c] }
                         }
                     }
                 }
             }
         }
-        return Image(width: width, height: height, pixels: result)
+        // Vertical pass: whole rows at a time.
+        var result = [Float](repeating: 0, count: outWidth * height)
+        rowPass.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { out in
+                for y in 0..<height {
+                    let row = out.baseAddress! + y * outWidth
+                    for (k, weight) in vertical.enumerated() {
+                        let sourceY = Swift.min(Swift.max(y + k - ry, 0), height - 1)
+                        let input = source.baseAddress! + sourceY * outWidth
+                        for c in 0..<outWidth { row[c] += weight * input[c] }
+                    }
+                }
+            }
+        }
+        return Image(width: outWidth, height: height, pixels: result)
     }
 }
 

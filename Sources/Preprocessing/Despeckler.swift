@@ -37,9 +37,10 @@ public struct Despeckler: Sendable {
 
 extension Image where Pixel == Float {
     /// Padding pixels replaced by the nearest non-padding pixel above or below in their column
-    /// (the one above on a tie); a column that is all padding keeps its values.
+    /// (the one above on a tie); a column that is all padding copies the nearest column that is not.
     func fillingPadding(_ padding: Image<Bool>) -> Image<Float> {
         var out = self
+        var emptyColumns: [Int] = []
         for x in 0..<width {
             var lastValid = -1
             var y = 0
@@ -47,14 +48,29 @@ extension Image where Pixel == Float {
                 if !padding[x, y] { lastValid = y; y += 1; continue }
                 var end = y
                 while end < height && padding[x, end] { end += 1 }
+                if y == 0 && end == height { emptyColumns.append(x); break }
                 for row in y..<end {
                     let useAbove = lastValid >= 0 && (end >= height || row - lastValid <= end - row)
-                    if useAbove { out[x, row] = self[x, lastValid] } else if end < height { out[x, row] = self[x, end] }
+                    out[x, row] = useAbove ? self[x, lastValid] : self[x, end]
                 }
                 y = end
             }
         }
+        guard emptyColumns.count < width else { return out }
+        let empty = Set(emptyColumns)
+        for x in emptyColumns {
+            var distance = 1
+            while true {
+                if x - distance >= 0 && !empty.contains(x - distance) { copyColumn(from: x - distance, to: x, in: &out); break }
+                if x + distance < width && !empty.contains(x + distance) { copyColumn(from: x + distance, to: x, in: &out); break }
+                distance += 1
+            }
+        }
         return out
+    }
+
+    private func copyColumn(from source: Int, to target: Int, in image: inout Image<Float>) {
+        for y in 0..<height { image[target, y] = image[source, y] }
     }
 
     /// 3 x 3 median, borders replicated.

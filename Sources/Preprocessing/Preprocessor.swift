@@ -6,7 +6,8 @@ public struct FrameAnalysis: Sendable {
     public var despeckled: Image<Float>
     /// Layer boundaries per column (0-based rows); meaningful only when `retinaFound`.
     public var boundaries: LayerBoundaries
-    /// The ROI's lower boundary per column: BM + the bottom margin.
+    /// The ROI's lower boundary per column (the paper's LBM): BM + the bottom margin, lower where
+    /// RPE-bright tissue still shows below that.
     public var lbm: [Int]
     /// Band or whole-frame geometry; `ROIRecord.encode(geometry)` is what a container stores.
     public var geometry: ROIGeometry
@@ -39,12 +40,51 @@ public struct Preprocessor: Sendable {
     /// Analyzes one frame (intensities in 0...1). `padding` marks pixels outside the scan (e.g.
     /// `PaddingMask.edgeRuns(of: 1, in: frame)` for Spectralis 8-bit exports).
     public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil) -> FrameAnalysis {
+        precondition(padding.map { $0.width == frame.width && $0.height == frame.height } ?? true,
+                     "analyze: padding mask size differs from the frame")
         let paddingImage = padding?.image
         let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
-        let boundaries = LayerSegmenter().segment(frame, padding: paddingImage)
-        let lbm = boundaries.bm.map { $0 + parameters.bottomMargin }
+        let boundaries = LayerSegmenter().segment(frame, padding: padding)
+        let lbm = boundaries.retinaFound
+            ? lowerBoundary(bm: boundaries.bm, despeckled: despeckled, padding: padding)
+            : boundaries.bm.map { $0 + parameters.bottomMargin }
         let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
         return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry)
+    }
+
+    /// How far below BM + margin the LBM may be pushed to keep bright tissue.
+    static let extensionLimit = 96
+
+    /// BM + the bottom margin, pushed further down in columns where RPE-bright tissue still shows
+    /// below it (a BM found too high, e.g. where the retina dips towards the optic disc), so the
+    /// band never silently drops tissue. "RPE-bright": above the midpoint between the RPE's
+    /// median level and the median level deep below the LBM, in the despeckled frame.
+    func lowerBoundary(bm: [Int], despeckled: Image<Float>, padding: PaddingMask?) -> [Int] {
+        let width = despeckled.width, height = despeckled.height
+        let lbm = bm.map { $0 + parameters.bottomMargin }
+        var rpe: [Float] = [], deep: [Float] = []
+        for x in stride(from: 0, to: width, by: 2) {
+            for y in max(0, bm[x] - 4)..<min(height, max(0, bm[x])) where !(padding?.contains(x: x, y: y) ?? false) {
+                rpe.append(despeckled[x, y])
+            }
+            for y in stride(from: max(0, lbm[x]), to: height, by: 3) where !(padding?.contains(x: x, y: y) ?? false) {
+                deep.append(despeckled[x, y])
+            }
+        }
+        guard let rpeLevel = Quantile.of(rpe, 0.5), let deepLevel = Quantile.of(deep, 0.5), rpeLevel > deepLevel else {
+            return lbm
+        }
+        let threshold = (rpeLevel + deepLevel) / 2
+        return (0..<width).map { x in
+            var bottom = lbm[x]
+            let limit = min(height - 1, lbm[x] + Self.extensionLimit)
+            if lbm[x] + 1 <= limit {
+                for y in (lbm[x] + 1)...limit where despeckled[x, y] >= threshold && !(padding?.contains(x: x, y: y) ?? false) {
+                    bottom = min(y + 4, lbm[x] + Self.extensionLimit)
+                }
+            }
+            return bottom
+        }
     }
 
     func layout(frame: Image<Float>, boundaries: LayerBoundaries, lbm: [Int], padding: PaddingMask?) -> ROIGeometry {
@@ -68,8 +108,8 @@ public struct Preprocessor: Sendable {
         let tallest = zip(top, bottom).map { $1 - $0 + 1 }.max()!
         let bandHeight = tallest <= parameters.bandHeight
             ? parameters.bandHeight : ROIGeometry.roundedUp(tallest, to: multiple)
-        // ROI bottoms may stop short of the band: the band has room, so keep the ROI honest and
-        // let the record hold exactly the LBM.
+        // The ROI ends at the (widened) LBM even where the band has rows to spare; band rows
+        // below it repeat the last ROI row and are restored as background.
         let above = Self.median(frame, padding: padding) { x, y in y < top[x] }
         let below = Self.median(frame, padding: padding) { x, y in y > bottom[x] }
         return ROIGeometry(mode: .band, frameWidth: width, frameHeight: height,
@@ -86,8 +126,6 @@ public struct Preprocessor: Sendable {
                 values.append(frame[x, y])
             }
         }
-        guard !values.isEmpty else { return .nan }
-        values.sort()
-        return values[values.count / 2]
+        return Quantile.of(values, 0.5) ?? .nan
     }
 }

@@ -63,7 +63,7 @@ extension DebugCommand {
                 let boundaries = BoundariesJSON(ilm: analysis.ilm, bm: analysis.bm, lbm: analysis.lbm,
                                                 retina_found: analysis.retinaFound)
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(boundaries), as: UTF8.self))
             }
         }
@@ -131,7 +131,7 @@ extension DebugCommand {
                     frame_height: geometry.frameHeight, band_width: geometry.bandWidth, band_height: geometry.bandHeight,
                     top: geometry.top, bottom: geometry.bottom, record_bytes: ROIRecord.encode(geometry).count)
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 lines.append(String(decoding: try encoder.encode(line), as: UTF8.self))
             }
             try Data((lines.joined(separator: "\n") + "\n").utf8)

@@ -1,0 +1,58 @@
+import Foundation
+import Imaging
+import Preprocessing
+import Testing
+import TestSupport
+
+@Suite struct SegmentationTests {}
+
+extension SegmentationTests {
+    /// Mean |row difference| ≤ 2 px for ILM (CSV line 1) and BM (line 6, outer RPE boundary)
+    /// on every Bioptigen dev subject that has a reference.
+    @Test(.enabled(if: Fixtures.hasSharedData)) func bioptigenBoundariesMatchReference() throws {
+        var checked = 0
+        for subject in ["subj13", "subj14"] {
+            let folder = DevFrames.bioptigen.appendingPathComponent(subject)
+            let (frame, padding) = try DevFrames.load(folder.appendingPathComponent("noisy_test.png"))
+            let found = LayerSegmenter().segment(frame, padding: padding)
+            #expect(found.retinaFound, "\(subject): retina not found")
+            let csv = folder.appendingPathComponent("noisy_test_layers_auto.csv")
+            guard FileManager.default.fileExists(atPath: csv.path) else { continue }
+            let layers = try DevFrames.referenceLayers(csv)
+            func meanError(_ rows: [Int], _ reference: [Double]) -> Double {
+                zip(rows, reference).map { abs(Double($0) - ($1 - 1)) }.reduce(0, +) / Double(rows.count)
+            }
+            let ilm = meanError(found.ilm, layers[0]), bm = meanError(found.bm, layers[5])
+            #expect(ilm <= 2, "\(subject): ILM mean error \(ilm) px")
+            #expect(bm <= 2, "\(subject): BM mean error \(bm) px")
+            checked += 1
+        }
+        #expect(checked >= 1, "no Bioptigen dev subject has a reference CSV")
+    }
+
+    /// Every Duke dev frame (DME, padding wedges, vessel shadows, the optic disc at the edge) has
+    /// a retina with a plausible layout: ILM above BM everywhere, a retinal thickness of a DME
+    /// macula, boundaries inside the frame and not on padding.
+    @Test(.enabled(if: Fixtures.hasSharedData)) func dukeFramesAllHaveAPlausibleRetina() throws {
+        for number in 1...61 {
+            let (frame, padding) = try DevFrames.dukeFrame(number)
+            let found = LayerSegmenter().segment(frame, padding: padding)
+            #expect(found.retinaFound, "bscan\(number): retina not found")
+            let thickness = zip(found.ilm, found.bm).map { $1 - $0 }
+            #expect(thickness.allSatisfy { $0 > 0 }, "bscan\(number): BM above ILM somewhere")
+            let median = thickness.sorted()[thickness.count / 2]
+            #expect((50...200).contains(median), "bscan\(number): median thickness \(median) px")
+            #expect(found.ilm.allSatisfy { (0..<frame.height).contains($0) })
+            #expect(found.bm.allSatisfy { (0..<frame.height).contains($0) })
+            if let padding {
+                let onPadding = (0..<frame.width).filter { padding.contains(x: $0, y: found.ilm[$0]) }.count
+                #expect(onPadding * 20 < frame.width, "bscan\(number): ILM on padding in \(onPadding) columns")
+            }
+        }
+    }
+
+    @Test func segmentationIsDeterministic() {
+        let frame = DevFrames.noise(width: 200, height: 120, seed: 3)
+        #expect(LayerSegmenter().segment(frame) == LayerSegmenter().segment(frame))
+    }
+}
