@@ -40,6 +40,9 @@ def parse_args(argv=None):
     p.add_argument("--arch", choices=("slim", "paper"), default="slim")
     p.add_argument("--latent-channels", default="32,8,4,2", help="C0,C1,C2,C3 (0 disables a skip)")
     p.add_argument("--refine-blocks", type=int, default=1)
+    p.add_argument("--levels", type=int, default=7, help="quantizer levels L")
+    p.add_argument("--quantizer", choices=("learned", "uniform"), default="learned",
+                   help="learned: the paper's L learned centers; uniform: integer levels with a rate estimate")
     p.add_argument("--no-skips", action="store_true", help="ablation: no skip connections (C1=C2=C3=0)")
     p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
     p.add_argument("--crop", type=int, default=192)
@@ -57,6 +60,10 @@ def parse_args(argv=None):
     p.add_argument("--gan-start", type=int, default=2000, help="MS-SSIM-only warm-up steps")
     p.add_argument("--d-lr", type=float, default=5e-5)
     p.add_argument("--rate-weight", type=float, default=0.0, help="weight of the estimated bits per pixel")
+    p.add_argument("--target-bpp", type=float, default=0.0,
+                   help="steer the rate weight so that the estimated bits per pixel of Duke crops reach this "
+                        "(uniform quantizer); 0 keeps --rate-weight fixed")
+    p.add_argument("--rate-device", default="duke", help="the device whose crops the rate target applies to")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-every", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
@@ -71,7 +78,8 @@ def architecture(args) -> Architecture:
         channels = (channels[0], 0, 0, 0)
     if args.arch == "paper":
         return Architecture.paper(channels)
-    return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks)
+    return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks, levels=args.levels,
+                        quantizer=args.quantizer)
 
 
 class SymbolStatistics:
@@ -85,10 +93,10 @@ class SymbolStatistics:
         hist = probs.detach().double().sum(dim=(0, 2, 3)).cpu()
         self.counts[name] = decay * self.counts[name] + hist
 
-    def bits(self, name: str, probs: torch.Tensor) -> torch.Tensor:
+    def bits_per_image(self, name: str, probs: torch.Tensor) -> torch.Tensor:
         p = self.counts[name] / self.counts[name].sum(dim=1, keepdim=True)
         logp = torch.log2(p.float().to(probs.device))  # (C, L)
-        return -(probs * logp.view(1, -1, 1, 1, logp.shape[1])).sum()
+        return -(probs * logp.view(1, -1, 1, 1, logp.shape[1])).flatten(1).sum(1)
 
 
 def load_init(model: Codec, path: Path):
@@ -139,6 +147,9 @@ def main(argv=None):
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999)) if disc else None
     stats = SymbolStatistics(arch)
     step, elapsed, history = 0, 0.0, []
+    # log of the rate weight: fixed (--rate-weight) or steered towards --target-bpp.
+    rate_control = {"log_weight": math.log(args.rate_weight) if args.rate_weight > 0 else
+                    (0.0 if args.target_bpp > 0 else -math.inf)}
 
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
@@ -150,6 +161,7 @@ def main(argv=None):
         stats.counts = ck["stats"]
         sampler.restore(ck["sampler"])
         step, elapsed, history = ck["step"], ck["elapsed"], ck["history"]
+        rate_control = ck.get("rate_control", rate_control)
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
@@ -160,7 +172,7 @@ def main(argv=None):
             "model": model.state_dict(), "opt": opt.state_dict(),
             "disc": disc.state_dict() if disc else None, "opt_d": opt_d.state_dict() if opt_d else None,
             "stats": stats.counts, "sampler": sampler.state(), "step": step, "elapsed": elapsed,
-            "history": history, "torch_rng": torch.get_rng_state(), "arch": arch.to_json(),
+            "history": history, "torch_rng": torch.get_rng_state(), "rate_control": rate_control, "arch": arch.to_json(),
             "args": {k: str(v) for k, v in vars(args).items()},
             "hardware": f"{device.type}, {args.threads} threads" + (
                 f", {torch.cuda.get_device_name()}" if device.type == "cuda" else ""),
@@ -185,19 +197,31 @@ def main(argv=None):
         lr_scale = 1.0 if progress < 0.5 else max(0.0, 2.0 * (1 - progress))
         for g in opt.param_groups:
             g["lr"] = args.lr * lr_scale
-        x = sampler.batch(args.batch).to(device, memory_format=torch.channels_last)
-        y, z, probs = model(x)
+        x, devices = sampler.batch(args.batch)
+        x = x.to(device, memory_format=torch.channels_last)
+        y, z, rate = model(x)
         msssim = ms_ssim(x, y)
         if step < args.l1_warmup:
             loss = args.msssim_weight * (y - x).abs().mean()
         else:
             loss = args.msssim_weight * (1 - msssim.mean())
-        bpp = torch.zeros(())
-        for name, p in probs.items():
-            stats.update(name, p)
-            bpp = bpp + stats.bits(name, p).cpu() / x.numel()
-        if args.rate_weight > 0:
-            loss = loss + args.rate_weight * bpp.to(device)
+        pixels = x[0].numel()
+        if arch.quantizer == "uniform":
+            bits = sum(rate.values())  # per image
+        else:
+            bits = torch.zeros(x.shape[0])
+            for name, p in rate.items():
+                stats.update(name, p)
+                bits = bits + stats.bits_per_image(name, p).cpu()
+        bpp_images = bits / pixels
+        bpp = bpp_images.mean()
+        steered = [i for i, d in enumerate(devices) if d == args.rate_device]
+        if args.target_bpp > 0 and steered:
+            observed = float(bpp_images[steered].mean())
+            rate_control["ema"] = 0.98 * rate_control.get("ema", observed) + 0.02 * observed
+            rate_control["log_weight"] += 0.02 * (rate_control["ema"] / args.target_bpp - 1)
+        if rate_control["log_weight"] > -20:
+            loss = loss + math.exp(rate_control["log_weight"]) * bpp.to(device)
         gan_on = disc is not None and step >= args.gan_start
         if gan_on:
             loss = loss + args.gan_weight * ((disc(y) - 1) ** 2).mean()
@@ -217,6 +241,7 @@ def main(argv=None):
         if step % 50 == 0:
             rec = {"step": step, "min": round(elapsed / 60, 2), "loss": round(loss.item(), 4),
                    "msssim": round(float(msssim.mean()), 5), "bpp_est": round(float(bpp), 4),
+                   "rate_weight": round(math.exp(rate_control["log_weight"]), 4),
                    "d_loss": round(d_loss, 4), "lr": args.lr * lr_scale}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")

@@ -223,7 +223,7 @@ public struct Verifier: Sendable {
             msssimFrame: frameScores.msSSIM, ssimFrame: frameScores.ssim, psnrFrame: frameScores.psnr,
             roiBand: roi.mode == .band, belowFloor: roiScores.msSSIM < floor)
         if analysis.retinaFound {
-            let found = LayerSegmenter().segment(restored, padding: padding?.image)
+            let found = LayerSegmenter().segment(restored, padding: padding)
             let columns = (0..<geometry.columns).filter { x in !(padding?.columns[x].contains { $0.length == geometry.rows } ?? false) }
             (result.ilmShiftPx, result.ilmShiftMaxPx) = shift(analysis.ilm, found.ilm, columns)
             (result.bmShiftPx, result.bmShiftMaxPx) = shift(analysis.bm, found.bm, columns)

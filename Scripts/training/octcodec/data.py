@@ -65,16 +65,19 @@ class CropSampler:
             p = np.pad(p, ((0, max(0, crop - h)), (0, max(0, crop - w))), mode="edge")
         return p
 
-    def batch(self, size: int) -> torch.Tensor:
+    def batch(self, size: int) -> tuple[torch.Tensor, list[str]]:
+        """`size` crops and the device each came from."""
         out = np.empty((size, 1, self.crop, self.crop), dtype=np.float32)
+        devices = []
         for i in range(size):
-            pool = self.by_device[self.devices[self.rng.integers(len(self.devices))]]
+            devices.append(self.devices[self.rng.integers(len(self.devices))])
+            pool = self.by_device[devices[-1]]
             p = pool[self.rng.integers(len(pool))]
             y = self.rng.integers(p.shape[0] - self.crop + 1)
             x = self.rng.integers(p.shape[1] - self.crop + 1)
             c = p[y:y + self.crop, x:x + self.crop]
             out[i, 0] = c[:, ::-1] if self.rng.random() < 0.5 else c
-        return torch.from_numpy(out)
+        return torch.from_numpy(out), devices
 
     def state(self) -> dict:
         return self.rng.bit_generator.state

@@ -32,10 +32,11 @@ class Architecture:
     down_kernel: int = 3
     levels: int = 7
     refine_blocks: int = 1
+    quantizer: str = "learned"
 
     @staticmethod
     def paper(latent_channels=(64, 16, 8, 4)) -> "Architecture":
-        return Architecture("paper", (64, 128, 256, 512, 512), tuple(latent_channels), 4, 7, 0)
+        return Architecture("paper", (64, 128, 256, 512, 512), tuple(latent_channels), 4, 7, 0, "learned")
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -214,12 +215,25 @@ class Decoder(nn.Module):
 
 
 class Quantizer(nn.Module):
-    """Scalar quantizer with L learned centers (Agustsson et al. 2017): soft assignment in training
-    (softmax over -sigma * distance^2), hard nearest center in the forward value (straight-through)."""
+    """Scalar quantizer with L levels.
 
-    def __init__(self, levels: int = 7):
+    `learned` (the paper's, Agustsson et al. 2017): L learned centers, soft assignment (softmax over
+    -sigma * distance^2) in the backward pass, the nearest center in the forward value (straight-through).
+    `uniform`: the integers -(L-1)/2 ... (L-1)/2 as fixed centers, rounding with a straight-through
+    gradient, and a per-channel logistic density (learned location and scale) that estimates the bits a
+    static per-channel entropy table will spend, so that training can trade rate against distortion.
+    """
+
+    def __init__(self, levels: int = 7, kind: str = "learned", channels: dict[str, int] | None = None):
         super().__init__()
-        self.centers = nn.Parameter(torch.linspace(-1.5, 1.5, levels))
+        self.kind = kind
+        self.levels = levels
+        if kind == "learned":
+            self.centers = nn.Parameter(torch.linspace(-1.5, 1.5, levels))
+        else:
+            self.register_buffer("centers", torch.arange(levels, dtype=torch.float32) - (levels - 1) / 2)
+            self.density = nn.ParameterDict({
+                name: nn.Parameter(torch.zeros(2, c)) for name, c in (channels or {}).items()})
         self.sigma = 1.0
 
     def sorted_centers(self) -> torch.Tensor:
@@ -230,12 +244,28 @@ class Quantizer(nn.Module):
         c = self.sorted_centers()
         return torch.argmin((z.unsqueeze(-1) - c).abs(), dim=-1)
 
-    def forward(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        d = (z.unsqueeze(-1) - self.centers) ** 2
-        soft_p = torch.softmax(-self.sigma * d, dim=-1)
-        soft = (soft_p * self.centers).sum(-1)
-        hard = self.centers[torch.argmin(d, dim=-1)]
-        return soft + (hard - soft).detach(), soft_p
+    def forward(self, z: torch.Tensor, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The quantized tensor (straight-through) and, per image, the estimated bits (uniform) or the
+        soft assignments (learned)."""
+        if self.kind == "learned":
+            d = (z.unsqueeze(-1) - self.centers) ** 2
+            soft_p = torch.softmax(-self.sigma * d, dim=-1)
+            soft = (soft_p * self.centers).sum(-1)
+            hard = self.centers[torch.argmin(d, dim=-1)]
+            return soft + (hard - soft).detach(), soft_p
+        half = (self.levels - 1) / 2
+        zc = z.clamp(-half, half)
+        q = zc + (torch.round(zc) - zc).detach()
+        loc, log_scale = self.density[name]
+        loc = loc.view(1, -1, 1, 1)
+        scale = torch.exp(log_scale).view(1, -1, 1, 1) + 0.05
+        upper = torch.sigmoid((q + 0.5 - loc) / scale)
+        lower = torch.sigmoid((q - 0.5 - loc) / scale)
+        # The extreme levels take the whole tail, as a table over the L levels does.
+        upper = torch.where(q >= half, torch.ones_like(upper), upper)
+        lower = torch.where(q <= -half, torch.zeros_like(lower), lower)
+        bits = -torch.log2((upper - lower).clamp_min(1e-9))
+        return q, bits.flatten(1).sum(1)
 
 
 class Codec(nn.Module):
@@ -244,14 +274,15 @@ class Codec(nn.Module):
         self.arch = arch
         self.encoder = Encoder(arch)
         self.decoder = Decoder(arch)
-        self.quantizer = Quantizer(arch.levels)
+        self.quantizer = Quantizer(arch.levels, arch.quantizer, {n: c for n, c, _ in arch.latents()})
 
     def forward(self, x):
+        """Reconstruction, latents, and per latent the quantizer's rate information (see Quantizer)."""
         z = self.encoder(x)
-        zq, probs = {}, {}
+        zq, rate = {}, {}
         for name, t in z.items():
-            zq[name], probs[name] = self.quantizer(t)
-        return self.decoder(zq), z, probs
+            zq[name], rate[name] = self.quantizer(t, name)
+        return self.decoder(zq), z, rate
 
     @torch.no_grad()
     def reconstruct(self, x):
