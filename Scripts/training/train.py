@@ -59,6 +59,7 @@ def parse_args(argv=None):
     p.add_argument("--gan-weight", type=float, default=0.0, help="0 disables the discriminator")
     p.add_argument("--gan-start", type=int, default=2000, help="MS-SSIM-only warm-up steps")
     p.add_argument("--d-lr", type=float, default=5e-5)
+    p.add_argument("--density-lr", type=float, default=1e-2, help="learning rate of the rate model")
     p.add_argument("--rate-weight", type=float, default=0.0, help="weight of the estimated bits per pixel")
     p.add_argument("--target-bpp", type=float, default=0.0,
                    help="steer the rate weight so that the estimated bits per pixel of Duke crops reach this "
@@ -143,7 +144,12 @@ def main(argv=None):
     arch = architecture(args)
     model = Codec(arch).to(device, memory_format=torch.channels_last)
     disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    # The rate model's few parameters (per-channel location and scale) get a much higher learning rate:
+    # at the generator's rate they would take thousands of steps to fit the latents.
+    density = [p for n, p in model.named_parameters() if n.startswith("quantizer.density")]
+    others = [p for n, p in model.named_parameters() if not n.startswith("quantizer.density")]
+    opt = torch.optim.Adam([{"params": others, "base_lr": args.lr},
+                            {"params": density, "base_lr": args.density_lr}], lr=args.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999)) if disc else None
     stats = SymbolStatistics(arch)
     step, elapsed, history = 0, 0.0, []
@@ -196,7 +202,7 @@ def main(argv=None):
         progress = max(step / args.steps, elapsed / budget)
         lr_scale = 1.0 if progress < 0.5 else max(0.0, 2.0 * (1 - progress))
         for g in opt.param_groups:
-            g["lr"] = args.lr * lr_scale
+            g["lr"] = g["base_lr"] * lr_scale
         x, devices = sampler.batch(args.batch)
         x = x.to(device, memory_format=torch.channels_last)
         y, z, rate = model(x)
@@ -219,7 +225,8 @@ def main(argv=None):
         if args.target_bpp > 0 and steered:
             observed = float(bpp_images[steered].mean())
             rate_control["ema"] = 0.98 * rate_control.get("ema", observed) + 0.02 * observed
-            rate_control["log_weight"] += 0.02 * (rate_control["ema"] / args.target_bpp - 1)
+            step_size = 0.005 * max(-1.0, min(1.0, rate_control["ema"] / args.target_bpp - 1))
+            rate_control["log_weight"] = min(6.0, max(-6.0, rate_control["log_weight"] + step_size))
         if rate_control["log_weight"] > -20:
             loss = loss + math.exp(rate_control["log_weight"]) * bpp.to(device)
         gan_on = disc is not None and step >= args.gan_start

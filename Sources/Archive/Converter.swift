@@ -126,7 +126,11 @@ public struct Converter: Sendable {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
         try fileManager.copyItem(at: source, to: temporary)
-        _ = try fileManager.replaceItemAt(destination, withItemAt: temporary)
+        guard rename(temporary.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? fileManager.removeItem(at: temporary)
+            throw ArchiveError.noInput("cannot copy \(source.path) to \(destination.path): \(reason)")
+        }
     }
 
     /// Codes every frame of `series` into its container.

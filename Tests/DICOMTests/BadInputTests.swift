@@ -87,12 +87,12 @@ extension BadInputTests {
         #expect(error?.description == "Number of Frames is 0 (no frames) in \(TestFiles.zeroFrames.path)")
     }
 
-    @Test(.enabled(if: TestFiles.tool("dcmconv") != nil))
+    @Test(.enabled(if: Tools.find("dcmconv") != nil))
     func anUnsupportedTransferSyntaxIsNamed() throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bigEndian = directory.appendingPathComponent("big-endian.dcm")
-        let result = try TestFiles.run(try #require(TestFiles.tool("dcmconv")), ["+tb", TestFiles.tiny.path, bigEndian.path])
+        let result = try Tools.run(try #require(Tools.find("dcmconv")), ["+tb", TestFiles.tiny.path, bigEndian.path])
         #expect(result.status == 0, "\(result.output)")
         let error = Self.openError(bigEndian)
         #expect(error?.kind == .unsupportedTransferSyntax)
@@ -101,7 +101,7 @@ extension BadInputTests {
 
     /// Pixel formats other than unsigned 8/16-bit grayscale are refused with their name;
     /// MONOCHROME1 is read as stored.
-    @Test(.enabled(if: TestFiles.tool("dcmodify") != nil), arguments: [
+    @Test(.enabled(if: Tools.find("dcmodify") != nil), arguments: [
         ("PhotometricInterpretation=RGB", "unsupported photometric interpretation RGB"),
         ("PixelRepresentation=1", "unsupported signed pixels (Pixel Representation 1)"),
         ("SamplesPerPixel=3", "unsupported Samples per Pixel 3"),
@@ -113,7 +113,7 @@ extension BadInputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("modified.dcm")
         try FileManager.default.copyItem(at: TestFiles.tiny, to: url)
-        let result = try TestFiles.run(try #require(TestFiles.tool("dcmodify")), ["-nb", "-m", change, url.path])
+        let result = try Tools.run(try #require(Tools.find("dcmodify")), ["-nb", "-m", change, url.path])
         #expect(result.status == 0, "\(result.output)")
         if reason.isEmpty {
             let instance = try OCTInstance.open(url)

@@ -142,19 +142,12 @@ extension DerivedWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
-    /// dciodvfy's errors and warnings about `file`.
-    static func findings(_ file: URL) throws -> Set<String> {
-        let tool = try #require(TestFiles.tool("dciodvfy"))
-        return Set(try TestFiles.run(tool, [file.path]).output.split(separator: "\n").map(String.init)
-            .filter { $0.contains("Error") || $0.contains("Warning") })
-    }
-
-    @Test(.enabled(if: TestFiles.tool("dciodvfy") != nil), arguments: TestFiles.samples)
+    @Test(.enabled(if: Tools.find("dciodvfy") != nil), arguments: TestFiles.samples)
     func dciodvfyFindsNothingNewInAWrittenFile(_ url: URL) throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = try OCTInstance.open(url)
-        let before = try Self.findings(url)
+        let before = try Tools.dciodvfyFindings(url)
 
         // With a defined term for the method: nothing the source does not have.
         let standard = directory.appendingPathComponent("standard.dcm")
@@ -162,12 +155,12 @@ extension DerivedWriterTests {
             header: source.headerDataset(), frames: TestFiles.frames(source),
             derivation: Derivation(description: "restored", compressionRatio: 12, compressionMethod: "ISO_15444_1"),
             to: standard)
-        let new = try Self.findings(standard).subtracting(before)
+        let new = try Tools.dciodvfyFindings(standard).subtracting(before)
         #expect(new.isEmpty, "new findings: \(new.sorted())")
 
         // With a term of our own: one warning about that term, nothing else.
         let custom = try Self.roundTrip(source, in: directory)
-        #expect(try Self.findings(custom.url).subtracting(before) == [
+        #expect(try Tools.dciodvfyFindings(custom.url).subtracting(before) == [
             "Warning - Unrecognized defined term <OCTARC_TEST> for value 1 of attribute <Lossy Image Compression Method>",
         ])
     }

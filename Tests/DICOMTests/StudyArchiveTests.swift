@@ -78,14 +78,14 @@ extension StudyArchiveTests {
         #expect(archive.skipped.first?.reason.contains(root.appendingPathComponent("first").path) == true)
     }
 
-    @Test(.enabled(if: TestFiles.tool("dcmmkdir") != nil))
+    @Test(.enabled(if: Tools.find("dcmmkdir") != nil))
     func aDICOMDIRIsSkippedAsAnIndex() throws {
         let root = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("SUB"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: TestFiles.tiny, to: root.appendingPathComponent("SUB/IM1"))
-        let tool = try #require(TestFiles.tool("dcmmkdir"))
-        let result = try TestFiles.run(tool, ["--output-file", root.appendingPathComponent("DICOMDIR").path,
+        let tool = try #require(Tools.find("dcmmkdir"))
+        let result = try Tools.run(tool, ["--output-file", root.appendingPathComponent("DICOMDIR").path,
                                               "--input-directory", root.path, "--recurse", "SUB"])
         #expect(result.status == 0, "\(result.output)")
         let archive = StudyArchive.scan(root)

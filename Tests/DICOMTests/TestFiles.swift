@@ -16,28 +16,6 @@ enum TestFiles {
     static let zeroFrames = fixtures.appendingPathComponent("zero-frames.dcm")
     static let singleFrameSeries = fixtures.appendingPathComponent("single-frame-series")
 
-    /// The absolute path of `tool` on PATH, or nil.
-    static func tool(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Runs `tool` with `arguments`; returns its exit status and its stdout and stderr together.
-    @discardableResult
-    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// All frames of `instance`, in order.
     static func frames(_ instance: OCTInstance) throws -> [Image<UInt16>] {
         try (0..<instance.geometry.numberOfFrames).map { try instance.frame($0) }

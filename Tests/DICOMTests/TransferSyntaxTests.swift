@@ -30,9 +30,9 @@ extension TransferSyntaxTests {
 
     /// Runs `conversion` on `source` into `directory`; nil when the tool is absent.
     static func convert(_ source: URL, _ conversion: Conversion, into directory: URL, name: String) throws -> URL? {
-        guard let tool = TestFiles.tool(conversion.tool) else { return nil }
+        guard let tool = Tools.find(conversion.tool) else { return nil }
         let output = directory.appendingPathComponent(name)
-        let result = try TestFiles.run(tool, conversion.options + [source.path, output.path])
+        let result = try Tools.run(tool, conversion.options + [source.path, output.path])
         #expect(result.status == 0, "\(conversion.testDescription): \(result.output)")
         return output
     }
@@ -60,7 +60,7 @@ extension TransferSyntaxTests {
     }
 
     /// Lossy JPEG decodes to what DCMTK's own decompressor (dcmdjpeg) makes of it.
-    @Test(.enabled(if: ["dcmcjpeg", "dcmdjpeg", "dcmdjpls"].allSatisfy { TestFiles.tool($0) != nil }))
+    @Test(.enabled(if: ["dcmcjpeg", "dcmdjpeg", "dcmdjpls"].allSatisfy { Tools.find($0) != nil }))
     func lossyJPEGDecodesLikeDCMTKsDecompressor() throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

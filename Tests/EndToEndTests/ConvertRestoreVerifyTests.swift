@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// convert -> restore -> verify on the committed samples with the committed cr40 profile, through the
+/// octarc binary.
+@Suite(.serialized) struct ConvertRestoreVerifyTests {}
+
+extension ConvertRestoreVerifyTests {
+    @Test func samplesRoundTripAboveTheProfileFloorAsValidDICOM() throws {
+        let work = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let octz = work.appendingPathComponent("octz"), restored = work.appendingPathComponent("restored")
+        let report = work.appendingPathComponent("report")
+
+        let convert = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", octz.path, "--profile", "cr40"])
+        #expect(convert.status == 0, "\(convert.output)")
+        #expect(convert.output.contains("skipped README.md: not a DICOM file"))
+        let restore = try OctarcTool.run(["restore", octz.path, "--out", restored.path])
+        #expect(restore.status == 0, "\(restore.output)")
+        let verify = try OctarcTool.run(["verify", Fixtures.samples.path, restored.path, "--report", report.path])
+        #expect(verify.status == 0, "\(verify.output)")
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report.appendingPathComponent("report.json"))) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        let profile = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr40/profile.json"))) as! [String: Any]
+        let floor = (profile["floors"] as! [String: Any])["msssim_roi"] as! Double
+        #expect(summary["frames"] as? Int == 21)
+        #expect((summary["msssim_roi_min"] as! Double) >= floor)
+        #expect((summary["stored_cr"] as! Double) > 20)
+        for name in ["frames.csv", "quality-vs-cr.svg"] {
+            #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(name).path))
+        }
+        #expect(try OctarcTool.contents(of: report, extension: "png").keys.contains { $0.hasPrefix("worst-1-") })
+
+        // Every restored file: nothing from dciodvfy that its original does not also get, but the one
+        // warning about octarc's own Lossy Image Compression Method term.
+        let files = try OctarcTool.contents(of: restored, extension: "dcm")
+        #expect(files.count == 2)
+        if Tools.find("dciodvfy") != nil {
+            let originals = ["duke-subject07-8bit.dcm", "bioptigen-subj13-12bit.dcm"].map { Fixtures.samples.appendingPathComponent($0) }
+            let before = try originals.reduce(into: Set<String>()) { $0.formUnion(try Tools.dciodvfyFindings($1)) }
+            for name in files.keys {
+                let new = try Tools.dciodvfyFindings(restored.appendingPathComponent(name)).subtracting(before)
+                #expect(new == ["Warning - Unrecognized defined term <OCTARC_CNN> for value 1 of attribute <Lossy Image Compression Method>"],
+                        "\(name): \(new.sorted())")
+            }
+        }
+    }
+
+    @Test func verifyingContainersDirectlyGivesTheSameScoresAsVerifyingRestoredDICOM() throws {
+        let work = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let archive = try OctarcTool.archive(["bioptigen-subj13-12bit.dcm"], in: work)
+        let octz = work.appendingPathComponent("octz"), restored = work.appendingPathComponent("restored")
+        #expect(try OctarcTool.run(["convert", archive.path, "--out", octz.path, "--profile", "cr40"]).status == 0)
+        #expect(try OctarcTool.run(["restore", octz.path, "--out", restored.path]).status == 0)
+        func scores(_ restored: URL) throws -> [Double] {
+            let result = try OctarcTool.run(["verify", archive.path, restored.path, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+            return (json["frames"] as! [[String: Any]]).flatMap { [$0["msssim_roi"] as! Double, $0["psnr_frame"] as! Double] }
+        }
+        let fromContainers = try scores(octz), fromDICOM = try scores(restored)
+        #expect(fromContainers.count == 10)
+        #expect(fromContainers == fromDICOM)
+    }
+}
