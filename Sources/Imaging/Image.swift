@@ -57,6 +57,8 @@ extension Image: Equatable where Pixel: Equatable {}
 
 extension Image where Pixel: BinaryInteger {
     /// Intensities divided by `maxValue` (normally 2^BitsStored − 1), so that they lie in 0...1.
+    /// (Inlinable, like `quantized`, so that callers get a specialized loop, not generic conversions.)
+    @inlinable
     public func normalized(maxValue: Int) -> Image<Float> {
         let scale = 1 / Float(maxValue)
         return map { Float($0) * scale }
@@ -66,6 +68,7 @@ extension Image where Pixel: BinaryInteger {
 extension Image where Pixel == Float {
     /// Stored pixel values: intensities times `maxValue`, rounded to nearest and clamped to
     /// 0...maxValue.
+    @inlinable
     public func quantized<T: FixedWidthInteger>(maxValue: Int, as type: T.Type = T.self) -> Image<T> {
         let scale = Float(maxValue)
         return map { value in
