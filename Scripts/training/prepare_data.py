@@ -7,6 +7,10 @@ preprocessing (`octarc debug bands`), so the codec trains on exactly what conver
 Writes OUT/train.npz and OUT/dev.npz (16-bit bands, see octcodec/data.py), and
 OUT/preprocessing.json (the parameters the bands were made with; export.py copies them into the profile).
 Bioptigen `averaged.png` frames are left out: they are a denoising reference, not what a scanner exports.
+
+`--raw` writes OUT/train-raw.npz and OUT/dev-raw.npz instead: whole frames without despeckling or ROI
+extraction (padded to multiples of 32 by edge replication, Duke padding replaced by the frame's median),
+for the paper's "no preprocessing" ablation.
 """
 from __future__ import annotations
 
@@ -55,12 +59,32 @@ def bands_for(octarc: Path, split_root: Path, work: Path) -> list[Band]:
     return bands
 
 
+def raw_bands(split_root: Path) -> list[Band]:
+    bands = []
+    for p in inputs(split_root):
+        a = np.asarray(Image.open(p), dtype=np.float32) / 255
+        if "duke" in str(p):
+            a = np.where(a >= 1, np.median(a), a)
+        h, w = a.shape
+        a = np.pad(a, ((0, -h % 32), (0, -w % 32)), mode="edge")
+        relative = str(p.relative_to(split_root))
+        bands.append(Band(relative, device_of(relative), a))
+    return bands
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     p.add_argument("--out", type=Path, default=REPO / "data-cache")
+    p.add_argument("--raw", action="store_true", help="whole raw frames, for the no-preprocessing ablation")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.raw:
+        for split in ("train", "dev"):
+            bands = raw_bands(args.data / split)
+            save_pack(args.out / f"{split}-raw.npz", bands)
+            print(f"{split}: {len(bands)} raw frames")
+        return
     octarc = octarc_binary()
     for split in ("train", "dev"):
         with tempfile.TemporaryDirectory() as tmp:
