@@ -28,13 +28,13 @@ import argparse
 import hashlib
 import json
 import pathlib
-import struct
 import sys
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from octcodec import safetensors  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -49,44 +49,6 @@ TINY = {
 }
 TINY_SIZE = (64, 96)
 
-DTYPES = {np.dtype("float32"): "F32", np.dtype("int32"): "I32"}
-
-
-def write_safetensors(path: pathlib.Path, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
-    """The safetensors format: u64 little-endian header length, JSON header, little-endian raw data."""
-    header: dict = {"__metadata__": metadata}
-    chunks, offset = [], 0
-    for name in sorted(tensors):
-        array = np.ascontiguousarray(tensors[name])
-        raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": DTYPES[array.dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for chunk in chunks:
-            f.write(chunk)
-    tmp.replace(path)
-
-
-def read_safetensors(path: pathlib.Path) -> dict[str, np.ndarray]:
-    blob = path.read_bytes()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n])
-    data = blob[8 + n:]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        dtype = {"F32": "<f4", "I32": "<i4"}[info["dtype"]]
-        begin, end = info["data_offsets"]
-        out[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(info["shape"]).copy()
-    return out
 
 
 def sha256(path: pathlib.Path) -> str:
@@ -164,7 +126,7 @@ def write_profile(codec: Codec, folder: pathlib.Path, name: str, description: st
     folder.mkdir(parents=True, exist_ok=True)
     arch = codec.arch
     weights = folder / "weights.safetensors"
-    write_safetensors(weights, graph_tensors(codec), {"format": "pt", "architecture": json.dumps(arch.to_json())})
+    safetensors.save(graph_tensors(codec), weights, {"format": "pt", "architecture": json.dumps(arch.to_json())})
     profile = {
         "format": "octarc-profile",
         "format_version": 1,
@@ -198,7 +160,7 @@ def write_reference(codec: Codec, path: pathlib.Path, height: int, width: int, s
     for n in z:
         tensors[f"encoder.{n}"] = channels_last(z[n])
         tensors[f"symbols.{n}"] = channels_last(symbols[n]).astype(np.int32)
-    write_safetensors(path, tensors, {"seed": str(seed), "torch": torch.__version__})
+    safetensors.save(tensors, path, {"seed": str(seed), "torch": torch.__version__})
     inside = float(((decoded > 0) & (decoded < 1)).float().mean())
     used = {n: len(torch.unique(s)) for n, s in symbols.items()}
     print(f"{path}: {height}x{width}, decoder output unclipped {inside:.0%}, distinct symbols {used}")
@@ -208,7 +170,7 @@ def load_profile(folder: pathlib.Path) -> Codec:
     profile = json.loads((folder / "profile.json").read_text())
     arch = Architecture.from_json(profile["architecture"])
     codec = Codec(arch)
-    tensors = read_safetensors(folder / profile["weights"]["file"])
+    tensors = safetensors.load(folder / profile["weights"]["file"])
     state = codec.state_dict()
     missing = [n for n in graph_tensors(codec) if n not in tensors]
     if missing:

@@ -1,3 +1,4 @@
+import TestSupport
 import Container
 import EntropyCoding
 

@@ -1,3 +1,4 @@
+import TestSupport
 @testable import EntropyCoding
 
 /// Synthetic latents shaped like a learned codec's: per channel, a peaked distribution over the L levels

@@ -1,4 +1,5 @@
-"""A minimal safetensors writer/reader for float32 tensors (the format the Swift engine reads)."""
+"""A minimal safetensors writer/reader for the tensors the Swift engine reads: float32 (F32) and
+int32 (I32), little-endian: u64 header length, JSON header padded to 8 bytes, raw data."""
 from __future__ import annotations
 
 import json
@@ -7,19 +8,23 @@ from pathlib import Path
 
 import numpy as np
 
+_DTYPES = {"F32": "<f4", "I32": "<i4"}
+
 
 def save(tensors: dict[str, np.ndarray], path: Path, metadata: dict[str, str] | None = None) -> None:
+    """Writes `tensors` (int32 arrays as I32, everything else as F32) atomically."""
     header: dict = {}
     if metadata:
         header["__metadata__"] = metadata
     offset, blobs = 0, []
     for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name], dtype="<f4")
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+        kind = "I32" if np.asarray(tensors[name]).dtype == np.int32 else "F32"
+        a = np.ascontiguousarray(tensors[name], dtype=_DTYPES[kind])
+        header[name] = {"dtype": kind, "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
         blobs.append(a.tobytes())
         offset += a.nbytes
     text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
+    text += b" " * (-len(text) % 8)
     tmp = Path(str(path) + ".tmp")
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
@@ -39,5 +44,5 @@ def load(path: Path) -> dict[str, np.ndarray]:
         if name == "__metadata__":
             continue
         b, e = info["data_offsets"]
-        out[name] = np.frombuffer(data[base + b:base + e], dtype="<f4").reshape(info["shape"]).copy()
+        out[name] = np.frombuffer(data[base + b:base + e], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"]).copy()
     return out
