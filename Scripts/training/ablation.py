@@ -40,7 +40,7 @@ VARIANTS = {
     "no-skips": (["--latent-channels", "128,0,0,0"] + RATE, "train.npz", "dev.npz"),
     "no-preproc": (["--latent-channels", "32,16,8,4"] + RATE, "train-raw.npz", "dev-raw.npz"),
     "paper-quant": (["--latent-channels", "32,8,4,1", "--levels", "7", "--quantizer", "learned"], "train.npz", "dev.npz"),
-    "gan": (["--latent-channels", "32,16,8,4", "--gan-weight", "2", "--gan-start", "1000"] + RATE, "train.npz", "dev.npz"),
+    "gan": (["--latent-channels", "32,16,8,4", "--gan-weight", "2", "--gan-start", "300"] + RATE, "train.npz", "dev.npz"),
 }
 
 

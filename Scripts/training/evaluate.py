@@ -131,6 +131,21 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
     return results
 
 
+def cached_or_evaluated(binary: Path, profile: str, archive: Path, work: Path, info: dict) -> dict:
+    """The results of an earlier run for the same weights and archive (work/results.json), else a fresh evaluation."""
+    key = {"weights_sha256": json.loads((REPO / "Profiles" / profile / "profile.json").read_text())["weights"]["sha256"],
+           "archive": str(archive.resolve())}
+    cache = work / "results.json"
+    if cache.exists():
+        cached = json.loads(cache.read_text())
+        if cached.get("key") == key:
+            print(f"{profile}: results of an earlier evaluation of the same weights ({cache})")
+            return cached["results"]
+    results = evaluate_profile(binary, profile, archive, work, info)
+    cache.write_text(json.dumps({"key": key, "results": results}, indent=1))
+    return results
+
+
 def write_measured(profile: str, results: dict) -> None:
     path = REPO / "Profiles" / profile / "profile.json"
     doc = json.loads(path.read_text())
@@ -155,11 +170,12 @@ def write_markdown(all_results: dict, out: Path, command: str) -> None:
              "at the identical byte budget per frame (octarc's bitstream bytes for that frame; the classical files "
              "include their own headers) and are measured with the same MS-SSIM. JPEG is 8-bit only (cjpeg), so on "
              "12-bit data it codes the top 8 bits.", ""]
-    lines += ["| profile | device | frames | stored CR | codec CR | entropy-coded CR | bits/symbol (log2 7 = 2.81) | "
+    lines += ["| profile | device | frames | stored CR | codec CR | entropy-coded CR | bits/symbol (fixed-length: log2 L) | "
               "MS-SSIM ROI (min) | PSNR ROI dB | MS-SSIM frame | PSNR frame dB | JPEG | JPEG 2000 | HTJ2K | JPEG XL | "
               "margin over best of J2K/JXL |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for profile, results in all_results.items():
+        levels = json.loads((REPO / "Profiles" / profile / "profile.json").read_text())["quantizer"]["levels"]
         for device, r in results.items():
             c = r["classical"]
 
@@ -169,7 +185,7 @@ def write_markdown(all_results: dict, out: Path, command: str) -> None:
             best = max(c.get("JPEG 2000", {}).get("msssim_roi", 0), c.get("JPEG XL", {}).get("msssim_roi", 0))
             lines.append(
                 f"| {profile} | {device} | {r['frames']} | {r['stored_cr']:.1f} | {r['codec_cr']:.1f} | "
-                f"{r['entropy_coded_cr']:.1f} | {r['bits_per_symbol']:.2f} | {r['msssim_roi']:.4f} ({r['msssim_roi_min']:.4f}) | "
+                f"{r['entropy_coded_cr']:.1f} | {r['bits_per_symbol']:.2f} ({math.log2(levels):.2f}) | {r['msssim_roi']:.4f} ({r['msssim_roi_min']:.4f}) | "
                 f"{r['psnr_roi']:.2f} | {r['msssim_frame']:.4f} | {r['psnr_frame']:.2f} | {cm('JPEG')} | {cm('JPEG 2000')} | "
                 f"{cm('HTJ2K')} | {cm('JPEG XL')} | {r['msssim_roi'] - best:+.4f} |")
     lines += ["", "![MS-SSIM against stored CR](results.png)", ""]
@@ -217,7 +233,7 @@ def main(argv=None):
         if not (REPO / "Profiles" / profile / "profile.json").exists():
             print(f"{profile}: no such profile, skipped")
             continue
-        all_results[profile] = evaluate_profile(binary, profile, args.archive, args.work / profile, info)
+        all_results[profile] = cached_or_evaluated(binary, profile, args.archive, args.work / profile, info)
         print(json.dumps({profile: all_results[profile]}, indent=1))
         if not args.no_write:
             write_measured(profile, all_results[profile])

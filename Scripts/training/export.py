@@ -52,15 +52,21 @@ def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, fl
         "entropy": {"counts": symbol_counts(model, train_bands)},
         "floors": {"msssim_roi": floor},
         "measured": {},
-        "training": {
-            "steps": ck["step"],
-            "wall_minutes": round(ck["elapsed"] / 60, 1),
-            "hardware": ck.get("hardware", "unknown"),
-            "arguments": ck["args"],
-            "dev_msssim_history": ck["history"][-3:],
-        },
+        "training": training_record(ck) | {"dev_msssim_history": ck["history"][-3:]},
     }
     return profile, tensors
+
+
+def training_record(ck: dict) -> dict:
+    """Steps, wall time, hardware and arguments of a run, and of the run it was initialized from (--init),
+    so that a fine-tuned profile names its whole lineage."""
+    record = {"steps": ck["step"], "wall_minutes": round(ck["elapsed"] / 60, 1),
+              "hardware": ck.get("hardware", "unknown"), "arguments": ck["args"]}
+    init = ck["args"].get("init", "None")
+    if init != "None":
+        parent = torch.load(REPO / init, map_location="cpu", weights_only=False) if (REPO / init).exists() else None
+        record["initialized_from"] = training_record(parent) if parent else {"checkpoint": init, "missing": True}
+    return record
 
 
 def main(argv=None):

@@ -65,6 +65,8 @@ def parse_args(argv=None):
                    help="steer the rate weight so that the estimated bits per pixel of Duke crops reach this "
                         "(uniform quantizer); 0 keeps --rate-weight fixed")
     p.add_argument("--rate-device", default="duke", help="the device whose crops the rate target applies to")
+    p.add_argument("--rate-step", type=float, default=0.005,
+                   help="how fast --target-bpp steers: largest change of log(rate weight) per step")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-every", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
@@ -225,7 +227,7 @@ def main(argv=None):
         if args.target_bpp > 0 and steered:
             observed = float(bpp_images[steered].mean())
             rate_control["ema"] = 0.98 * rate_control.get("ema", observed) + 0.02 * observed
-            step_size = 0.005 * max(-1.0, min(1.0, rate_control["ema"] / args.target_bpp - 1))
+            step_size = args.rate_step * max(-1.0, min(1.0, rate_control["ema"] / args.target_bpp - 1))
             rate_control["log_weight"] = min(6.0, max(-6.0, rate_control["log_weight"] + step_size))
         if rate_control["log_weight"] > -20:
             loss = loss + math.exp(rate_control["log_weight"]) * bpp.to(device)
