@@ -5,7 +5,8 @@ For each profile, the Swift product itself converts the dev archive (the whole d
 made by `Scripts/make_samples.py --dev-archive`) and verifies it, exporting every frame's preprocessed
 ROI band. Then JPEG, JPEG 2000, HTJ2K and JPEG XL code the identical bands at the identical byte
 budget (each frame's octarc bitstream bytes) and are measured with the same MS-SSIM. The measured dev
-numbers are also written into each profile.json ("measured"), which `octarc profiles` shows.
+numbers are also written into each profile.json ("measured"), which `octarc profiles` shows, and the
+profile's floor is set to its lowest dev frame's MS-SSIM against the ROI less FLOOR_MARGIN.
 
   python3 Scripts/training/evaluate.py [--profiles cr10 cr20 cr40 cr80] [--archive data-cache/dev-dicom]
 """
@@ -28,6 +29,8 @@ from octcodec.classical import ALL as CLASSICAL  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+# A profile's floor (verify fails a frame below it): its lowest dev frame's MS-SSIM against the ROI, less this.
+FLOOR_MARGIN = 0.005
 DEVICES = {"DUKE": "duke", "BIOPTIGEN": "bioptigen", "SPECTRALIS": "spectralis"}
 
 
@@ -151,6 +154,8 @@ def write_measured(profile: str, results: dict) -> None:
     doc = json.loads(path.read_text())
     doc["measured"] = {device: {k: round(v, 5) for k, v in r.items() if isinstance(v, (int, float))}
                        for device, r in results.items()}
+    lowest = min(r["msssim_roi_min"] for r in results.values())
+    doc["floors"]["msssim_roi"] = math.floor((lowest - FLOOR_MARGIN) * 1000) / 1000
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1) + "\n")
     tmp.replace(path)
