@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "TestSupport"]),
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
