@@ -91,7 +91,7 @@ public struct Verifier: Sendable {
         })
         progress.finish()
         let bits = pairs[0].original.geometry.bitsStored
-        let storedCR = Self.harmonicMean(pairs.map { ($0.storedCR, $0.original.geometry.numberOfFrames) })
+        let storedCR = Self.overallRatio(pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
         let summary = VerifyReport.Summary(frames: frames, profile: pairs[0].codec.profile.name, storedCR: storedCR,
                                            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
                                            floor: floor)
@@ -101,9 +101,11 @@ public struct Verifier: Sendable {
     }
 
     /// The mean compression ratio of several series weighted by frames: total original over total stored.
-    static func harmonicMean(_ ratios: [(Double, Int)]) -> Double {
-        let weight = ratios.reduce(0) { $0 + Double($1.1) }
-        return weight / ratios.reduce(0) { $0 + Double($1.1) / $1.0 }
+    /// All original bytes over all stored bytes, from each instance's ratio and original byte count
+    /// (what convert reports for the same series).
+    static func overallRatio(_ ratios: [(ratio: Double, originalBytes: Int)]) -> Double {
+        let original = ratios.reduce(0) { $0 + Double($1.originalBytes) }
+        return original / ratios.reduce(0) { $0 + Double($1.originalBytes) / $1.ratio }
     }
 
     /// Pairs from `.octz` containers, or nil when the restored path holds none.
