@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "octarc", dependencies: [
-            "Archive", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "DICOM", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.

@@ -1,4 +1,6 @@
+import Archive
 import ArgumentParser
+import DICOM
 import Foundation
 import Imaging
 import Preprocessing
@@ -18,9 +20,18 @@ struct DebugFrame: Sendable {
     var padding: PaddingMask?
 }
 
-/// Reads frame `index` of `url`. PNG files hold one frame (the index is ignored); 8-bit PNGs treat
-/// 255 wedges at the column ends as padding (Spectralis exports). DICOM input plugs in here.
+/// Reads frame `index` of `url`: a DICOM OCT instance (intensities and padding exactly as convert reads
+/// them, so original and restored files can be compared), or a PNG, which holds one frame (the index is
+/// ignored); 8-bit PNGs treat 255 wedges at the column ends as padding (Spectralis exports).
 func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
+    guard url.pathExtension.lowercased() == "png" else {
+        let instance = try OCTInstance.open(url)
+        guard (0..<instance.geometry.numberOfFrames).contains(index) else {
+            throw ValidationError("\(url.path) has \(instance.geometry.numberOfFrames) frames; there is no frame \(index)")
+        }
+        let image = FrameCodec.intensities(try instance.frame(index), geometry: instance.geometry)
+        return DebugFrame(image: image, padding: FrameCodec.padding(image, geometry: instance.geometry).mask)
+    }
     let gray = try PNG.readGray(url)
     let maxValue = gray.bitDepth == 8 ? 255 : 65535
     let image = gray.image.normalized(maxValue: maxValue)
@@ -34,7 +45,7 @@ extension DebugCommand {
             commandName: "roi",
             abstract: "Write the boundaries overlay, the despeckled frame and the ROI band of one frame as PNGs.")
 
-        @Argument(help: "The input file (PNG for now).")
+        @Argument(help: "A DICOM OCT file (original or restored) or a PNG frame.")
         var file: String
 
         @Option(help: "Frame number (0-based) in a multi-frame file.")

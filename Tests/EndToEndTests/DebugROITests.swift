@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `octarc debug roi` on DICOM input, as used to compare the segmentation of an original and a restored frame.
+@Suite struct DebugROITests {
+    @Test func aDICOMFrameGivesItsOverlayBandAndBoundaries() throws {
+        let work = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm")
+        let run = try OctarcTool.run(["debug", "roi", file.path, "--frame", "3", "--out", work.path, "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(Set(try OctarcTool.contents(of: work, extension: "png").keys) ==
+                ["duke-subject07-8bit-frame3-overlay.png", "duke-subject07-8bit-frame3-despeckled.png",
+                 "duke-subject07-8bit-frame3-band.png"])
+        let json = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let boundaries = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        let ilm = boundaries["ilm"] as! [Int], bm = boundaries["bm"] as! [Int]
+        #expect(boundaries["retina_found"] as? Bool == true)
+        #expect(ilm.count == 768 && bm.count == 768)
+        #expect(zip(ilm, bm).allSatisfy { $0 < $1 })
+    }
+
+    @Test func aFrameBeyondTheInstanceIsAnErrorNamingTheFile() throws {
+        let work = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm")
+        let run = try OctarcTool.run(["debug", "roi", file.path, "--frame", "16", "--out", work.path])
+        #expect(run.status != 0)
+        #expect(run.output.contains("duke-subject07-8bit.dcm has 16 frames; there is no frame 16"))
+    }
+}
