@@ -13,6 +13,7 @@ profile's floor is set to its lowest dev frame's MS-SSIM against the ROI less FL
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -135,9 +136,10 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
 
 
 def cached_or_evaluated(binary: Path, profile: str, archive: Path, work: Path, info: dict) -> dict:
-    """The results of an earlier run for the same weights and archive (work/results.json), else a fresh evaluation."""
+    """The results of an earlier run for the same weights, archive and octarc build (work/results.json), else a
+    fresh evaluation."""
     key = {"weights_sha256": json.loads((REPO / "Profiles" / profile / "profile.json").read_text())["weights"]["sha256"],
-           "archive": str(archive.resolve())}
+           "archive": str(archive.resolve()), "octarc_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()}
     cache = work / "results.json"
     if cache.exists():
         cached = json.loads(cache.read_text())
