@@ -135,11 +135,11 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
     return results
 
 
-def cached_or_evaluated(binary: Path, profile: str, archive: Path, work: Path, info: dict) -> dict:
+def cached_or_evaluated(binary: Path, build: str, profile: str, archive: Path, work: Path, info: dict) -> dict:
     """The results of an earlier run for the same weights, archive and octarc build (work/results.json), else a
     fresh evaluation."""
     key = {"weights_sha256": json.loads((REPO / "Profiles" / profile / "profile.json").read_text())["weights"]["sha256"],
-           "archive": str(archive.resolve()), "octarc_sha256": hashlib.sha256(binary.read_bytes()).hexdigest()}
+           "archive": str(archive.resolve()), "octarc_sha256": build}
     cache = work / "results.json"
     if cache.exists():
         cached = json.loads(cache.read_text())
@@ -234,13 +234,14 @@ def main(argv=None):
         subprocess.run([sys.executable, str(REPO / "Scripts" / "make_samples.py"), "--dev-archive", str(args.archive)],
                        check=True)
     binary = octarc()
+    build = hashlib.sha256(binary.read_bytes()).hexdigest()
     info = instances(args.archive)
     all_results = {}
     for profile in args.profiles:
         if not (REPO / "Profiles" / profile / "profile.json").exists():
             print(f"{profile}: no such profile, skipped")
             continue
-        all_results[profile] = cached_or_evaluated(binary, profile, args.archive, args.work / profile, info)
+        all_results[profile] = cached_or_evaluated(binary, build, profile, args.archive, args.work / profile, info)
         print(json.dumps({profile: all_results[profile]}, indent=1))
         if not args.no_write:
             write_measured(profile, all_results[profile])
