@@ -16,7 +16,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries and the C++ shim.
@@ -24,17 +23,20 @@ let package = Package(
         .systemLibrary(name: "CPNG"),
         .systemLibrary(name: "CZstd"),
         .systemLibrary(name: "CDNNL"),
+        .systemLibrary(name: "CCrypto"),
+
+        // Small shared helpers: SHA-256 (libcrypto), hex.
+        .target(name: "Support", dependencies: ["CCrypto"]),
 
         // Pipeline stages, in data-flow order.
         .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
         .target(name: "Imaging", dependencies: ["CPNG"]),
         .target(name: "Preprocessing", dependencies: ["Imaging"]),
-        .target(name: "Neural", dependencies: ["CDNNL", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Neural", dependencies: ["CDNNL"]),
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
-        .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing"]),
+        .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
         .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"], exclude: ["FORMAT.md"]),
-        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container",
-                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support"]),
         .executableTarget(name: "octarc", dependencies: [
             "Archive", "DICOM", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

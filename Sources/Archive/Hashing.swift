@@ -1,11 +1,11 @@
-import Crypto
 import Foundation
+import Support
 
 /// SHA-256 helpers for manifests and deterministic UIDs.
 enum Hashing {
     /// Lowercase hex of `bytes`.
     static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.string(bytes)
     }
 
     /// SHA-256 of a file's contents as hex, read in chunks so memory stays flat.
@@ -14,13 +14,13 @@ enum Hashing {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
+            hasher.update(chunk)
         }
         return hex(hasher.finalize())
     }
 
     /// SHA-256 of a string's UTF-8 bytes.
     static func sha256(_ text: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(text.utf8)))
+        SHA256.hash(Array(text.utf8))
     }
 }

@@ -1,9 +1,9 @@
-import Crypto
 import EntropyCoding
 import Foundation
 import Imaging
 import Neural
 import Preprocessing
+import Support
 
 /// A loaded, validated codec profile: its networks, quantizer, entropy tables and preprocessing.
 ///
@@ -48,9 +48,20 @@ public final class Profile: Sendable {
         }
         try validate(document, invalid)
         let weightsURL = directory.appendingPathComponent(document.weights.file)
+        let weightsData: Data
+        do {
+            weightsData = try Data(contentsOf: weightsURL, options: .mappedIfSafe)
+        } catch {
+            throw invalid("cannot read \(document.weights.file) (\(error.localizedDescription))")
+        }
+        // The codec's integrity policy: the weights must be exactly those profile.json names.
+        let actual = Hex.string(SHA256.hash(weightsData))
+        guard actual == document.weights.sha256.lowercased() else {
+            throw invalid("\(document.weights.file) has SHA-256 \(actual), profile.json expects \(document.weights.sha256)")
+        }
         let weights: SafeTensors
         do {
-            weights = try SafeTensors(contentsOf: weightsURL, sha256: document.weights.sha256)
+            weights = try SafeTensors(data: weightsData, source: weightsURL.path)
         } catch {
             throw invalid("\(error)")
         }
@@ -118,13 +129,7 @@ public final class Profile: Sendable {
     }
 
     private static func hexBytes(_ hex: String) throws -> [UInt8] {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { throw CodecError.invalidProfile(path: hex, reason: "odd hex length") }
-        return try stride(from: 0, to: digits.count, by: 2).map { i in
-            guard let byte = UInt8(String(decoding: digits[i..<(i + 2)], as: UTF8.self), radix: 16) else {
-                throw CodecError.invalidProfile(path: hex, reason: "not hex")
-            }
-            return byte
-        }
+        guard let bytes = Hex.bytes(hex) else { throw CodecError.invalidProfile(path: hex, reason: "not hex") }
+        return bytes
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// machine, set `OMP_WAIT_POLICY=passive` before the process starts.
 ///
 /// ```swift
-/// let weights = try SafeTensors(contentsOf: folder.appendingPathComponent("weights.safetensors"), sha256: sha)
+/// let weights = try SafeTensors(contentsOf: folder.appendingPathComponent("weights.safetensors"))
 /// let encoder = try Network(graph: profile.encoder, weights: weights, name: "cr40 encoder")
 /// let latents = try encoder.run(["image": band])      // ["z0": Tensor, "z1": Tensor, ...]
 /// ```

@@ -2,8 +2,6 @@
 public enum NeuralError: Error, Equatable, CustomStringConvertible {
     /// A safetensors file is malformed, truncated, or lacks a tensor (file, reason).
     case invalidWeights(file: String, reason: String)
-    /// The SHA-256 of a weights file differs from the one the profile records.
-    case checksumMismatch(file: String, expected: String, actual: String)
     /// A graph description is inconsistent (graph, reason).
     case invalidGraph(graph: String, reason: String)
     /// Tensor sizes do not fit (what and why).
@@ -16,8 +14,6 @@ public enum NeuralError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .invalidWeights(file, reason): "\(file): \(reason)"
-        case let .checksumMismatch(file, expected, actual):
-            "\(file): SHA-256 is \(actual), but the profile records \(expected)"
         case let .invalidGraph(graph, reason): "\(graph): \(reason)"
         case let .shapeMismatch(message): message
         case let .invalidQuantizer(message): "quantizer: \(message)"

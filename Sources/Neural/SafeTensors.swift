@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A [safetensors](https://github.com/huggingface/safetensors) file: an 8-byte little-endian header
@@ -38,19 +37,13 @@ public struct SafeTensors: Sendable {
     public let metadata: [String: String]
     private let payload: Data
 
-    /// Reads and validates `url`. When `sha256` (64 hex digits) is given, the file's SHA-256 must equal it.
-    public init(contentsOf url: URL, sha256 expected: String? = nil) throws {
+    /// Reads and validates `url`. Integrity (which weights a profile expects) is the caller's policy.
+    public init(contentsOf url: URL) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
             throw NeuralError.invalidWeights(file: url.path, reason: "cannot read: \(error.localizedDescription)")
-        }
-        if let expected {
-            let actual = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            guard actual == expected.lowercased() else {
-                throw NeuralError.checksumMismatch(file: url.path, expected: expected, actual: actual)
-            }
         }
         try self.init(data: data, source: url.path)
     }

@@ -33,7 +33,7 @@ struct ProfileFolder {
     var hasReference: Bool { FileManager.default.fileExists(atPath: referenceURL.path) }
 
     func weights() throws -> SafeTensors {
-        try SafeTensors(contentsOf: url.appendingPathComponent(document.weights.file), sha256: document.weights.sha256)
+        try SafeTensors(contentsOf: url.appendingPathComponent(document.weights.file))
     }
 
     func networks(threads: Int = 1) throws -> (encoder: Network, decoder: Network) {
