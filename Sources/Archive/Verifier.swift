@@ -45,6 +45,8 @@ public struct Verifier: Sendable {
         var codec: FrameCodec
         var storedCR: Double
         var restored: @Sendable (Int) throws -> RestoredFrame
+        /// Row (axial) pixel spacing of the original in µm, for thickness errors; nil if unknown.
+        var rowSpacingMicrometres: Double? = nil
     }
 
     public let options: Options
@@ -61,12 +63,17 @@ public struct Verifier: Sendable {
         let originals = StudyArchive.scan(options.originals)
         let bySOP = Dictionary(originals.instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
-        let pairs = try pairsFromContainers(bySOP, &problems) ?? pairsFromDICOM(bySOP, &problems)
-        guard !pairs.isEmpty else {
+        let found = try pairsFromContainers(bySOP, &problems) ?? pairsFromDICOM(bySOP, &problems)
+        guard !found.isEmpty else {
             throw ArchiveError.mismatch("no restored instance of \(options.restored.path) pairs with an original in \(options.originals.path)"
                                         + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
         }
-        let floor = pairs[0].codec.profile.document.floors.msssimROI
+        let floors = VerifyFloors(found[0].codec.profile.document.floors)
+        let pairs = found.map { pair in
+            var pair = pair
+            pair.rowSpacingMicrometres = (try? pair.original.headerDataset().pixelSpacing()).flatMap { $0 }.map { $0.rows * 1000 }
+            return pair
+        }
         let jobs = pairs.flatMap { pair in (0..<pair.original.geometry.numberOfFrames).map { (pair, $0) } }
         let progress = Progress(label: "verify", total: jobs.count, quiet: options.quiet)
         var frames: [VerifyReport.Frame] = []
@@ -76,7 +83,7 @@ public struct Verifier: Sendable {
             let (pair, frame) = jobs[i]
             return Result {
                 do {
-                    return try Self.evaluate(pair: pair, frame: frame, floor: floor, exportROI: exportROI)
+                    return try Self.evaluate(pair: pair, frame: frame, floors: floors, exportROI: exportROI)
                 } catch {
                     throw ArchiveError.frameFailed(file: pair.original.url.path, frame: frame,
                                                    frameCount: pair.original.geometry.numberOfFrames, reason: "\(error)")
@@ -94,7 +101,7 @@ public struct Verifier: Sendable {
         let storedCR = Self.overallRatio(pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
         let summary = VerifyReport.Summary(frames: frames, profile: pairs[0].codec.profile.name, storedCR: storedCR,
                                            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
-                                           floor: floor)
+                                           floors: floors)
         let report = VerifyReport(summary: summary, frames: frames, problems: problems)
         let worst = try worstFrames(report, pairs: pairs, count: 3)
         return (report, worst)
@@ -198,7 +205,7 @@ public struct Verifier: Sendable {
     }
 
     /// Measures one frame.
-    static func evaluate(pair: Pair, frame: Int, floor: Double, exportROI: URL?) throws -> VerifyReport.Frame {
+    static func evaluate(pair: Pair, frame: Int, floors: VerifyFloors, exportROI: URL?) throws -> VerifyReport.Frame {
         let geometry = pair.original.geometry
         let original = FrameCodec.intensities(try pair.original.frame(frame), geometry: geometry)
         let restoredFrame = try pair.restored(frame)
@@ -210,6 +217,9 @@ public struct Verifier: Sendable {
         let restoredBand = roi.extractBand(from: restored).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let roiScores = try Metrics.compare(restoredBand, referenceBand, dataRange: 1)
         let frameScores = try Metrics.compare(restored, original, dataRange: 1, excluding: padding?.image)
+        // What a reader sees: the restored frame against the original, inside the retina region.
+        let retina = RetinaRegion(analysis: analysis, padding: padding, width: geometry.columns, height: geometry.rows)
+        let retinaScores = try Metrics.compare(restored, original, dataRange: 1, excluding: retina.excluded)
         if let exportROI {
             let name = "\(pair.original.sopInstanceUID)-f\(String(format: "%03d", frame + 1))-roi.png"
             let url = exportROI.appendingPathComponent(name)
@@ -223,13 +233,29 @@ public struct Verifier: Sendable {
             sopInstanceUID: pair.original.sopInstanceUID, frame: frame + 1,
             msssimROI: roiScores.msSSIM, ssimROI: roiScores.ssim, psnrROI: roiScores.psnr,
             msssimFrame: frameScores.msSSIM, ssimFrame: frameScores.ssim, psnrFrame: frameScores.psnr,
-            roiBand: roi.mode == .band, belowFloor: roiScores.msSSIM < floor)
+            roiBand: roi.mode == .band, belowFloor: false)
+        result.msssimRetina = retinaScores.msSSIM
+        result.psnrRetina = retinaScores.psnr
+        result.retinaFound = analysis.retinaFound
         if analysis.retinaFound {
             let found = LayerSegmenter().segment(restored, padding: padding)
             let columns = (0..<geometry.columns).filter { x in !(padding?.columns[x].contains { $0.length == geometry.rows } ?? false) }
             (result.ilmShiftPx, result.ilmShiftMaxPx) = shift(analysis.ilm, found.ilm, columns)
             (result.bmShiftPx, result.bmShiftMaxPx) = shift(analysis.bm, found.bm, columns)
+            if found.retinaFound {
+                let error = ThicknessError(original: analysis.boundaries, restored: found, columns: columns,
+                                           rowSpacingMicrometres: pair.rowSpacingMicrometres)
+                result.thicknessErrorPx = error.meanPx
+                result.thicknessErrorMaxPx = error.maxPx
+                result.thicknessErrorUm = error.meanMicrometres
+                result.thicknessErrorMaxUm = error.maxMicrometres
+                result.thicknessErrorMaxColumns = error.maxColumns
+            } else {
+                result.thicknessLost = true
+            }
         }
+        result.belowFloorReasons = floors.failures(of: result)
+        result.belowFloor = !result.belowFloorReasons.isEmpty
         result.recordBytes = restoredFrame.recordBytes
         result.bitstreamBytes = restoredFrame.bitstreamBytes
         let frameBits = Double(geometry.frameByteCount * 8)
@@ -246,15 +272,20 @@ public struct Verifier: Sendable {
         return (differences.reduce(0, +) / Double(differences.count), differences.max())
     }
 
-    /// The `count` frames with the lowest ROI MS-SSIM, with their images.
+    /// The `count` frames with the lowest MS-SSIM against the original in the retina region, with
+    /// their images and the rows of their retina region.
     private func worstFrames(_ report: VerifyReport, pairs: [Pair], count: Int) throws -> [WorstFrame] {
-        let worst = report.frames.sorted { $0.msssimROI < $1.msssimROI }.prefix(count)
+        let worst = report.frames.sorted { ($0.msssimRetina ?? $0.msssimROI) < ($1.msssimRetina ?? $1.msssimROI) }.prefix(count)
         return try worst.compactMap { frame in
             guard let pair = pairs.first(where: { $0.original.sopInstanceUID == frame.sopInstanceUID }) else { return nil }
             let geometry = pair.original.geometry
-            return WorstFrame(frame: frame,
-                              original: FrameCodec.intensities(try pair.original.frame(frame.frame - 1), geometry: geometry),
-                              restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry))
+            let original = FrameCodec.intensities(try pair.original.frame(frame.frame - 1), geometry: geometry)
+            let padding = FrameCodec.padding(original, geometry: geometry).mask
+            let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding)
+            let retina = RetinaRegion(analysis: analysis, padding: padding, width: geometry.columns, height: geometry.rows)
+            return WorstFrame(frame: frame, original: original,
+                              restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),
+                              retinaRows: retina.rows)
         }
     }
 }
@@ -264,4 +295,6 @@ public struct WorstFrame: Sendable {
     public var frame: VerifyReport.Frame
     public var original: Image<Float>
     public var restored: Image<Float>
+    /// The rows of the frame's retina region (ILM − 16 to BM + 32 of the original's segmentation).
+    public var retinaRows: ClosedRange<Int>
 }

@@ -2,10 +2,13 @@ import Foundation
 
 /// The fidelity report of `octarc verify`: one entry per restored frame and a summary.
 ///
-/// ROI metrics compare the preprocessed ROI band of the original (what the codec was given: despeckled,
+/// Retina metrics compare the restored frame with the original as stored, inside the retina region
+/// (ILM − 16 to BM + 32 of the original's segmentation, padding excluded): what a reader of the
+/// restored DICOM sees, and what pass/fail rests on, with the retinal thickness error. ROI metrics
+/// compare the preprocessed ROI band of the original (what the codec was given: despeckled,
 /// flattened, frame-width columns) with the same band cut from the restored frame (the paper's
-/// setting). Frame metrics compare the whole restored frame with the original frame as stored,
-/// padding pixels excluded (what a reader of the restored DICOM sees). Data range 2^BitsStored − 1.
+/// setting; only what the codec was asked to keep). Frame metrics compare whole frames, padding
+/// excluded. Data range 2^BitsStored − 1.
 public struct VerifyReport: Codable, Sendable {
     public struct Frame: Codable, Sendable {
         /// SOP Instance UID of the original instance.
@@ -34,9 +37,35 @@ public struct VerifyReport: Codable, Sendable {
         /// ROI band pixels x bits per pixel / bitstream bits.
         public var entropyCodedCR: Double?
         public var belowFloor: Bool
+        /// MS-SSIM and PSNR against the original in the retina region (the whole frame when no
+        /// retina was found: `retinaFound` false).
+        public var msssimRetina: Double?
+        public var psnrRetina: Double?
+        public var retinaFound: Bool?
+        /// |thickness (BM − ILM) restored − original| per column: mean and max, in pixels and in µm
+        /// (from Pixel Spacing; nil when the original has none), and the columns of the max.
+        public var thicknessErrorPx: Double?
+        public var thicknessErrorMaxPx: Double?
+        public var thicknessErrorUm: Double?
+        public var thicknessErrorMaxUm: Double?
+        public var thicknessErrorMaxColumns: String?
+        /// The original has a retina and the restored frame shows none.
+        public var thicknessLost: Bool?
+        /// Why the frame fails verify (empty: it passes).
+        public var belowFloorReasons: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case frame
+            case msssimRetina = "msssim_retina"
+            case psnrRetina = "psnr_retina"
+            case retinaFound = "retina_found"
+            case thicknessErrorPx = "thickness_error_px"
+            case thicknessErrorMaxPx = "thickness_error_max_px"
+            case thicknessErrorUm = "thickness_error_um"
+            case thicknessErrorMaxUm = "thickness_error_max_um"
+            case thicknessErrorMaxColumns = "thickness_error_max_columns"
+            case thicknessLost = "thickness_lost"
+            case belowFloorReasons = "below_floor_reasons"
             case sopInstanceUID = "sop_instance_uid"
             case msssimROI = "msssim_roi"
             case ssimROI = "ssim_roi"
@@ -81,9 +110,26 @@ public struct VerifyReport: Codable, Sendable {
         /// The profile's per-frame MS-SSIM (ROI) floor, and how many frames fell below it.
         public var floorMSSSIMROI: Double
         public var framesBelowFloor: Int
+        /// Against the original in the retina region (the headline), and the thickness error.
+        public var msssimRetinaMean: Double?
+        public var msssimRetinaMin: Double?
+        public var psnrRetinaMean: Double?
+        public var thicknessErrorUmMean: Double?
+        public var thicknessErrorUmMax: Double?
+        public var thicknessErrorPxMean: Double?
+        public var thicknessErrorPxMax: Double?
+        /// The rule frames were held to.
+        public var floors: VerifyFloors?
 
         enum CodingKeys: String, CodingKey {
-            case frames, profile
+            case frames, profile, floors
+            case msssimRetinaMean = "msssim_retina_mean"
+            case msssimRetinaMin = "msssim_retina_min"
+            case psnrRetinaMean = "psnr_retina_mean"
+            case thicknessErrorUmMean = "thickness_error_um_mean"
+            case thicknessErrorUmMax = "thickness_error_um_max"
+            case thicknessErrorPxMean = "thickness_error_px_mean"
+            case thicknessErrorPxMax = "thickness_error_px_max"
             case storedCR = "stored_cr"
             case codecCR = "codec_cr"
             case entropyCodedCR = "entropy_coded_cr"
@@ -112,9 +158,10 @@ public struct VerifyReport: Codable, Sendable {
 
 extension VerifyReport.Summary {
     /// The summary of `frames`.
-    init(frames: [VerifyReport.Frame], profile: String, storedCR: Double, codecCR: Double, floor: Double) {
+    init(frames: [VerifyReport.Frame], profile: String, storedCR: Double, codecCR: Double, floors: VerifyFloors) {
         func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
         func finiteMean(_ values: [Double]) -> Double { mean(values.filter(\.isFinite)) }
+        func optionalMean(_ values: [Double]) -> Double? { values.isEmpty ? nil : finiteMean(values) }
         let entropy = frames.compactMap(\.entropyCodedCR)
         let ilm = frames.compactMap(\.ilmShiftPx), bm = frames.compactMap(\.bmShiftPx)
         self.init(
@@ -126,7 +173,15 @@ extension VerifyReport.Summary {
             ssimFrameMean: mean(frames.map(\.ssimFrame)),
             ilmShiftPxMean: ilm.isEmpty ? nil : mean(ilm), bmShiftPxMean: bm.isEmpty ? nil : mean(bm),
             ilmShiftPxMax: frames.compactMap(\.ilmShiftMaxPx).max(), bmShiftPxMax: frames.compactMap(\.bmShiftMaxPx).max(),
-            framesROIBand: frames.count { $0.roiBand }, floorMSSSIMROI: floor,
-            framesBelowFloor: frames.count { $0.belowFloor })
+            framesROIBand: frames.count { $0.roiBand }, floorMSSSIMROI: floors.msssimROI,
+            framesBelowFloor: frames.count { $0.belowFloor },
+            msssimRetinaMean: optionalMean(frames.compactMap(\.msssimRetina)),
+            msssimRetinaMin: frames.compactMap(\.msssimRetina).min(),
+            psnrRetinaMean: optionalMean(frames.compactMap(\.psnrRetina)),
+            thicknessErrorUmMean: optionalMean(frames.compactMap(\.thicknessErrorUm)),
+            thicknessErrorUmMax: frames.compactMap(\.thicknessErrorMaxUm).max(),
+            thicknessErrorPxMean: optionalMean(frames.compactMap(\.thicknessErrorPx)),
+            thicknessErrorPxMax: frames.compactMap(\.thicknessErrorMaxPx).max(),
+            floors: floors)
     }
 }

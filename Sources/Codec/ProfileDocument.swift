@@ -42,11 +42,19 @@ public struct ProfileDocument: Codable, Sendable {
     }
 
     public struct Floors: Codable, Sendable {
-        /// Every frame's MS-SSIM against its preprocessed ROI must reach this.
+        /// Every frame's MS-SSIM against its preprocessed ROI must reach this (profiles without the
+        /// retina floors below; else reported only).
         public var msssimROI: Double
+        /// Every frame's MS-SSIM against the original in the retina region must reach this.
+        public var msssimRetina: Double?
+        /// Every frame's mean retinal thickness error (BM − ILM, restored vs original) must stay
+        /// within this many µm.
+        public var thicknessErrorMicrometres: Double?
 
         enum CodingKeys: String, CodingKey {
             case msssimROI = "msssim_roi"
+            case msssimRetina = "msssim_retina"
+            case thicknessErrorMicrometres = "thickness_error_um"
         }
     }
 

@@ -8,9 +8,13 @@ public struct Despeckler: Sendable {
         self.parameters = parameters
     }
 
+    /// Whether the filter's strength depends on the frame's noise (`NoiseEstimate`).
+    public var needsNoiseEstimate: Bool { parameters.method == .adaptiveBilateral }
+
     /// The despeckled frame. Padding pixels are left as they are and do not bleed into their
     /// neighbours (they are replaced by the nearest valid pixel of their column while filtering).
-    public func apply(_ frame: Image<Float>, padding: Image<Bool>? = nil) -> Image<Float> {
+    /// `noiseSigma` is the frame's noise σ, used by the adaptive method (none: no filtering).
+    public func apply(_ frame: Image<Float>, padding: Image<Bool>? = nil, noiseSigma: Float = 0) -> Image<Float> {
         guard parameters.method != .none, frame.width > 0, frame.height > 0 else { return frame }
         let input = padding.map { frame.fillingPadding($0) } ?? frame
         let sigmaY = max(parameters.strength, 0)
@@ -27,6 +31,11 @@ public struct Despeckler: Sendable {
             let guide = input.gaussianBlurred(sigmaX: sigmaX, sigmaY: sigmaY)
             output = guide.guidedFilter(input, radiusX: Int((2 * sigmaX).rounded()), radiusY: Int((2 * sigmaY).rounded()),
                                         epsilon: 0.003)
+        case .adaptiveBilateral:
+            let rangeSigma = noiseSigma * (parameters.noiseMultiple ?? 2)
+            guard rangeSigma > 0, rangeSigma.isFinite else { return frame }
+            output = input.bilateralFiltered(radiusX: parameters.radiusX ?? 4, radiusY: parameters.radiusY ?? 2,
+                                             rangeSigma: rangeSigma)
         }
         if let padding {
             for i in 0..<output.pixels.count where padding.pixels[i] { output.pixels[i] = frame.pixels[i] }

@@ -48,6 +48,11 @@ public struct DespeckleParameters: Codable, Sendable, Equatable {
         case medianGaussian = "median_gaussian"
         /// Guided filter (He et al. 2013) steered by the Gaussian-blurred frame: edge-preserving.
         case guided
+        /// Bilateral filter whose range σ is `noiseMultiple` x the frame's own noise σ
+        /// (`NoiseEstimate`), over a (2·`radiusY`+1) x (2·`radiusX`+1) window: as strong as each
+        /// frame's speckle needs (none for a scanner-averaged export), keeping edges of a few noise
+        /// σ — cysts, bright foci, the IS/OS line.
+        case adaptiveBilateral = "adaptive_bilateral"
     }
 
     public var method: Method
@@ -56,16 +61,32 @@ public struct DespeckleParameters: Codable, Sendable, Equatable {
     /// Horizontal σ over vertical σ (retinal layers run across the frame, so speckle can be
     /// averaged harder along them).
     public var horizontalRatio: Float
+    /// `adaptive_bilateral`: range σ over the frame's noise σ (default 2).
+    public var noiseMultiple: Float?
+    /// `adaptive_bilateral`: window half-height and half-width in pixels (defaults 2 and 4).
+    public var radiusY: Int?
+    public var radiusX: Int?
 
-    public init(method: Method = .gaussian, strength: Float = 2, horizontalRatio: Float = 3) {
+    public init(method: Method = .gaussian, strength: Float = 2, horizontalRatio: Float = 3,
+                noiseMultiple: Float? = nil, radiusY: Int? = nil, radiusX: Int? = nil) {
         self.method = method
         self.strength = strength
         self.horizontalRatio = horizontalRatio
+        self.noiseMultiple = noiseMultiple
+        self.radiusY = radiusY
+        self.radiusX = radiusX
     }
+
+    /// The lesion-preserving default of new profiles: adaptive bilateral, 2 σ, 5 x 9 window.
+    public static let adaptive = DespeckleParameters(method: .adaptiveBilateral, strength: 0, horizontalRatio: 1,
+                                                     noiseMultiple: 2, radiusY: 2, radiusX: 4)
 
     enum CodingKeys: String, CodingKey {
         case method
         case strength
         case horizontalRatio = "horizontal_ratio"
+        case noiseMultiple = "noise_multiple"
+        case radiusY = "radius_y"
+        case radiusX = "radius_x"
     }
 }

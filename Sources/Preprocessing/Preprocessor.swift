@@ -11,6 +11,8 @@ public struct FrameAnalysis: Sendable {
     public var lbm: [Int]
     /// Band or whole-frame geometry; `ROIRecord.encode(geometry)` is what a container stores.
     public var geometry: ROIGeometry
+    /// The frame's noise σ (`NoiseEstimate`), when the despeckler needed it; else 0.
+    public var noiseSigma: Float = 0
 
     public var ilm: [Int] { boundaries.ilm }
     public var bm: [Int] { boundaries.bm }
@@ -43,13 +45,18 @@ public struct Preprocessor: Sendable {
         precondition(padding.map { $0.width == frame.width && $0.height == frame.height } ?? true,
                      "analyze: padding mask size differs from the frame")
         let paddingImage = padding?.image
-        let despeckled = Despeckler(parameters.despeckle).apply(frame, padding: paddingImage)
+        // Segmentation reads the frame itself, so the noise estimate can use the retina it finds.
         let boundaries = LayerSegmenter().segment(frame, padding: padding)
+        let despeckler = Despeckler(parameters.despeckle)
+        let noiseSigma = despeckler.needsNoiseEstimate
+            ? NoiseEstimate.sigma(frame, boundaries: boundaries, padding: padding) : 0
+        let despeckled = despeckler.apply(frame, padding: paddingImage, noiseSigma: noiseSigma)
         let lbm = boundaries.retinaFound
             ? lowerBoundary(bm: boundaries.bm, despeckled: despeckled, padding: padding)
             : boundaries.bm.map { $0 + parameters.bottomMargin }
         let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
-        return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry)
+        return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry,
+                             noiseSigma: noiseSigma)
     }
 
     /// How far below BM + margin the LBM may be pushed to keep bright tissue.

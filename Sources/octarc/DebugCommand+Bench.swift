@@ -81,6 +81,7 @@ extension DebugCommand {
                 ("gauss2x6 (default)", DespeckleParameters()),
                 ("guided2x6", DespeckleParameters(method: .guided)),
                 ("gauss1.5x9", DespeckleParameters(method: .gaussian, strength: 1.5, horizontalRatio: 6)),
+                ("adaptive bilateral", DespeckleParameters.adaptive),
             ]
             print("Despeckling vs averaged.png (PSNR dB / MS-SSIM, data range 1; ms per 450x900 frame, best of 3, one thread)")
             print("method".padding(toLength: 20, withPad: " ", startingAt: 0) + " | train subj01-12 mean | dev subj13 | dev subj14 | ms")
@@ -95,7 +96,12 @@ extension DebugCommand {
                 var train: [Metrics.Scores] = [], dev: [String: Metrics.Scores] = [:]
                 var milliseconds = 0.0
                 for (subject, noisy, averaged) in frames {
-                    let (output, ms) = Self.elapsed { despeckler.apply(noisy) }
+                    // The adaptive method's time includes its noise estimate (over the whole frame here).
+                    let (output, ms) = Self.elapsed {
+                        let sigma = despeckler.needsNoiseEstimate
+                            ? NoiseEstimate.sigma(noisy, boundaries: nil, padding: nil) : 0
+                        return despeckler.apply(noisy, noiseSigma: sigma)
+                    }
                     milliseconds += ms
                     let clamped = output.map { min(max($0, 0), 1) }
                     let scores = try Metrics.compare(clamped, averaged, dataRange: 1)
@@ -138,13 +144,23 @@ extension DebugCommand {
         }
 
         func stageTimes(_ frames: [DebugFrame]) {
+            stageTimes(frames, parameters: PreprocessingParameters(), label: "gauss2x6 (old profiles)")
+            stageTimes(frames, parameters: PreprocessingParameters(despeckle: .adaptive), label: "adaptive bilateral")
+        }
+
+        func stageTimes(_ frames: [DebugFrame], parameters: PreprocessingParameters, label: String) {
             guard !frames.isEmpty else { return }
-            let parameters = PreprocessingParameters()
+            print("preprocessing: \(label)")
             var despeckle = 0.0, segment = 0.0, whole = 0.0, extract = 0.0, insert = 0.0
             var recordBytes = 0, found = 0, tall = 0
             for frame in frames {
                 let paddingImage = frame.padding?.image
-                despeckle += Self.elapsed { Despeckler(parameters.despeckle).apply(frame.image, padding: paddingImage) }.1
+                despeckle += Self.elapsed {
+                    let despeckler = Despeckler(parameters.despeckle)
+                    let sigma = despeckler.needsNoiseEstimate
+                        ? NoiseEstimate.sigma(frame.image, boundaries: nil, padding: frame.padding) : 0
+                    return despeckler.apply(frame.image, padding: paddingImage, noiseSigma: sigma)
+                }.1
                 segment += Self.elapsed { LayerSegmenter().segment(frame.image, padding: frame.padding) }.1
                 let (analysis, ms) = Self.elapsed { Preprocessor(parameters: parameters).analyze(frame.image, padding: frame.padding) }
                 whole += ms

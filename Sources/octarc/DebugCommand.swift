@@ -54,10 +54,21 @@ extension DebugCommand {
         @Flag(help: "Print the boundaries as JSON (0-based rows, one per column).")
         var json = false
 
+        @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
+        var preprocessing: String?
+
         func run() throws {
             let url = URL(fileURLWithPath: file)
             let input = try loadDebugFrame(url, index: frame)
-            let analysis = Preprocessor().analyze(input.image, padding: input.padding)
+            var parameters = PreprocessingParameters()
+            if let preprocessing {
+                do {
+                    parameters = try JSONDecoder().decode(PreprocessingParameters.self, from: Data(preprocessing.utf8))
+                } catch {
+                    throw ValidationError("--preprocessing is not a preprocessing object: \(error)")
+                }
+            }
+            let analysis = Preprocessor(parameters: parameters).analyze(input.image, padding: input.padding)
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let stem = url.deletingPathExtension().lastPathComponent + (frame == 0 ? "" : "-frame\(frame)")
@@ -68,8 +79,9 @@ extension DebugCommand {
             try PNG.write(analysis.band.quantized(maxValue: 255, as: UInt8.self),
                           to: directory.appendingPathComponent("\(stem)-band.png"))
             if json {
-                let boundaries = BoundariesJSON(ilm: analysis.ilm, bm: analysis.bm, lbm: analysis.lbm,
-                                                retina_found: analysis.retinaFound)
+                let boundaries = BoundariesJSON(ilm: analysis.ilm, isos: analysis.boundaries.isos, bm: analysis.bm,
+                                                lbm: analysis.lbm, retina_found: analysis.retinaFound,
+                                                noise_sigma: analysis.noiseSigma)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(boundaries), as: UTF8.self))
@@ -78,9 +90,11 @@ extension DebugCommand {
 
         struct BoundariesJSON: Encodable {
             var ilm: [Int]
+            var isos: [Int]
             var bm: [Int]
             var lbm: [Int]
             var retina_found: Bool
+            var noise_sigma: Float
         }
 
         /// The frame in gray with ILM green, BM red and LBM yellow (boundaries only when a retina was found).

@@ -1,0 +1,1 @@
+"""Simulated-lesion benchmark helpers (Scripts/bench-lesions)."""

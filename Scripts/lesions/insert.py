@@ -1,0 +1,129 @@
+"""Synthetic lesions inserted into real OCT frames, and the retention and detectability measures of
+Scripts/bench-lesions (docs: ../../docs/ARCHITECTURE.md, "Lesion retention").
+
+Dark cysts: soft-edged ellipses that scale the local speckle by 0.3. Bright foci: raised to the local
+90th percentile of the retina. IS/OS gaps: the IS/OS line dimmed to the layer above. Every lesion lies
+strictly inside the retina (ILM+10 .. BM-10), none overlaps another (3-px guard), placement is seeded."""
+import numpy as np
+from scipy import ndimage as ndi
+
+CYSTS = [(3, 5), (5, 9), (8, 14), (12, 24)]
+FOCI = [(2, 3), (3, 4), (4, 6)]
+GAPS = [10, 30]
+
+def ellipse_mask(h, w):
+    """Soft-edged ellipse of h x w pixels (1 inside, linear 1-px ramp at the edge), on a (h+4)x(w+4) grid."""
+    H, W = h + 4, w + 4
+    y, x = np.mgrid[0:H, 0:W].astype(float)
+    cy, cx = (H - 1) / 2, (W - 1) / 2
+    a, b = h / 2, w / 2
+    r = np.sqrt(((y - cy) / a) ** 2 + ((x - cx) / b) ** 2)  # 1 on the boundary
+    dist = (r - 1) * min(a, b)  # approx pixel distance outside the boundary
+    return np.clip(0.5 - dist, 0, 1)
+
+def insert(frame, ilm, isos, bm, rng, per_kind=2, valid=None):
+    """Returns (with_lesions, lesions) where each lesion is dict(kind, size, y0, x0, mask (full-frame float), contrast)."""
+    out = frame.copy()
+    H, W = frame.shape
+    occupied = np.zeros((H, W), bool)
+    lesions = []
+    retina = np.zeros((H, W), bool)
+    rows = np.arange(H)[:, None]
+    retina[(rows >= ilm[None, :] + 10) & (rows <= bm[None, :] - 10)] = True
+    if valid is not None:
+        retina &= valid
+    def place(kind, size, mask_small, x_range=None):
+        h, w = mask_small.shape
+        for _ in range(400):
+            x0 = int(rng.integers(0, W - w))
+            if kind == "gap":
+                xc = x0 + w // 2
+                y0 = int(isos[xc]) - h // 2
+            else:
+                y0 = int(rng.integers(0, H - h))
+            if y0 < 0 or y0 + h > H:
+                continue
+            core = mask_small > 0
+            region = (slice(y0, y0 + h), slice(x0, x0 + w))
+            if kind != "gap":
+                if not retina[region][core].all():
+                    continue
+            else:
+                cols = np.arange(x0, x0 + w)
+                if (isos[cols] < ilm[cols] + 10).any() or (isos[cols] > bm[cols] - 3).any():
+                    continue
+                if valid is not None and not valid[region].all():
+                    continue
+            grown = ndi.binary_dilation(np.pad(core, 3), iterations=3)
+            gy0, gx0 = y0 - 3, x0 - 3
+            if gy0 < 0 or gx0 < 0 or gy0 + grown.shape[0] > H or gx0 + grown.shape[1] > W:
+                continue
+            if occupied[gy0:gy0 + grown.shape[0], gx0:gx0 + grown.shape[1]][grown].any():
+                continue
+            occupied[gy0:gy0 + grown.shape[0], gx0:gx0 + grown.shape[1]] |= grown
+            return y0, x0
+        return None
+    for (h, w) in CYSTS:
+        m = ellipse_mask(h, w)
+        for _ in range(per_kind):
+            p = place("cyst", (h, w), m)
+            if p is None: continue
+            y0, x0 = p
+            full = np.zeros((H, W)); full[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = m
+            before = out.copy()
+            out = out * (1 - 0.7 * full)
+            lesions.append(dict(kind="cyst", size=f"{h}x{w}", mask=full, delta=out - before))
+    for (h, w) in FOCI:
+        m = ellipse_mask(h, w)
+        for _ in range(per_kind):
+            p = place("focus", (h, w), m)
+            if p is None: continue
+            y0, x0 = p
+            full = np.zeros((H, W)); full[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = m
+            cy, cx = y0 + m.shape[0] // 2, x0 + m.shape[1] // 2
+            win = (slice(max(0, cy - 15), cy + 16), slice(max(0, cx - 15), cx + 16))
+            p90 = np.percentile(frame[win][retina[win]], 90)
+            before = out.copy()
+            out = out * (1 - full) + full * np.maximum(out, p90)
+            lesions.append(dict(kind="focus", size=f"{h}x{w}", mask=full, delta=out - before))
+    for w in GAPS:
+        h = 3
+        m = np.ones((h, w))
+        for _ in range(max(1, per_kind // 2)):
+            p = place("gap", w, m)
+            if p is None: continue
+            y0, x0 = p
+            full = np.zeros((H, W)); full[y0:y0 + h, x0:x0 + w] = 1
+            before = out.copy()
+            # dim the IS/OS line to the layer above (the outer nuclear layer, 6 rows up)
+            out[y0:y0 + h, x0:x0 + w] = np.minimum(out[y0:y0 + h, x0:x0 + w], frame[y0 - 6:y0 - 6 + h, x0:x0 + w])
+            lesions.append(dict(kind="gap", size=f"{w}px", mask=full, delta=out - before))
+    return out, lesions
+
+def retention(restored_with, restored_without, lesion):
+    m = lesion["mask"] > 0.5
+    inserted = lesion["delta"][m].mean()
+    if abs(inserted) < 1e-9:
+        return None
+    return float((restored_with - restored_without)[m].mean() / inserted)
+
+def detectability(restored_with, lesion, exclude):
+    """Matched-template response at the lesion over its spread at other same-depth positions."""
+    t = lesion["delta"]
+    ys, xs = np.nonzero(np.abs(t) > 1e-9)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    tpl = t[y0:y1, x0:x1]
+    tpl = tpl - tpl.mean()
+    norm = np.sqrt((tpl ** 2).sum())
+    if norm == 0: return None
+    tpl = tpl / norm
+    H, W = restored_with.shape
+    h, w = tpl.shape
+    def resp(x):
+        patch = restored_with[y0:y1, x:x + w]
+        return float((tpl * (patch - patch.mean())).sum())
+    r0 = resp(x0)
+    others = [resp(x) for x in range(0, W - w, max(2, w // 2)) if abs(x - x0) > w and not exclude[y0:y1, x:x + w].any()]
+    if len(others) < 8: return None
+    others = np.array(others)
+    return float((r0 - others.mean()) / (others.std() + 1e-9))
