@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],

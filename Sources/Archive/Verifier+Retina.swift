@@ -5,31 +5,55 @@ import Preprocessing
 /// The retina region of a frame (ARCHITECTURE.md, "Retina region"): rows ILM − 16 to BM + 32 of the
 /// original's own segmentation, padding excluded; the whole frame (less padding) when no retina was
 /// found. Fidelity against the original here is what a reader of the restored DICOM sees.
+///
+/// It is measured on a strip flattened along the ILM (each column from its ILM − 16 down, as many rows
+/// as the tallest column's region needs, and at least the 176 rows five MS-SSIM scales need), so that
+/// MS-SSIM's coarse scales see real pixels rather than a thin masked band.
 struct RetinaRegion {
     static let above = 16
     static let below = 32
+    /// 11 x 2^4: the smallest height MS-SSIM's fifth scale accepts.
+    static let minimumRows = 176
 
-    /// `true` outside the region (the metrics' exclusion mask).
-    let excluded: Image<Bool>
-    /// The rows the region spans (for pictures).
+    /// Per column, the first row of the strip.
+    let starts: [Int]
+    /// Rows of the strip.
+    let height: Int
+    /// The frame rows the strip spans (for pictures).
     let rows: ClosedRange<Int>
 
-    init(analysis: FrameAnalysis, padding: PaddingMask?, width: Int, height: Int) {
-        var excluded = padding?.image ?? Image(width: width, height: height, repeating: false)
-        guard analysis.retinaFound, height > 0 else {
-            self.excluded = excluded
-            rows = 0...max(height - 1, 0)
+    init(analysis: FrameAnalysis, width: Int, height frameHeight: Int) {
+        guard analysis.retinaFound, frameHeight > 0, width > 0 else {
+            starts = [Int](repeating: 0, count: width)
+            height = frameHeight
+            rows = 0...max(frameHeight - 1, 0)
             return
         }
-        var top = height, bottom = 0
-        for x in 0..<width {
-            let first = max(0, analysis.ilm[x] - Self.above), last = min(height - 1, analysis.bm[x] + Self.below)
-            top = min(top, first)
-            bottom = max(bottom, last)
-            for y in 0..<height where y < first || y > last { excluded[x, y] = true }
+        let tops = (0..<width).map { max(0, analysis.ilm[$0] - Self.above) }
+        let bottoms = (0..<width).map { min(frameHeight - 1, analysis.bm[$0] + Self.below) }
+        var needed = zip(tops, bottoms).map { $1 - $0 + 1 }.max() ?? frameHeight
+        needed = min(max(needed, Self.minimumRows), frameHeight)
+        starts = tops.map { min($0, frameHeight - needed) }
+        height = needed
+        rows = (starts.min() ?? 0)...((starts.max() ?? 0) + needed - 1)
+    }
+
+    /// The strip of `image`.
+    func strip<Pixel>(_ image: Image<Pixel>) -> Image<Pixel> {
+        var pixels: [Pixel] = []
+        pixels.reserveCapacity(image.width * height)
+        for y in 0..<height { for x in 0..<image.width { pixels.append(image[x, starts[x] + y]) } }
+        return Image(width: image.width, height: height, pixels: pixels)
+    }
+
+    /// MS-SSIM, SSIM and PSNR of `restored` against `original` on the strip, padding excluded; nil
+    /// when too little of the strip is free of padding for MS-SSIM (PSNR is then still given).
+    func scores(_ restored: Image<Float>, _ original: Image<Float>, padding: Image<Bool>?) -> (msSSIM: Double?, psnr: Double?) {
+        let a = strip(restored), b = strip(original), mask = padding.map { strip($0) }
+        if let scores = try? Metrics.compare(a, b, dataRange: 1, excluding: mask) {
+            return (scores.msSSIM, scores.psnr)
         }
-        self.excluded = excluded
-        rows = top <= bottom ? top...bottom : 0...(height - 1)
+        return (nil, try? Metrics.psnr(a, b, dataRange: 1, excluding: mask))
     }
 }
 
@@ -64,6 +88,8 @@ struct ThicknessError {
 /// floors (made before they existed) is held to its ROI-band floor instead, and the report says so.
 public struct VerifyFloors: Sendable, Codable {
     public var msssimRetina: Double?
+    public var msssimRetinaNoisy: Double?
+    public var noisyOriginalSigma: Double
     public var thicknessErrorMicrometres: Double?
     public var msssimROI: Double
     /// "retina" or "roi band".
@@ -71,6 +97,8 @@ public struct VerifyFloors: Sendable, Codable {
 
     init(_ floors: ProfileDocument.Floors) {
         msssimRetina = floors.msssimRetina
+        msssimRetinaNoisy = floors.msssimRetinaNoisy
+        noisyOriginalSigma = ProfileDocument.Floors.noisyOriginalSigma
         thicknessErrorMicrometres = floors.thicknessErrorMicrometres
         msssimROI = floors.msssimROI
         basis = floors.msssimRetina == nil ? "roi band" : "retina"
@@ -78,6 +106,8 @@ public struct VerifyFloors: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case msssimRetina = "msssim_retina"
+        case msssimRetinaNoisy = "msssim_retina_noisy"
+        case noisyOriginalSigma = "noisy_original_sigma"
         case thicknessErrorMicrometres = "thickness_error_um"
         case msssimROI = "msssim_roi"
         case basis
@@ -86,9 +116,12 @@ public struct VerifyFloors: Sendable, Codable {
     /// Why `frame` fails, one reason each; empty when it passes.
     func failures(of frame: VerifyReport.Frame) -> [String] {
         var reasons: [String] = []
-        if let floor = msssimRetina {
+        if let lowNoiseFloor = msssimRetina {
+            let noisy = (frame.noiseSigma ?? 0) > noisyOriginalSigma
+            let floor = noisy ? (msssimRetinaNoisy ?? lowNoiseFloor) : lowNoiseFloor
             if let value = frame.msssimRetina, !(value >= floor) {
-                reasons.append("MS-SSIM vs original in the retina \(format(value)) < \(format(floor))")
+                reasons.append("MS-SSIM vs original in the retina \(format(value)) < \(format(floor))"
+                               + (noisy ? " (floor for noisy originals)" : ""))
             }
         } else if !(frame.msssimROI >= msssimROI) {
             reasons.append("MS-SSIM vs preprocessed band \(format(frame.msssimROI)) < \(format(msssimROI))")

@@ -218,8 +218,8 @@ public struct Verifier: Sendable {
         let roiScores = try Metrics.compare(restoredBand, referenceBand, dataRange: 1)
         let frameScores = try Metrics.compare(restored, original, dataRange: 1, excluding: padding?.image)
         // What a reader sees: the restored frame against the original, inside the retina region.
-        let retina = RetinaRegion(analysis: analysis, padding: padding, width: geometry.columns, height: geometry.rows)
-        let retinaScores = try Metrics.compare(restored, original, dataRange: 1, excluding: retina.excluded)
+        let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
+        let retinaScores = retina.scores(restored, original, padding: padding?.image)
         if let exportROI {
             let name = "\(pair.original.sopInstanceUID)-f\(String(format: "%03d", frame + 1))-roi.png"
             let url = exportROI.appendingPathComponent(name)
@@ -237,6 +237,7 @@ public struct Verifier: Sendable {
         result.msssimRetina = retinaScores.msSSIM
         result.psnrRetina = retinaScores.psnr
         result.retinaFound = analysis.retinaFound
+        result.noiseSigma = Double(NoiseEstimate.sigma(original, boundaries: analysis.boundaries, padding: padding))
         if analysis.retinaFound {
             let found = LayerSegmenter().segment(restored, padding: padding)
             let columns = (0..<geometry.columns).filter { x in !(padding?.columns[x].contains { $0.length == geometry.rows } ?? false) }
@@ -282,7 +283,7 @@ public struct Verifier: Sendable {
             let original = FrameCodec.intensities(try pair.original.frame(frame.frame - 1), geometry: geometry)
             let padding = FrameCodec.padding(original, geometry: geometry).mask
             let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding)
-            let retina = RetinaRegion(analysis: analysis, padding: padding, width: geometry.columns, height: geometry.rows)
+            let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
             return WorstFrame(frame: frame, original: original,
                               restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),
                               retinaRows: retina.rows)

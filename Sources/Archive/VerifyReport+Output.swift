@@ -46,6 +46,7 @@ extension VerifyReport {
         let rule: String
         if let floors = s.floors, let retina = floors.msssimRetina {
             rule = "floor: MS-SSIM vs original in the retina >= \(f(retina, 3))"
+                + (floors.msssimRetinaNoisy.map { " (noisy originals >= \(f($0, 3)))" } ?? "")
                 + (floors.thicknessErrorMicrometres.map { ", mean thickness error <= \(f($0, 1)) µm" } ?? "")
         } else {
             rule = "floor: MS-SSIM vs preprocessed band >= \(f(s.floorMSSSIMROI, 3)) (this profile has no retina floor)"

@@ -42,6 +42,8 @@ public struct VerifyReport: Codable, Sendable {
         public var msssimRetina: Double?
         public var psnrRetina: Double?
         public var retinaFound: Bool?
+        /// The original's noise σ as a fraction of the data range (`NoiseEstimate`, in the retina).
+        public var noiseSigma: Double?
         /// |thickness (BM − ILM) restored − original| per column: mean and max, in pixels and in µm
         /// (from Pixel Spacing; nil when the original has none), and the columns of the max.
         public var thicknessErrorPx: Double?
@@ -59,6 +61,7 @@ public struct VerifyReport: Codable, Sendable {
             case msssimRetina = "msssim_retina"
             case psnrRetina = "psnr_retina"
             case retinaFound = "retina_found"
+            case noiseSigma = "noise_sigma"
             case thicknessErrorPx = "thickness_error_px"
             case thicknessErrorMaxPx = "thickness_error_max_px"
             case thicknessErrorUm = "thickness_error_um"

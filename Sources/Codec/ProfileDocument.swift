@@ -42,11 +42,18 @@ public struct ProfileDocument: Codable, Sendable {
     }
 
     public struct Floors: Codable, Sendable {
+        /// Noise σ (fraction of the data range) above which an original counts as noisy: 8 grey
+        /// levels of 255. Scanner-averaged exports measure 1–4, single B-scans 20–30.
+        public static let noisyOriginalSigma = 8.0 / 255
+
         /// Every frame's MS-SSIM against its preprocessed ROI must reach this (profiles without the
         /// retina floors below; else reported only).
         public var msssimROI: Double
-        /// Every frame's MS-SSIM against the original in the retina region must reach this.
+        /// Every frame's MS-SSIM against the original in the retina region must reach this; for a
+        /// noisy original (noise σ above `noisyOriginalSigma` of the data range, e.g. a single
+        /// Bioptigen B-scan) `msssimRetinaNoisy` instead, since fidelity to speckle is not the goal.
         public var msssimRetina: Double?
+        public var msssimRetinaNoisy: Double?
         /// Every frame's mean retinal thickness error (BM − ILM, restored vs original) must stay
         /// within this many µm.
         public var thicknessErrorMicrometres: Double?
@@ -54,6 +61,7 @@ public struct ProfileDocument: Codable, Sendable {
         enum CodingKeys: String, CodingKey {
             case msssimROI = "msssim_roi"
             case msssimRetina = "msssim_retina"
+            case msssimRetinaNoisy = "msssim_retina_noisy"
             case thicknessErrorMicrometres = "thickness_error_um"
         }
     }
