@@ -155,13 +155,17 @@ public struct Converter: Sendable {
         }
         let codec = self.codec
         let sources = series.instances
+        // Row spacing in µm per instance, for margins a profile sets in physical units.
+        let rowSpacings = instances.map { info in
+            (try? HeaderDataset(bytes: info.headerDataset).pixelSpacing()).flatMap { $0 }.map { $0.rows * 1000 }
+        }
         try ParallelFrames(jobs: options.jobs).run(count: frames.count, work: { i -> Swift.Result<FrameRecord, Error> in
             let (index, frame) = frames[i]
             let instance = sources[index]
             return Swift.Result {
                 do {
                     let pixels = try instance.frame(frame)
-                    let coded = try codec.encode(pixels, geometry: instance.geometry)
+                    let coded = try codec.encode(pixels, geometry: instance.geometry, rowSpacingMicrometres: rowSpacings[index])
                     return FrameRecord(instanceIndex: index, frameIndex: frame, mode: coded.mode, roi: coded.roi,
                                        bitstream: coded.bitstream, pixelChecksum: FramePixels.checksum(pixels))
                 } catch let error as DICOMError {

@@ -49,14 +49,16 @@ public struct FrameCodec: Sendable {
     }
 
     /// Preprocesses a frame as convert does (the reference that ROI metrics compare against).
-    public func analyze(_ frame: Image<UInt16>, geometry: FrameGeometry) -> FrameAnalysis {
+    /// `rowSpacingMicrometres` (Pixel Spacing) sizes margins a profile gives in µm.
+    public func analyze(_ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil) -> FrameAnalysis {
         let intensities = Self.intensities(frame, geometry: geometry)
-        return profile.preprocessor.analyze(intensities, padding: Self.padding(intensities, geometry: geometry).mask)
+        return profile.preprocessor.analyze(intensities, padding: Self.padding(intensities, geometry: geometry).mask,
+                                            rowSpacingMicrometres: rowSpacingMicrometres)
     }
 
     /// Codes one frame.
-    public func encode(_ frame: Image<UInt16>, geometry: FrameGeometry) throws -> Coded {
-        let analysis = analyze(frame, geometry: geometry)
+    public func encode(_ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil) throws -> Coded {
+        let analysis = analyze(frame, geometry: geometry, rowSpacingMicrometres: rowSpacingMicrometres)
         let coded = try profile.encode(analysis.band)
         return Coded(mode: analysis.geometry.mode == .band ? .roiBand : .wholeFrame,
                      roi: ROIRecord.encode(analysis.geometry), bitstream: coded.bitstream)

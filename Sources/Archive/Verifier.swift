@@ -211,7 +211,8 @@ public struct Verifier: Sendable {
         let restoredFrame = try pair.restored(frame)
         let restored = FrameCodec.intensities(restoredFrame.pixels, geometry: geometry)
         let padding = FrameCodec.padding(original, geometry: geometry).mask
-        let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding)
+        let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding,
+                                                               rowSpacingMicrometres: pair.rowSpacingMicrometres)
         let roi = restoredFrame.roi ?? analysis.geometry
         let referenceBand = roi.extractBand(from: analysis.despeckled).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let restoredBand = roi.extractBand(from: restored).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
@@ -282,7 +283,8 @@ public struct Verifier: Sendable {
             let geometry = pair.original.geometry
             let original = FrameCodec.intensities(try pair.original.frame(frame.frame - 1), geometry: geometry)
             let padding = FrameCodec.padding(original, geometry: geometry).mask
-            let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding)
+            let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding,
+                                                                   rowSpacingMicrometres: pair.rowSpacingMicrometres)
             let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
             return WorstFrame(frame: frame, original: original,
                               restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),

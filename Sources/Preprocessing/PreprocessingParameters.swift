@@ -18,6 +18,12 @@ public struct PreprocessingParameters: Codable, Sendable, Equatable {
     public var bottomMargin: Int
     /// The codec's size granularity: band width and whole-frame sizes are padded to multiples of it.
     public var sizeMultiple: Int
+    /// Margins in physical units (µm along the A-scan, from Pixel Spacing): where a frame's row
+    /// spacing is known, the band keeps at least this much above the ILM (the posterior hyaloid,
+    /// epiretinal membranes) and below Bruch's membrane (the choroid). The row margins above stay the
+    /// minimum. Nil in profiles made before these existed.
+    public var topMarginMicrometres: Double?
+    public var bottomMarginMicrometres: Double?
 
     public init(despeckle: DespeckleParameters = .init(), bandHeight: Int = 256, topMargin: Int = 16,
                 bottomMargin: Int = 32, sizeMultiple: Int = 32) {
@@ -28,12 +34,21 @@ public struct PreprocessingParameters: Codable, Sendable, Equatable {
         self.sizeMultiple = sizeMultiple
     }
 
+    /// The margins in rows for a frame whose rows are `rowSpacingMicrometres` apart (nil: unknown).
+    public func margins(rowSpacingMicrometres: Double?) -> (top: Int, bottom: Int) {
+        guard let spacing = rowSpacingMicrometres, spacing > 0, spacing.isFinite else { return (topMargin, bottomMargin) }
+        func rows(_ micrometres: Double?) -> Int { micrometres.map { Int(($0 / spacing).rounded(.up)) } ?? 0 }
+        return (max(topMargin, rows(topMarginMicrometres)), max(bottomMargin, rows(bottomMarginMicrometres)))
+    }
+
     enum CodingKeys: String, CodingKey {
         case despeckle
         case bandHeight = "band_height"
         case topMargin = "top_margin"
         case bottomMargin = "bottom_margin"
         case sizeMultiple = "size_multiple"
+        case topMarginMicrometres = "top_margin_um"
+        case bottomMarginMicrometres = "bottom_margin_um"
     }
 }
 

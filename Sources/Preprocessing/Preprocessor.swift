@@ -41,7 +41,9 @@ public struct Preprocessor: Sendable {
 
     /// Analyzes one frame (intensities in 0...1). `padding` marks pixels outside the scan (e.g.
     /// `PaddingMask.edgeRuns(of: 1, in: frame)` for Spectralis 8-bit exports).
-    public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil) -> FrameAnalysis {
+    /// `rowSpacingMicrometres` (from Pixel Spacing) turns the parameters' µm margins into rows.
+    public func analyze(_ frame: Image<Float>, padding: PaddingMask? = nil, rowSpacingMicrometres: Double? = nil) -> FrameAnalysis {
+        let margins = parameters.margins(rowSpacingMicrometres: rowSpacingMicrometres)
         precondition(padding.map { $0.width == frame.width && $0.height == frame.height } ?? true,
                      "analyze: padding mask size differs from the frame")
         let paddingImage = padding?.image
@@ -52,9 +54,9 @@ public struct Preprocessor: Sendable {
             ? NoiseEstimate.sigma(frame, boundaries: boundaries, padding: padding) : 0
         let despeckled = despeckler.apply(frame, padding: paddingImage, noiseSigma: noiseSigma)
         let lbm = boundaries.retinaFound
-            ? lowerBoundary(bm: boundaries.bm, despeckled: despeckled, padding: padding)
-            : boundaries.bm.map { $0 + parameters.bottomMargin }
-        let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding)
+            ? lowerBoundary(bm: boundaries.bm, despeckled: despeckled, padding: padding, margin: margins.bottom)
+            : boundaries.bm.map { $0 + margins.bottom }
+        let geometry = layout(frame: frame, boundaries: boundaries, lbm: lbm, padding: padding, topMargin: margins.top)
         return FrameAnalysis(despeckled: despeckled, boundaries: boundaries, lbm: lbm, geometry: geometry,
                              noiseSigma: noiseSigma)
     }
@@ -66,9 +68,9 @@ public struct Preprocessor: Sendable {
     /// below it (a BM found too high, e.g. where the retina dips towards the optic disc), so the
     /// band never silently drops tissue. "RPE-bright": above the midpoint between the RPE's
     /// median level and the median level deep below the LBM, in the despeckled frame.
-    func lowerBoundary(bm: [Int], despeckled: Image<Float>, padding: PaddingMask?) -> [Int] {
+    func lowerBoundary(bm: [Int], despeckled: Image<Float>, padding: PaddingMask?, margin: Int) -> [Int] {
         let width = despeckled.width, height = despeckled.height
-        let lbm = bm.map { $0 + parameters.bottomMargin }
+        let lbm = bm.map { $0 + margin }
         var rpe: [Float] = [], deep: [Float] = []
         for x in stride(from: 0, to: width, by: 2) {
             for y in max(0, bm[x] - 4)..<min(height, max(0, bm[x])) where !(padding?.contains(x: x, y: y) ?? false) {
@@ -94,7 +96,7 @@ public struct Preprocessor: Sendable {
         }
     }
 
-    func layout(frame: Image<Float>, boundaries: LayerBoundaries, lbm: [Int], padding: PaddingMask?) -> ROIGeometry {
+    func layout(frame: Image<Float>, boundaries: LayerBoundaries, lbm: [Int], padding: PaddingMask?, topMargin: Int) -> ROIGeometry {
         let width = frame.width, height = frame.height
         let multiple = max(parameters.sizeMultiple, 1)
         let paddingValue = padding.flatMap { mask in
@@ -109,7 +111,7 @@ public struct Preprocessor: Sendable {
         var top = [Int](repeating: 0, count: width), bottom = top
         for x in 0..<width {
             let window = max(0, x - r)...min(width - 1, x + r)
-            top[x] = window.map { boundaries.ilm[$0] }.min()! - parameters.topMargin
+            top[x] = window.map { boundaries.ilm[$0] }.min()! - topMargin
             bottom[x] = window.map { lbm[$0] }.max()!
         }
         let tallest = zip(top, bottom).map { $1 - $0 + 1 }.max()!
