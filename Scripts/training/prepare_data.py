@@ -42,15 +42,16 @@ def inputs(split_root: Path) -> list[Path]:
     return sorted(p for p in split_root.rglob("*.png") if p.name != "averaged.png")
 
 
-def bands_for(octarc: Path, split_root: Path, work: Path) -> list[Band]:
+def bands_for(octarc: Path, split_root: Path, work: Path, preprocessing: str | None = None) -> list[Band]:
     staging = work / "in"
     for p in inputs(split_root):  # link the frames to use into one tree that mirrors the data's layout
         target = staging / p.relative_to(split_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(p)
     out = work / "out"
+    extra = ["--preprocessing", preprocessing] if preprocessing else []
     subprocess.run([str(octarc), "debug", "bands", str(staging), "--out", str(out),
-                    "--parameters-out", str(work / "preprocessing.json")], check=True)
+                    "--parameters-out", str(work / "preprocessing.json")] + extra, check=True)
     bands = []
     for line in (out / "geometry.jsonl").read_text().splitlines():
         info = json.loads(line)
@@ -77,6 +78,9 @@ def main(argv=None):
     p.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     p.add_argument("--out", type=Path, default=REPO / "data-cache")
     p.add_argument("--raw", action="store_true", help="whole raw frames, for the no-preprocessing ablation")
+    p.add_argument("--preprocessing", type=Path,
+                   help="a JSON file with the preprocessing parameters (default: octarc's built-in ones), e.g. "
+                        "Scripts/training/preprocessing-adaptive.json for the lesion-preserving despeckler")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.raw:
@@ -88,7 +92,8 @@ def main(argv=None):
     octarc = octarc_binary()
     for split in ("train", "dev"):
         with tempfile.TemporaryDirectory() as tmp:
-            bands = bands_for(octarc, args.data / split, Path(tmp))
+            bands = bands_for(octarc, args.data / split, Path(tmp),
+                              args.preprocessing.read_text() if args.preprocessing else None)
             save_pack(args.out / f"{split}.npz", bands)
             shutil.copy(Path(tmp) / "preprocessing.json", args.out / "preprocessing.json")
         counts = {}

@@ -103,7 +103,13 @@ class SymbolStatistics:
 
 
 def load_init(model: Codec, path: Path):
-    state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    """Matching tensors from another run's checkpoint.pt, or from a shipped profile's folder (its
+    weights.safetensors: the networks only; the rate model starts afresh)."""
+    if path.is_dir():
+        from octcodec import safetensors
+        state = {k: torch.from_numpy(v.copy()) for k, v in safetensors.load(path / "weights.safetensors").items()}
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=False)["model"]
     own = model.state_dict()
     taken = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     own.update(taken)

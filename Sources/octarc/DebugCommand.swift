@@ -36,6 +36,16 @@ func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
     return DebugFrame(image: image, padding: padding)
 }
 
+/// `--preprocessing JSON` of the debug commands: the built-in parameters when absent.
+func decodePreprocessing(_ json: String?) throws -> PreprocessingParameters {
+    guard let json else { return PreprocessingParameters() }
+    do {
+        return try JSONDecoder().decode(PreprocessingParameters.self, from: Data(json.utf8))
+    } catch {
+        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): \(error)")
+    }
+}
+
 extension DebugCommand {
     struct ROI: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -60,14 +70,7 @@ extension DebugCommand {
         func run() throws {
             let url = URL(fileURLWithPath: file)
             let input = try loadDebugFrame(url, index: frame)
-            var parameters = PreprocessingParameters()
-            if let preprocessing {
-                do {
-                    parameters = try JSONDecoder().decode(PreprocessingParameters.self, from: Data(preprocessing.utf8))
-                } catch {
-                    throw ValidationError("--preprocessing is not a preprocessing object: \(error)")
-                }
-            }
+            let parameters = try decodePreprocessing(preprocessing)
             let analysis = Preprocessor(parameters: parameters).analyze(input.image, padding: input.padding)
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -128,10 +131,13 @@ extension DebugCommand {
         @Option(help: "Also write the preprocessing parameters used, as JSON (for a profile's profile.json).")
         var parametersOut: String?
 
+        @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
+        var preprocessing: String?
+
         func run() throws {
             let directory = URL(fileURLWithPath: out)
             var lines: [String] = []
-            let preprocessor = Preprocessor()
+            let preprocessor = Preprocessor(parameters: try decodePreprocessing(preprocessing))
             if let parametersOut {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
