@@ -35,10 +35,10 @@ let package = Package(
         .target(name: "Neural", dependencies: ["CDNNL"]),
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
-        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"], exclude: ["FORMAT.md"]),
+        .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support"]),
         .executableTarget(name: "octarc", dependencies: [
-            "Archive", "DICOM", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
