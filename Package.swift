@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Support", "TestSupport"]),
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: [
+            "Codec", "DICOM", "EntropyCoding", "Imaging", "Neural", "Preprocessing", "Support", "TestSupport",
+        ]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "TestSupport"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
