@@ -25,31 +25,34 @@ let package = Package(
         .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CCrypto"),
 
-        // Small shared helpers: SHA-256 (libcrypto), hex.
+        // Small shared helpers: SHA-256 (libcrypto), hex, the lock box, the best-of-N timer.
         .target(name: "Support", dependencies: ["CCrypto"]),
 
         // Pipeline stages, in data-flow order.
-        .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging"]),
+        .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging", "Support"]),
         .target(name: "Imaging", dependencies: ["CPNG"]),
         .target(name: "Preprocessing", dependencies: ["Imaging"]),
-        .target(name: "Neural", dependencies: ["CDNNL"]),
+        .target(name: "Neural", dependencies: ["CDNNL", "Support"]),
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
-        .target(name: "Container", dependencies: ["CZstd", "EntropyCoding"], exclude: ["FORMAT.md"]),
+        .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
         .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support"]),
         .executableTarget(name: "octarc", dependencies: [
-            "Archive", "DICOM", "Imaging", "Preprocessing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "TestSupport"]),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "Support", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Imaging", "TestSupport"]),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural", "TestSupport"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "Support", "TestSupport"]),
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: [
+            "Codec", "DICOM", "EntropyCoding", "Imaging", "Neural", "Preprocessing", "Support", "TestSupport",
+        ]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

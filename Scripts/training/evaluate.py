@@ -28,19 +28,12 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.classical import ALL as CLASSICAL  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
+from octcodec.tools import octarc_binary  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # A profile's floor (verify fails a frame below it): its lowest dev frame's MS-SSIM against the ROI, less this.
 FLOOR_MARGIN = 0.005
 DEVICES = {"DUKE": "duke", "BIOPTIGEN": "bioptigen", "SPECTRALIS": "spectralis"}
-
-
-def octarc() -> Path:
-    subprocess.run(["swift", "build", "-c", "release", "--product", "octarc"], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    return Path(out) / "octarc"
 
 
 def instances(archive: Path) -> dict[str, dict]:
@@ -233,7 +226,7 @@ def main(argv=None):
     if not args.archive.exists():
         subprocess.run([sys.executable, str(REPO / "Scripts" / "make_samples.py"), "--dev-archive", str(args.archive)],
                        check=True)
-    binary = octarc()
+    binary = octarc_binary(quiet=True)
     build = hashlib.sha256(binary.read_bytes()).hexdigest()
     info = instances(args.archive)
     all_results = {}

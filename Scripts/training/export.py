@@ -8,7 +8,6 @@ weights.safetensors, in the format Profiles/FORMAT.md defines.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from octcodec import safetensors  # noqa: E402
 from octcodec.data import load_pack  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
 from octcodec.statistics import symbol_counts  # noqa: E402
+from octcodec.zoo import graph_tensors, profile_document, sha256_file, write_json_atomic  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,31 +30,11 @@ def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, fl
     model = Codec(arch)
     model.load_state_dict(ck["model"])
     model.eval()
-    state = model.state_dict()
-    centers = model.quantizer.sorted_centers().tolist()
-    enc, dec = model.encoder.graph(), model.decoder.graph()
-    names = {n[k] for g in (enc, dec) for n in g["nodes"] for k in ("weight", "bias") if k in n}
-    tensors = {k: state[k].numpy() for k in sorted(names)}
-    profile = {
-        "format": "octarc-profile",
-        "format_version": 1,
-        "name": name,
-        "description": description,
-        "target_stored_cr": target_cr,
-        "weights": {"file": "weights.safetensors", "sha256": ""},
-        "architecture": arch.to_json(),
-        "input_multiple": 32,
-        "preprocessing": preprocessing,
-        "quantizer": {"levels": arch.levels, "centers": centers},
-        "latents": [{"name": n, "channels": c, "stride": s} for n, c, s in arch.latents()],
-        "encoder": enc,
-        "decoder": dec,
-        "entropy": {"counts": symbol_counts(model, train_bands)},
-        "floors": {"msssim_roi": floor},
-        "measured": {},
-        "training": training_record(ck) | {"dev_msssim_history": ck["history"][-3:]},
-    }
-    return profile, tensors
+    profile = profile_document(
+        model, name, description, target_stored_cr=target_cr, preprocessing=preprocessing,
+        entropy_counts=symbol_counts(model, train_bands), floor=floor, measured={},
+        training=training_record(ck) | {"dev_msssim_history": ck["history"][-3:]})
+    return profile, graph_tensors(model)
 
 
 def training_record(ck: dict) -> dict:
@@ -88,16 +68,15 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "weights.safetensors"
     safetensors.save(tensors, weights, {"profile": args.name})
-    profile["weights"]["sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    profile["weights"]["sha256"] = sha256_file(weights)
     old = out / "profile.json"
     if old.exists():  # keep measurements of an earlier evaluation only if the weights are unchanged
         previous = json.loads(old.read_text())
         if previous.get("weights", {}).get("sha256") == profile["weights"]["sha256"]:
             profile["measured"] = previous.get("measured", {})
-    tmp = out / "profile.json.tmp"
-    tmp.write_text(json.dumps(profile, indent=1) + "\n")
-    tmp.replace(old)
-    print(f"exported {out} ({weights.stat().st_size / 1e6:.2f} MB weights, sha256 {profile['weights']['sha256'][:16]}...)")
+    write_json_atomic(old, profile)
+    print(f"exported {out} ({weights.stat().st_size / 1e6:.2f} MB weights, "
+          f"sha256 {profile['weights']['sha256'][:16]}...)")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ index), `decoder.image` (F32, the decoder applied to the dequantized PyTorch sym
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import pathlib
 import sys
@@ -36,6 +35,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from octcodec import safetensors  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
+from octcodec.zoo import graph_tensors, profile_document, sha256_file, write_json_atomic  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TEST_DATA = REPO / "Tests" / "Data" / "neural"
@@ -48,17 +48,6 @@ TINY = {
     "tiny-paper": Architecture("tiny-paper", (4, 6, 8, 8, 8), (3, 2, 2, 1), 4, 7, 0),
 }
 TINY_SIZE = (64, 96)
-
-
-
-def sha256(path: pathlib.Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_json(path: pathlib.Path, value: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(value, indent=1) + "\n")
-    tmp.replace(path)
 
 
 def synthetic_image(height: int, width: int, seed: int) -> torch.Tensor:
@@ -112,35 +101,14 @@ def calibrate(codec: Codec, seed: int) -> None:
     codec.decoder.out.conv.bias.mul_(scale).add_(0.5 - float(out.mean()) * scale)
 
 
-def graph_tensors(codec: Codec) -> dict[str, np.ndarray]:
-    """Every weight the encoder and decoder graphs name, by the name the graph uses."""
-    state = codec.state_dict()
-    names = set()
-    for graph in (codec.encoder.graph(), codec.decoder.graph()):
-        for node in graph["nodes"]:
-            names.update(node[k] for k in ("weight", "bias") if k in node)
-    return {n: state[n].detach().float().numpy() for n in sorted(names)}
-
-
 def write_profile(codec: Codec, folder: pathlib.Path, name: str, description: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     arch = codec.arch
     weights = folder / "weights.safetensors"
     safetensors.save(graph_tensors(codec), weights, {"format": "pt", "architecture": json.dumps(arch.to_json())})
-    profile = {
-        "format": "octarc-profile",
-        "format_version": 1,
-        "name": name,
-        "description": description,
-        "weights": {"file": weights.name, "sha256": sha256(weights)},
-        "architecture": arch.to_json(),
-        "input_multiple": 32,
-        "quantizer": {"levels": arch.levels, "centers": codec.quantizer.sorted_centers().tolist()},
-        "latents": [{"name": n, "channels": c, "stride": s} for n, c, s in arch.latents()],
-        "encoder": codec.encoder.graph(),
-        "decoder": codec.decoder.graph(),
-    }
-    write_json(folder / "profile.json", profile)
+    profile = profile_document(codec, name, description, weights_sha256=sha256_file(weights),
+                               weights_file=weights.name)
+    write_json_atomic(folder / "profile.json", profile)
 
 
 def channels_last(t: torch.Tensor) -> np.ndarray:

@@ -27,15 +27,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.data import Band, device_of, save_pack  # noqa: E402
+from octcodec.tools import octarc_binary  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def octarc_binary() -> Path:
-    subprocess.run(["swift", "build", "-c", "release", "--product", "octarc"], cwd=REPO, check=True)
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    return Path(out) / "octarc"
 
 
 def inputs(split_root: Path) -> list[Path]:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Train one octarc codec profile (the networks of Guo, Li and Li 2019, octcodec/model.py).
 
-Objective: L1 for a short warm-up, then lambda * (1 - MS-SSIM) + gan_weight * LSGAN generator loss + rate_weight * bits per pixel.
+Objective: L1 for a short warm-up, then lambda * (1 - MS-SSIM) + gan_weight * LSGAN generator loss
++ rate_weight * bits per pixel (octcodec/losses).
 MS-SSIM alone for the first `--gan-start` steps (warm-up), then the 70x70 PatchGAN (spectral norm,
 least-squares loss, its own Adam at `--d-lr`). Adam lr 2e-4, betas (0.5, 0.999), linear decay over the
 second half. Checkpoints atomically every `--checkpoint-every` steps and on SIGTERM/SIGINT; run the
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import signal
 import sys
@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.data import CropSampler, load_pack  # noqa: E402
+from octcodec.entropy_models import SymbolStatistics  # noqa: E402
+from octcodec.losses import RateControl, bits_per_pixel, distortion_loss  # noqa: E402
 from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
@@ -83,23 +84,6 @@ def architecture(args) -> Architecture:
         return Architecture.paper(channels)
     return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks, levels=args.levels,
                         quantizer=args.quantizer)
-
-
-class SymbolStatistics:
-    """Running per-channel symbol histograms (for the rate estimate and the entropy tables)."""
-
-    def __init__(self, arch: Architecture):
-        self.counts = {n: torch.ones(c, arch.levels, dtype=torch.float64) for n, c, _ in arch.latents()}
-
-    def update(self, name: str, probs: torch.Tensor, decay: float = 0.99):
-        # probs: (N, C, h, w, L) soft assignments.
-        hist = probs.detach().double().sum(dim=(0, 2, 3)).cpu()
-        self.counts[name] = decay * self.counts[name] + hist
-
-    def bits_per_image(self, name: str, probs: torch.Tensor) -> torch.Tensor:
-        p = self.counts[name] / self.counts[name].sum(dim=1, keepdim=True)
-        logp = torch.log2(p.float().to(probs.device))  # (C, L)
-        return -(probs * logp.view(1, -1, 1, 1, logp.shape[1])).flatten(1).sum(1)
 
 
 def load_init(model: Codec, path: Path):
@@ -161,9 +145,8 @@ def main(argv=None):
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999)) if disc else None
     stats = SymbolStatistics(arch)
     step, elapsed, history = 0, 0.0, []
-    # log of the rate weight: fixed (--rate-weight) or steered towards --target-bpp.
-    rate_control = {"log_weight": math.log(args.rate_weight) if args.rate_weight > 0 else
-                    (0.0 if args.target_bpp > 0 else -math.inf)}
+    # The rate weight: fixed (--rate-weight) or steered towards --target-bpp.
+    rate_control = RateControl(args.rate_weight, args.target_bpp, args.rate_step)
 
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
@@ -175,7 +158,7 @@ def main(argv=None):
         stats.counts = ck["stats"]
         sampler.restore(ck["sampler"])
         step, elapsed, history = ck["step"], ck["elapsed"], ck["history"]
-        rate_control = ck.get("rate_control", rate_control)
+        rate_control.state = ck.get("rate_control", rate_control.state)
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
@@ -186,7 +169,8 @@ def main(argv=None):
             "model": model.state_dict(), "opt": opt.state_dict(),
             "disc": disc.state_dict() if disc else None, "opt_d": opt_d.state_dict() if opt_d else None,
             "stats": stats.counts, "sampler": sampler.state(), "step": step, "elapsed": elapsed,
-            "history": history, "torch_rng": torch.get_rng_state(), "rate_control": rate_control, "arch": arch.to_json(),
+            "history": history, "torch_rng": torch.get_rng_state(), "rate_control": rate_control.state,
+            "arch": arch.to_json(),
             "args": {k: str(v) for k, v in vars(args).items()},
             "hardware": f"{device.type}, {args.threads} threads" + (
                 f", {torch.cuda.get_device_name()}" if device.type == "cuda" else ""),
@@ -215,28 +199,12 @@ def main(argv=None):
         x = x.to(device, memory_format=torch.channels_last)
         y, z, rate = model(x)
         msssim = ms_ssim(x, y)
-        if step < args.l1_warmup:
-            loss = args.msssim_weight * (y - x).abs().mean()
-        else:
-            loss = args.msssim_weight * (1 - msssim.mean())
-        pixels = x[0].numel()
-        if arch.quantizer == "uniform":
-            bits = sum(rate.values())  # per image
-        else:
-            bits = torch.zeros(x.shape[0])
-            for name, p in rate.items():
-                stats.update(name, p)
-                bits = bits + stats.bits_per_image(name, p).cpu()
-        bpp_images = bits / pixels
+        loss = distortion_loss(x, y, msssim, step, args.l1_warmup, args.msssim_weight)
+        bpp_images = bits_per_pixel(rate, arch.quantizer == "uniform", x[0].numel(), x.shape[0], stats)
         bpp = bpp_images.mean()
-        steered = [i for i, d in enumerate(devices) if d == args.rate_device]
-        if args.target_bpp > 0 and steered:
-            observed = float(bpp_images[steered].mean())
-            rate_control["ema"] = 0.98 * rate_control.get("ema", observed) + 0.02 * observed
-            step_size = args.rate_step * max(-1.0, min(1.0, rate_control["ema"] / args.target_bpp - 1))
-            rate_control["log_weight"] = min(6.0, max(-6.0, rate_control["log_weight"] + step_size))
-        if rate_control["log_weight"] > -20:
-            loss = loss + math.exp(rate_control["log_weight"]) * bpp.to(device)
+        rate_control.observe(bpp_images, devices, args.rate_device)
+        if rate_control.active:
+            loss = loss + rate_control.penalty(bpp.to(device))
         gan_on = disc is not None and step >= args.gan_start
         if gan_on:
             loss = loss + args.gan_weight * ((disc(y) - 1) ** 2).mean()
@@ -256,7 +224,7 @@ def main(argv=None):
         if step % 50 == 0:
             rec = {"step": step, "min": round(elapsed / 60, 2), "loss": round(loss.item(), 4),
                    "msssim": round(float(msssim.mean()), 5), "bpp_est": round(float(bpp), 4),
-                   "rate_weight": round(math.exp(rate_control["log_weight"]), 4),
+                   "rate_weight": round(rate_control.weight, 4),
                    "d_loss": round(d_loss, 4), "lr": args.lr * lr_scale}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")

@@ -166,7 +166,7 @@ public struct Converter: Sendable {
                 do {
                     let pixels = try instance.frame(frame)
                     let coded = try codec.encode(pixels, geometry: instance.geometry, rowSpacingMicrometres: rowSpacings[index])
-                    return FrameRecord(instanceIndex: index, frameIndex: frame, mode: coded.mode, roi: coded.roi,
+                    return FrameRecord(instanceIndex: index, frameIndex: frame, roi: coded.roi,
                                        bitstream: coded.bitstream, pixelChecksum: FramePixels.checksum(pixels))
                 } catch let error as DICOMError {
                     throw error

@@ -18,7 +18,7 @@ public struct FrameCodec: Sendable {
 
     /// A coded frame, ready to become a container record.
     public struct Coded: Sendable {
-        public var mode: FrameMode
+        /// The ROI record: band geometry, and whether the band or the whole frame was coded.
         public var roi: [UInt8]
         public var bitstream: [UInt8]
     }
@@ -60,15 +60,15 @@ public struct FrameCodec: Sendable {
     public func encode(_ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil) throws -> Coded {
         let analysis = analyze(frame, geometry: geometry, rowSpacingMicrometres: rowSpacingMicrometres)
         let coded = try profile.encode(analysis.band)
-        return Coded(mode: analysis.geometry.mode == .band ? .roiBand : .wholeFrame,
-                     roi: ROIRecord.encode(analysis.geometry), bitstream: coded.bitstream)
+        return Coded(roi: ROIRecord.encode(analysis.geometry), bitstream: coded.bitstream)
     }
 
-    /// The ROI geometry a record carries.
+    /// The ROI geometry a record carries. Its mode (band or whole frame) is the frame's mode; a
+    /// format-version-1 record also stored the mode apart, and the two must agree.
     public static func roiGeometry(of record: FrameRecord) throws -> ROIGeometry {
         let geometry = try ROIRecord.decode(record.roi)
-        guard (geometry.mode == .band) == (record.mode == .roiBand) else {
-            throw ArchiveError.corruptRecord("ROI record mode \(geometry.mode) disagrees with the record's mode \(record.mode.rawValue)")
+        if let mode = record.version1Mode, (geometry.mode == .band) != (mode == .roiBand) {
+            throw ArchiveError.corruptRecord("ROI record mode \(geometry.mode) disagrees with the record's mode \(mode.rawValue)")
         }
         return geometry
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Runs frame jobs on `jobs` threads in bounded windows, returning results in job order.
 ///
@@ -19,40 +20,19 @@ struct ParallelFrames: Sendable {
         var start = 0
         while start < count {
             let size = min(window, count - start)
-            let results = ResultSlots<Result>(count: size)
+            let results = Locked([Result?](repeating: nil, count: size))
             let first = start
             let jobs = self.jobs
             DispatchQueue.concurrentPerform(iterations: min(jobs, size)) { worker in
                 for slot in stride(from: worker, to: size, by: jobs) {
-                    results.set(slot, work(first + slot))
+                    let result = work(first + slot)
+                    results.withLock { $0[slot] = result }
                 }
             }
-            for slot in 0..<size {
-                try consume(first + slot, results.get(slot))
+            for (slot, result) in results.withLock({ $0 }).enumerated() {
+                try consume(first + slot, result!)
             }
             start += size
         }
-    }
-}
-
-/// Fixed slots written by worker threads, read after they finish.
-private final class ResultSlots<Result>: @unchecked Sendable {
-    private var slots: [Result?]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Result) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    func get(_ index: Int) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[index]!
     }
 }

@@ -1,30 +1,32 @@
 import Codec
 import Container
 import Foundation
+import Support
 
 /// Profiles loaded once per run, by name, and the check that a container's profile is the one
 /// installed under its name (same weights SHA-256).
-final class ProfileCache: @unchecked Sendable {
+final class ProfileCache: Sendable {
     private let library: ProfileLibrary
-    private var loaded: [String: FrameCodec] = [:]
-    private let lock = NSLock()
+    private let loaded = Locked([String: FrameCodec]())
 
     init(library: ProfileLibrary) {
         self.library = library
     }
 
+    /// The codec of the profile installed as `name`, loaded on first use.
+    func codec(named name: String) throws -> FrameCodec {
+        try loaded.withLock { loaded in
+            if let cached = loaded[name] { return cached }
+            let codec = FrameCodec(profile: try library.load(name))
+            loaded[name] = codec
+            return codec
+        }
+    }
+
     /// The codec for the profile `reader`'s container was written with; refuses a weights mismatch.
     func codec(for reader: OctzReader) throws -> FrameCodec {
-        lock.lock()
-        defer { lock.unlock() }
         let name = reader.header.profileName
-        let codec: FrameCodec
-        if let cached = loaded[name] {
-            codec = cached
-        } else {
-            codec = FrameCodec(profile: try library.load(name))
-            loaded[name] = codec
-        }
+        let codec = try codec(named: name)
         guard codec.profile.weightsSHA256 == reader.header.profileWeightsSHA256 else {
             throw ArchiveError.profileMismatch(file: reader.name, name: name,
                                                containerSHA256: Hashing.hex(reader.header.profileWeightsSHA256),

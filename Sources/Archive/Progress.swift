@@ -1,16 +1,20 @@
 import Foundation
+import Support
 
 /// Progress of a batch job on standard error: a redrawn bar with frames/s and ETA on a terminal,
 /// one plain line per finished item otherwise (logs, CI).
-public final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
+public final class Progress: Sendable {
+    private struct State {
+        var done = 0
+        var lastDraw = Date.distantPast
+    }
+
+    private let state = Locked(State())
     private let total: Int
     private let label: String
     private let interactive: Bool
     private let quiet: Bool
     private let start = Date()
-    private var done = 0
-    private var lastDraw = Date.distantPast
 
     /// `total` frames to go; `quiet` prints nothing at all (e.g. with --json).
     public init(label: String, total: Int, quiet: Bool = false) {
@@ -22,11 +26,15 @@ public final class Progress: @unchecked Sendable {
 
     /// Counts `frames` more frames as done.
     public func advance(by frames: Int = 1) {
-        lock.lock()
-        defer { lock.unlock() }
-        done += frames
-        guard interactive, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
-        lastDraw = Date()
+        state.withLock { state in
+            state.done += frames
+            guard interactive, Date().timeIntervalSince(state.lastDraw) > 0.1 || state.done == total else { return }
+            state.lastDraw = Date()
+            draw(done: state.done)
+        }
+    }
+
+    private func draw(done: Int) {
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
@@ -40,18 +48,18 @@ public final class Progress: @unchecked Sendable {
 
     /// Reports one finished item (a series): ends the bar's line on a terminal, prints a line otherwise.
     public func note(_ message: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !quiet else { return }
-        FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + message + "\n").utf8))
-        lastDraw = .distantPast
+        state.withLock { state in
+            guard !quiet else { return }
+            FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + message + "\n").utf8))
+            state.lastDraw = .distantPast
+        }
     }
 
     /// Clears the bar's line at the end of the job.
     public func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        state.withLock { _ in
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        }
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -138,7 +138,7 @@ public struct Restorer: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("\(uid).dcm")
         let derivation = Derivation(
-            description: Self.derivationDescription(profile: codec.profile),
+            description: DerivationDescription(profile: codec.profile).text,
             compressionRatio: Self.storedCompressionRatio(reader),
             compressionMethod: Self.compressionMethod)
         try writer.write(header: header, frames: pixels, derivation: derivation, to: url, sopInstanceUID: uid,
@@ -157,11 +157,4 @@ public struct Restorer: Sendable {
     /// only standard codecs (ISO_10918_1, ISO_15444_1, ...); naming one of them for a learned codec
     /// would misinform readers, so octarc uses a term of its own (defined terms may be extended).
     public static let compressionMethod = "OCTARC_CNN"
-
-    /// Derivation Description (0008,2111): what was done, by which tool and profile.
-    static func derivationDescription(profile: Profile) -> String {
-        "Lossy compression by octarc \(OctarcVersion.string), profile \(profile.name) (weights SHA-256 "
-            + "\(Hashing.hex(profile.weightsSHA256).prefix(16))): despeckled, retina band between ILM and "
-            + "Bruch's membrane coded by a learned CNN codec, area outside the band restored as a flat background"
-    }
 }

@@ -173,8 +173,8 @@ public struct Verifier: Sendable {
                                                 + " (verify compares whole instances: restore without --frames)")
                 }
                 let header = try instance.headerDataset()
-                let name = try options.profile ?? Self.profileName(in: header, file: instance.url.path)
-                let codec = FrameCodec(profile: try library.load(name))
+                let codec = try options.profile.map { try profiles.codec(named: $0) }
+                    ?? profiles.codec(for: try Self.derivation(in: header, file: instance.url.path), file: instance.url.path)
                 let storedCR = try Self.lastCompressionRatio(in: header) ?? .nan
                 pairs.append(Pair(original: original, codec: codec, storedCR: storedCR) { frame in
                     RestoredFrame(pixels: try instance.frame(frame), roi: nil, recordBytes: nil, bitstreamBytes: nil)
@@ -186,21 +186,17 @@ public struct Verifier: Sendable {
         return pairs
     }
 
-    /// The profile named in a restored file's Derivation Description ("... profile NAME (...").
-    static func profileName(in header: HeaderDataset, file: String) throws -> String {
-        let descriptions = try header.attributes().filter { $0.tag == DICOMTag(0x0008, 0x2111) }.map(\.text)
-        for text in descriptions {
-            if let range = text.range(of: "profile ") {
-                let name = text[range.upperBound...].prefix { !$0.isWhitespace && $0 != "(" && $0 != "," }
-                if !name.isEmpty { return String(name) }
-            }
+    /// The profile a restored file names in its Derivation Description (see `DerivationDescription`).
+    static func derivation(in header: HeaderDataset, file: String) throws -> DerivationDescription {
+        guard let description = try DerivationDescription.find(in: header) else {
+            throw ArchiveError.mismatch("\(file): no octarc profile named in its Derivation Description; pass --profile")
         }
-        throw ArchiveError.mismatch("\(file): no octarc profile named in its Derivation Description; pass --profile")
+        return description
     }
 
     /// The last value of Lossy Image Compression Ratio (0028,2112): the latest compression's ratio.
     static func lastCompressionRatio(in header: HeaderDataset) throws -> Double? {
-        try header.string(DICOMTag(0x0028, 0x2112))?.split(separator: "\\").last
+        try header.string(.lossyImageCompressionRatio)?.split(separator: "\\").last
             .flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
     }
 

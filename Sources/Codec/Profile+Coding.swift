@@ -2,6 +2,7 @@ import EntropyCoding
 import Foundation
 import Imaging
 import Neural
+import Support
 
 /// A band coded by a profile: the entropy-coded latent symbols and what they cost.
 public struct EncodedBand: Sendable {
@@ -49,14 +50,14 @@ extension Profile {
         do {
             symbols = try LatentCoder.decode(bitstream, tensors: zip(shapes, symbolModels).map { ($0.elementCount ?? 0, $1) })
         } catch {
-            throw CodecError.corruptBitstream(reason: "\(error)")
+            throw CodecError.corruptBitstream(reason: "\(error)", cause: ErrorCause(error))
         }
         var inputs: [String: Tensor] = [:]
         for ((latent, shape), planes) in zip(zip(document.latents, shapes), symbols) {
             do {
                 inputs[latent.name] = try quantizer.dequantize(planes, shape: shape)
             } catch {
-                throw CodecError.corruptBitstream(reason: "latent \(latent.name): \(error)")
+                throw CodecError.corruptBitstream(reason: "latent \(latent.name): \(error)", cause: ErrorCause(error))
             }
         }
         guard let output = try decoder.run(inputs)["image"],

@@ -33,42 +33,47 @@ public final class Profile: Sendable {
     /// `threads` is the oneDNN thread count of each network run.
     public static func load(from directory: URL, threads: Int = 1) throws -> Profile {
         let path = directory.path
-        func invalid(_ reason: String) -> CodecError { .invalidProfile(path: path, reason: reason) }
+        func invalid(_ reason: String, _ cause: (any Error)? = nil) -> CodecError {
+            .invalidProfile(path: path, reason: reason, cause: cause.map(ErrorCause.init))
+        }
         let json: Data
         do {
             json = try Data(contentsOf: directory.appendingPathComponent("profile.json"))
         } catch {
-            throw invalid("cannot read profile.json (\(error.localizedDescription))")
+            throw invalid("cannot read profile.json (\(error.localizedDescription))", error)
         }
         let document: ProfileDocument
         do {
             document = try JSONDecoder().decode(ProfileDocument.self, from: json)
         } catch {
-            throw invalid("profile.json does not parse: \(error)")
+            throw invalid("profile.json does not parse: \(error)", error)
         }
-        try validate(document, invalid)
+        try validate(document) { invalid($0) }
         let weightsURL = directory.appendingPathComponent(document.weights.file)
         let weightsData: Data
         do {
             weightsData = try Data(contentsOf: weightsURL, options: .mappedIfSafe)
         } catch {
-            throw invalid("cannot read \(document.weights.file) (\(error.localizedDescription))")
+            throw invalid("cannot read \(document.weights.file) (\(error.localizedDescription))", error)
         }
         // The codec's integrity policy: the weights must be exactly those profile.json names.
         let actual = Hex.string(SHA256.hash(weightsData))
         guard actual == document.weights.sha256.lowercased() else {
             throw invalid("\(document.weights.file) has SHA-256 \(actual), profile.json expects \(document.weights.sha256)")
         }
+        guard let weightsSHA256 = Hex.bytes(document.weights.sha256) else {
+            throw invalid("weights.sha256 must be 64 hex digits")
+        }
         let weights: SafeTensors
         do {
             weights = try SafeTensors(data: weightsData, source: weightsURL.path)
         } catch {
-            throw invalid("\(error)")
+            throw invalid("\(error)", error)
         }
         do {
             return Profile(
                 document: document, directory: directory,
-                weightsSHA256: try hexBytes(document.weights.sha256),
+                weightsSHA256: weightsSHA256,
                 encoder: try Network(graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
                 decoder: try Network(graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
                 quantizer: try Quantizer(centers: document.quantizer.centers),
@@ -79,7 +84,7 @@ public final class Profile: Sendable {
         } catch let error as CodecError {
             throw error
         } catch {
-            throw invalid("\(error)")
+            throw invalid("\(error)", error)
         }
     }
 
@@ -123,13 +128,8 @@ public final class Profile: Sendable {
         guard d.preprocessing.sizeMultiple % d.inputMultiple == 0 else {
             throw invalid("preprocessing size_multiple \(d.preprocessing.sizeMultiple) is not a multiple of input_multiple \(d.inputMultiple)")
         }
-        guard d.weights.sha256.count == 64, (try? hexBytes(d.weights.sha256)) != nil else {
+        guard d.weights.sha256.count == 64, Hex.bytes(d.weights.sha256) != nil else {
             throw invalid("weights.sha256 must be 64 hex digits")
         }
-    }
-
-    private static func hexBytes(_ hex: String) throws -> [UInt8] {
-        guard let bytes = Hex.bytes(hex) else { throw CodecError.invalidProfile(path: hex, reason: "not hex") }
-        return bytes
     }
 }

@@ -37,8 +37,8 @@ public struct ByteAccounting: Equatable, Sendable, Codable {
         framing += OctzFormat.sectionFramingSize + OctzFormat.headerFieldsSize
     }
 
-    mutating func addRecord(_ location: RecordLocation) {
-        let fields = OctzFormat.sectionFramingSize + OctzFormat.recordFieldsSize
+    mutating func addRecord(_ location: RecordLocation, version: Int = OctzFormat.currentVersion) {
+        let fields = OctzFormat.minimumRecordSectionSize(version: version)
         roiRecords += location.roiFrameLength
         bitstreams += location.length - fields - location.roiFrameLength
         framing += fields

@@ -1,5 +1,5 @@
 extension ContainerHeader {
-    /// The metadata block (everything but the header datasets' bytes), format version 1.
+    /// The metadata block (everything but the header datasets' bytes), the same in format versions 1 and 2.
     func metadataBytes() -> [UInt8] {
         var writer = ByteWriter()
         writer.string(toolVersion)
@@ -40,7 +40,7 @@ extension ContainerHeader {
         instances.flatMap(\.headerDataset)
     }
 
-    /// Parses a version-1 metadata block into a header whose instances have empty header datasets, and
+    /// Parses a metadata block (versions 1 and 2) into a header whose instances have empty header datasets, and
     /// the datasets' lengths (validated: their total is at most the format's limit).
     static func parse(metadata: [UInt8], site: ErrorSite) throws -> (header: ContainerHeader, datasetLengths: [Int]) {
         var reader = ByteReader(metadata, site: site, what: "header metadata")

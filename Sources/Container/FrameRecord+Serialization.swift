@@ -1,13 +1,12 @@
 extension FrameRecord {
-    /// The record section body: fields, the ROI's zstd frame (absent when empty), the bitstream's zstd
-    /// frame (absent when empty). Returns the body and the ROI frame's length.
+    /// The record section body in the current format version: fields, the ROI's zstd frame (absent when
+    /// empty), the bitstream's zstd frame (absent when empty). Returns the body and the ROI frame's length.
     func sectionBody(compressor: Zstd.Compressor) throws(Zstd.CompressionFailure) -> (body: [UInt8], roiFrameLength: Int) {
         let roiFrame = roi.isEmpty ? [] : try compressor.compress(roi)
         let bitstreamFrame = bitstream.isEmpty ? [] : try compressor.compress(bitstream)
         var writer = ByteWriter()
         writer.u32(UInt32(instanceIndex))
         writer.u32(UInt32(frameIndex))
-        writer.u8(mode.rawValue)
         writer.u8(pixelChecksum == nil ? 0 : 1)
         writer.u32(pixelChecksum ?? 0)
         writer.u32(UInt32(roiFrame.count))
@@ -16,13 +15,13 @@ extension FrameRecord {
         return (writer.bytes, roiFrame.count)
     }
 
-    /// Parses a version-1 record body (`range` of `bytes`) and checks it against its index entry.
-    static func parse(_ bytes: [UInt8], body range: Range<Int>, location: RecordLocation,
+    /// Parses a record body of format `version` (`range` of `bytes`) and checks it against its index entry.
+    static func parse(_ bytes: [UInt8], body range: Range<Int>, version: Int, location: RecordLocation,
                       site: ErrorSite) throws -> FrameRecord {
         var reader = ByteReader(bytes, range: range, site: site, what: "record")
         let instance = Int(try reader.u32("instance index"))
         let frame = Int(try reader.u32("frame index"))
-        let mode = FrameMode(rawValue: try reader.u8("mode"))
+        let mode = version == 1 ? FrameMode(rawValue: try reader.u8("mode")) : nil
         let flags = try reader.u8("flags")
         let checksum = try reader.u32("pixel checksum")
         let roiFrameLength = Int(try reader.u32("ROI frame length"))
@@ -39,7 +38,9 @@ extension FrameRecord {
             bytes, range: roiRange, limit: OctzFormat.maximumROIBytes, what: "the ROI record", site: site)
         let bitstream = bitstreamRange.isEmpty ? [] : try Zstd.decompress(
             bytes, range: bitstreamRange, limit: OctzFormat.maximumBitstreamBytes, what: "the bitstream", site: site)
-        return FrameRecord(instanceIndex: instance, frameIndex: frame, mode: mode, roi: roi, bitstream: bitstream,
-                           pixelChecksum: flags == 1 ? checksum : nil)
+        var record = FrameRecord(instanceIndex: instance, frameIndex: frame, roi: roi, bitstream: bitstream,
+                                 pixelChecksum: flags == 1 ? checksum : nil)
+        record.version1Mode = mode
+        return record
     }
 }

@@ -5,7 +5,9 @@ public struct FrameRecord: Equatable, Sendable {
     public var instanceIndex: Int
     /// 0-based frame within the instance.
     public var frameIndex: Int
-    public var mode: FrameMode
+    /// The mode byte of a format-version-1 record; nil in later versions, which dropped it because the
+    /// ROI record already says how the frame was coded (one truth instead of two that can disagree).
+    public internal(set) var version1Mode: FrameMode?
     /// The ROI record (band geometry and whatever restoring the frame needs besides the bitstream).
     public var roi: [UInt8]
     /// The entropy-coded latents.
@@ -14,18 +16,18 @@ public struct FrameRecord: Equatable, Sendable {
     /// for checking that originals given to `verify` are the ones that were compressed.
     public var pixelChecksum: UInt32?
 
-    public init(instanceIndex: Int, frameIndex: Int, mode: FrameMode, roi: [UInt8], bitstream: [UInt8],
-                pixelChecksum: UInt32? = nil) {
+    public init(instanceIndex: Int, frameIndex: Int, roi: [UInt8], bitstream: [UInt8], pixelChecksum: UInt32? = nil) {
         self.instanceIndex = instanceIndex
         self.frameIndex = frameIndex
-        self.mode = mode
+        self.version1Mode = nil
         self.roi = roi
         self.bitstream = bitstream
         self.pixelChecksum = pixelChecksum
     }
 }
 
-/// How a frame was coded, as one byte the container stores unchanged.
+/// How a frame was coded, as one byte that format version 1 stored in every record (opaque to the
+/// container).
 public struct FrameMode: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -2,7 +2,7 @@
 /// that document's constant table and checks it against these values.
 public enum OctzFormat {
     /// The format version this code writes; it reads every version from 1 up to this one.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
     /// The versions this code reads.
     public static let readableVersions = 1...currentVersion
 
@@ -21,8 +21,11 @@ public enum OctzFormat {
     static let sectionFramingSize = 12
     /// The header section's body starts with the length of its metadata frame.
     static let headerFieldsSize = 4
-    /// Instance, frame, mode, flags, pixel checksum and ROI frame length at the start of a record body.
-    static let recordFieldsSize = 18
+    /// Instance, frame, flags, pixel checksum and ROI frame length at the start of a record body.
+    static let recordFieldsSize = 17
+    /// Version 1 records also had a mode byte after the frame index (version 2 dropped it: the ROI
+    /// record says whether a frame was coded as a band or whole).
+    static let version1RecordFieldsSize = 18
     /// Instance, frame, offset, length and ROI frame length of one record in the index.
     static let indexEntrySize = 24
     /// Index offset, index length, record count, trailer magic and checksum.
@@ -45,6 +48,14 @@ public enum OctzFormat {
     /// Largest number of frame records.
     static let maximumRecordCount = 1 << 24
 
-    /// The smallest record section: framing and fields, with an empty ROI and an empty bitstream.
-    static let minimumRecordSectionSize = sectionFramingSize + recordFieldsSize
+    /// The fields at the start of a record body in `version`.
+    static func recordFieldsSize(version: Int) -> Int {
+        version == 1 ? version1RecordFieldsSize : recordFieldsSize
+    }
+
+    /// The smallest record section in `version`: framing and fields, with an empty ROI and an empty
+    /// bitstream.
+    static func minimumRecordSectionSize(version: Int) -> Int {
+        sectionFramingSize + recordFieldsSize(version: version)
+    }
 }

@@ -45,8 +45,8 @@ public final class OctzReader: Sendable {
         let size = source.size
         let preamble = try source.read(offset: 0, count: min(size, OctzFormat.preambleSize), site: site)
         formatVersion = try Preamble.version(of: preamble, fileSize: size, site: site)
-        // Every readable version so far has the version 1 layout.
-        (header, recordLocations, accounting) = try Self.openVersion1(source: source, site: site)
+        // Versions 1 and 2 differ only inside record bodies (version 2 has no mode byte).
+        (header, recordLocations, accounting) = try Self.open(source: source, version: formatVersion, site: site)
     }
 
     /// Reads and checks record `index` (0..<recordCount).
@@ -60,7 +60,7 @@ public final class OctzReader: Sendable {
                                                         frame: location.frameIndex))
         let bytes = try source.read(offset: location.offset, count: location.length, site: site)
         let body = try Section.body(of: bytes, tag: OctzFormat.recordTag, name: "record", site: site)
-        return try FrameRecord.parse(bytes, body: body, location: location, site: site)
+        return try FrameRecord.parse(bytes, body: body, version: formatVersion, location: location, site: site)
     }
 
     /// The position of the record for `frame` of `instance`, if the container has one.
@@ -87,7 +87,7 @@ public final class OctzReader: Sendable {
 
 extension OctzReader {
     /// Trailer, index, then header (whose extent the index gives), then the index against the header.
-    private static func openVersion1(source: any ByteSource, site: ErrorSite)
+    private static func open(source: any ByteSource, version: Int, site: ErrorSite)
         throws -> (ContainerHeader, [RecordLocation], ByteAccounting) {
         let size = source.size
         let trailerSite = site.with(.trailer)
@@ -97,7 +97,7 @@ extension OctzReader {
         guard Trailer.hasMagic(trailerBytes) else {
             throw trailerSite.error(.truncated(truncationDiagnosis(source: source, site: trailerSite)))
         }
-        let trailer = try Trailer(trailerBytes, fileSize: size, site: trailerSite)
+        let trailer = try Trailer(trailerBytes, fileSize: size, version: version, site: trailerSite)
 
         let indexSite = site.with(.index)
         guard trailer.indexLength <= OctzFormat.maximumSectionBytes else {
@@ -111,8 +111,8 @@ extension OctzReader {
         guard entries.count == indexBytes else {
             throw indexSite.error(.invalid("the index holds \(entries.count) bytes; \(trailer.recordCount) records need \(indexBytes)"))
         }
-        let locations = try RecordLocation.parseIndex(entries, count: trailer.recordCount,
-                                                      indexOffset: trailer.indexOffset, site: indexSite)
+        let locations = try RecordLocation.parseIndex(entries, count: trailer.recordCount, indexOffset: trailer.indexOffset,
+                                                      version: version, site: indexSite)
 
         let headerSite = site.with(.header)
         let headerEnd = locations.first?.offset ?? trailer.indexOffset
@@ -142,7 +142,7 @@ extension OctzReader {
         var accounting = ByteAccounting()
         accounting.fileHeader = OctzFormat.preambleSize
         accounting.addHeaderSection(metadataFrame: metadataRange.count, datasetsFrame: datasetsRange.count)
-        locations.forEach { accounting.addRecord($0) }
+        locations.forEach { accounting.addRecord($0, version: version) }
         accounting.addIndexSection(length: trailer.indexLength)
         return (header, locations, accounting)
     }

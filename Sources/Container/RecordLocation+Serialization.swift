@@ -10,11 +10,12 @@ extension RecordLocation {
 
     /// Parses `count` index entries and checks that the records they describe tile the file from
     /// `recordsStart` (unknown yet: the first entry's offset) to `indexOffset` without gaps or overlap.
-    static func parseIndex(_ bytes: [UInt8], count: Int, indexOffset: Int, site: ErrorSite) throws -> [RecordLocation] {
+    static func parseIndex(_ bytes: [UInt8], count: Int, indexOffset: Int, version: Int,
+                           site: ErrorSite) throws -> [RecordLocation] {
         var reader = ByteReader(bytes, site: site, what: "index")
         var locations: [RecordLocation] = []
         locations.reserveCapacity(count)
-        let fields = OctzFormat.sectionFramingSize + OctzFormat.recordFieldsSize
+        let fields = OctzFormat.minimumRecordSectionSize(version: version)
         for position in 0..<count {
             let instance = Int(try reader.u32("entry \(position) instance"))
             let frame = Int(try reader.u32("entry \(position) frame"))

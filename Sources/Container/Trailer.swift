@@ -27,8 +27,9 @@ struct Trailer: Equatable {
         self.recordCount = recordCount
     }
 
-    /// Parses and checks the trailer against the file size. The magic has been checked by the caller.
-    init(_ bytes: [UInt8], fileSize: Int, site: ErrorSite) throws {
+    /// Parses and checks the trailer against the file size (and, for the record count, the smallest
+    /// record of format `version`). The magic has been checked by the caller.
+    init(_ bytes: [UInt8], fileSize: Int, version: Int, site: ErrorSite) throws {
         var reader = ByteReader(bytes, site: site, what: "trailer")
         let indexOffset = try reader.u64("index offset")
         let indexLength = Int(try reader.u32("index length"))
@@ -47,7 +48,7 @@ struct Trailer: Equatable {
         }
         let recordSpace = Int(indexOffset) - OctzFormat.preambleSize - smallestHeader
         guard recordCount <= OctzFormat.maximumRecordCount,
-              recordCount <= recordSpace / OctzFormat.minimumRecordSectionSize else {
+              recordCount <= recordSpace / OctzFormat.minimumRecordSectionSize(version: version) else {
             throw site.error(.limitExceeded("\(recordCount) records cannot fit in \(recordSpace) bytes"))
         }
         self.init(indexOffset: Int(indexOffset), indexLength: indexLength, recordCount: recordCount)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Support
 
 /// A study archive: folder trees of DICOM files with any names, scanned into OCT series. Files
 /// that are not readable OCT instances (other SOP classes, DICOMDIR, damaged or unsupported
@@ -42,14 +43,15 @@ public struct StudyArchive: Sendable {
         }
         let paths = Array(Set(files.map(\.standardizedFileURL))).sorted { $0.path < $1.path }
 
-        let results = ResultSlots(count: paths.count)
+        let results = Locked([Result<OCTInstance, DICOMError>?](repeating: nil, count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            results.set(index, Result { () throws(DICOMError) in try OCTInstance.open(paths[index]) })
+            let result = Result { () throws(DICOMError) in try OCTInstance.open(paths[index]) }
+            results.withLock { $0[index] = result }
         }
 
         var seen: [String: URL] = [:]
         var grouped: [String: [OCTInstance]] = [:]
-        for (url, result) in zip(paths, results.values) {
+        for (url, result) in zip(paths, results.withLock { $0 }.map { $0! }) {
             switch result {
             case .failure(let error):
                 skipped.append(SkippedFile(url: url, error: error))
@@ -94,18 +96,4 @@ public struct StudyArchive: Sendable {
         }
         return files
     }
-}
-
-/// Results written by index from concurrent iterations; each slot is written once.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<OCTInstance, DICOMError>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<OCTInstance, DICOMError>) {
-        lock.withLock { slots[index] = result }
-    }
-
-    var values: [Result<OCTInstance, DICOMError>] { lock.withLock { slots.map { $0! } } }
 }

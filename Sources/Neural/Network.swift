@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A network of a profile (its encoder or decoder), run on oneDNN.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A [safetensors](https://github.com/huggingface/safetensors) file: an 8-byte little-endian header
 /// length, a JSON header naming each tensor's dtype, shape and byte range, then little-endian data.
@@ -43,14 +44,17 @@ public struct SafeTensors: Sendable {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw NeuralError.invalidWeights(file: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw NeuralError.invalidWeights(file: url.path, reason: "cannot read: \(error.localizedDescription)",
+                                             cause: ErrorCause(error))
         }
         try self.init(data: data, source: url.path)
     }
 
     /// Parses safetensors bytes; `source` names them in errors.
     public init(data: Data, source: String) throws {
-        func fail(_ reason: String) -> NeuralError { .invalidWeights(file: source, reason: reason) }
+        func fail(_ reason: String, _ cause: (any Error)? = nil) -> NeuralError {
+            .invalidWeights(file: source, reason: reason, cause: cause.map(ErrorCause.init))
+        }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, no header length") }
         let declared = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(Self.maximumHeaderLength), Int(declared) <= data.count - 8 else {
@@ -66,7 +70,7 @@ public struct SafeTensors: Sendable {
         } catch let error as NeuralError {
             throw error
         } catch {
-            throw fail("header is not valid JSON")
+            throw fail("header is not valid JSON", error)
         }
         let payload = data[headerEnd...]
         var entries: [String: Entry] = [:]
@@ -77,7 +81,7 @@ public struct SafeTensors: Sendable {
                 metadata = strings
                 continue
             }
-            entries[name] = try Self.entry(name, value, dataSize: payload.count, fail: fail)
+            entries[name] = try Self.entry(name, value, dataSize: payload.count, fail: { fail($0) })
         }
         let ranges = entries.sorted { $0.value.range.lowerBound < $1.value.range.lowerBound }
         for (previous, next) in zip(ranges, ranges.dropFirst())

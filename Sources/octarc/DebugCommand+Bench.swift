@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Preprocessing
+import Support
 
 extension DebugCommand {
     /// Speed and accuracy of the preprocessing stage on the shared development data; run through
@@ -43,14 +44,8 @@ extension DebugCommand {
         /// The value of `body` and its fastest time in ms over `repeats` runs (the machine is
         /// shared, so the minimum is the honest cost of the work).
         static func elapsed<T>(repeats: Int = 3, _ body: () throws -> T) rethrows -> (T, Double) {
-            var best = Double.infinity
-            var value: T?
-            for _ in 0..<max(repeats, 1) {
-                let start = DispatchTime.now().uptimeNanoseconds
-                value = try body()
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            }
-            return (value!, best)
+            let timing = try BestOf.measure(repeats, body)
+            return (timing.value, timing.fastest * 1e3)
         }
 
         static func bioptigenSubjects(_ root: URL) -> [URL] {

@@ -1,6 +1,6 @@
 import Archive
 import Codec
-import Container
+@testable import Container
 import DICOM
 import Foundation
 import Imaging
@@ -16,7 +16,7 @@ import TestSupport
     }
 
     static func record(_ coded: FrameCodec.Coded) -> FrameRecord {
-        FrameRecord(instanceIndex: 0, frameIndex: 0, mode: coded.mode, roi: coded.roi, bitstream: coded.bitstream, pixelChecksum: nil)
+        FrameRecord(instanceIndex: 0, frameIndex: 0, roi: coded.roi, bitstream: coded.bitstream, pixelChecksum: nil)
     }
 }
 
@@ -26,7 +26,7 @@ extension FrameCodecTests {
         let instance = try Self.instance("duke-subject07-8bit.dcm")
         let original = try instance.frame(0)
         let coded = try codec.encode(original, geometry: instance.geometry)
-        #expect(coded.mode == .roiBand)
+        #expect(try FrameCodec.roiGeometry(of: Self.record(coded)).mode == .band)
         let restored = try codec.decode(Self.record(coded), geometry: instance.geometry)
         #expect(restored.width == original.width && restored.height == original.height)
         let mask = try #require(FrameCodec.padding(FrameCodec.intensities(original, geometry: instance.geometry),
@@ -63,12 +63,26 @@ extension FrameCodecTests {
         let geometry = FrameGeometry(rows: 200, columns: 300, numberOfFrames: 1, bitsAllocated: 8, bitsStored: 8, highBit: 7)
         let blank = Image<UInt16>(width: 300, height: 200, repeating: 40)
         let coded = try codec.encode(blank, geometry: geometry)
-        #expect(coded.mode == .wholeFrame)
+        #expect(try FrameCodec.roiGeometry(of: Self.record(coded)).mode == .wholeFrame)
         let restored = try codec.decode(Self.record(coded), geometry: geometry)
         let mean = Double(restored.pixels.reduce(0) { $0 + Int($1) }) / Double(restored.pixels.count)
         #expect(abs(mean - 40) < 3, "mean \(mean)")
         let psnr = try Metrics.psnr(restored.normalized(maxValue: 255), blank.normalized(maxValue: 255), dataRange: 1)
         #expect(psnr > 30, "PSNR \(psnr) dB")
+    }
+
+    /// Format version 1 stored a frame's mode twice (the record's mode byte and the ROI record's flag);
+    /// a version-1 record whose two copies disagree is refused, one whose copies agree restores.
+    @Test func aVersion1RecordWhoseModeByteDisagreesIsRefused() throws {
+        let codec = try Self.codec.get()
+        let instance = try Self.instance("duke-subject07-8bit.dcm")
+        var record = Self.record(try codec.encode(try instance.frame(0), geometry: instance.geometry))
+        #expect(try FrameCodec.roiGeometry(of: record).mode == .band)
+        record.version1Mode = .roiBand
+        #expect(try FrameCodec.roiGeometry(of: record).mode == .band)
+        record.version1Mode = .wholeFrame
+        let error = #expect(throws: ArchiveError.self) { try FrameCodec.roiGeometry(of: record) }
+        #expect(error?.description.contains("disagrees") == true)
     }
 
     @Test func aRecordFromAnotherGeometryIsRefused() throws {

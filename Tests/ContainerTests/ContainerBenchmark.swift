@@ -18,7 +18,7 @@ import TestSupport
                 row = min(400, max(100, row + Int.random(in: -1...1, using: &generator)))
                 return [UInt8(row & 0xFF), UInt8(row >> 8)]
             }
-            return FrameRecord(instanceIndex: 0, frameIndex: frame, mode: .roiBand, roi: roi,
+            return FrameRecord(instanceIndex: 0, frameIndex: frame, roi: roi,
                                bitstream: ContainerSamples.randomBytes(9_000, &generator), pixelChecksum: UInt32(frame))
         }
         let directory = try Fixtures.makeTemporaryDirectory()

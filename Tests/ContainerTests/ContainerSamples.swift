@@ -43,7 +43,7 @@ enum ContainerSamples {
                 let symbols = (0..<latentSymbols).map { _ in Int32(3 + Int.random(in: -1...1, using: &generator) * Int.random(in: 0...1, using: &generator)) }
                 let wholeFrame = frame % 5 == 4
                 records.append(FrameRecord(
-                    instanceIndex: instance, frameIndex: frame, mode: wholeFrame ? .wholeFrame : .roiBand,
+                    instanceIndex: instance, frameIndex: frame,
                     roi: wholeFrame ? [] : dataset(Int.random(in: 20...200, using: &generator), &generator),
                     bitstream: LatentCoder.encode(symbols, model: model),
                     pixelChecksum: frame % 3 == 0 ? UInt32.random(in: 0...UInt32.max, using: &generator) : nil))

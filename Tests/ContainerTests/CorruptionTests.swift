@@ -131,14 +131,16 @@ extension CorruptionTests {
 
     @Test func newerAndUnknownVersionsAreNamed() throws {
         let golden = try Self.goldenBytes()
-        for (version, expected) in [(2, ContainerError.Problem.newerVersion(found: 2, supported: 1)),
-                                    (0xFFFF, .newerVersion(found: 0xFFFF, supported: 1)), (0, .unknownVersion(0))] {
+        let newer = OctzFormat.currentVersion + 1
+        for (version, expected) in [(newer, ContainerError.Problem.newerVersion(found: newer, supported: OctzFormat.currentVersion)),
+                                    (0xFFFF, .newerVersion(found: 0xFFFF, supported: OctzFormat.currentVersion)),
+                                    (0, .unknownVersion(0))] {
             let bytes = Self.preamble(version: version) + golden.dropFirst(OctzFormat.preambleSize)
             #expect(throws: ContainerError(file: "<memory>", part: .preamble, problem: expected)) {
                 try OctzReader(bytes: bytes)
             }
         }
-        #expect(Self.preamble(version: 1) == Array(golden.prefix(16)))
+        #expect(Self.preamble(version: OctzFormat.currentVersion) == Array(golden.prefix(16)))
         let error = ContainerError(file: "a.octz", part: .preamble, problem: .newerVersion(found: 2, supported: 1))
         #expect(error.description == "a.octz: preamble: format version 2 is newer than this octarc reads (up to 1); use a newer octarc")
     }

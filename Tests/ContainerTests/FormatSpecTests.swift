@@ -43,7 +43,8 @@ extension FormatSpecTests {
         let numbers: [String: Int] = [
             "format-version": OctzFormat.currentVersion, "preamble-size": OctzFormat.preambleSize,
             "section-framing-size": OctzFormat.sectionFramingSize, "header-fields-size": OctzFormat.headerFieldsSize,
-            "record-fields-size": OctzFormat.recordFieldsSize, "index-entry-size": OctzFormat.indexEntrySize,
+            "record-fields-size": OctzFormat.recordFieldsSize,
+            "record-fields-size-v1": OctzFormat.version1RecordFieldsSize, "index-entry-size": OctzFormat.indexEntrySize,
             "trailer-size": OctzFormat.trailerSize, "max-string-bytes": OctzFormat.maximumStringBytes,
             "max-metadata-bytes": OctzFormat.maximumMetadataBytes,
             "max-header-dataset-bytes": OctzFormat.maximumHeaderDatasetBytes,
@@ -59,9 +60,11 @@ extension FormatSpecTests {
         }
     }
 
-    @Test func theExampleDescribesTheGoldenContainer() throws {
-        let lines = try Self.section("## Example: `Tests/Data/container/golden-v1.octz`", of: Self.spec())
-        let url = Fixtures.testData.appendingPathComponent("container/golden-v1.octz")
+    /// One example per format version, each describing that version's golden container.
+    @Test(arguments: OctzFormat.readableVersions)
+    func theExampleDescribesTheGoldenContainer(version: Int) throws {
+        let lines = try Self.section("## Example: `Tests/Data/container/golden-v\(version).octz`", of: Self.spec())
+        let url = Fixtures.testData.appendingPathComponent("container/golden-v\(version).octz")
         let file = [UInt8](try Data(contentsOf: url))
         let reader = try OctzReader(url: url)
 
@@ -96,7 +99,9 @@ extension FormatSpecTests {
             }
             #expect(Array(file[offset..<(offset + bytes.count)]) == bytes, "\(name)")
         }
-        #expect(file.count == 507)
+        #expect(reader.formatVersion == version)
+        let sentence = try #require(lines.first { $0.hasPrefix("A ") && $0.contains("-byte container") })
+        #expect(sentence.hasPrefix("A \(file.count)-byte container"), "\(sentence)")
         #expect(try reader.record(at: 0).pixelChecksum == 0xC0FF_EE00)
     }
 }

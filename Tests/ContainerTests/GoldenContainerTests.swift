@@ -34,9 +34,9 @@ import EntropyCoding
         let model = try SymbolModel(counts: [[1, 10, 100, 1000, 100, 10, 1], [5, 5, 50, 500, 50, 5, 5]])
         let symbols: [Int32] = (0..<64).map { Int32([3, 3, 2, 3, 4, 3, 3, 1][$0 % 8]) }
         let records = [
-            FrameRecord(instanceIndex: 0, frameIndex: 0, mode: .roiBand, roi: Array("band 112...367".utf8),
+            FrameRecord(instanceIndex: 0, frameIndex: 0, roi: Array("band 112...367".utf8),
                         bitstream: LatentCoder.encode(symbols, model: model), pixelChecksum: 0xC0FF_EE00),
-            FrameRecord(instanceIndex: 0, frameIndex: 2, mode: .wholeFrame, roi: [],
+            FrameRecord(instanceIndex: 0, frameIndex: 2, roi: [],
                         bitstream: LatentCoder.encode(symbols.reversed(), model: model)),
         ]
         return (header, records)

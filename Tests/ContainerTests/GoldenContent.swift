@@ -22,7 +22,8 @@ struct GoldenContent: Codable, Equatable {
     }
     struct Record: Codable, Equatable {
         var instanceIndex, frameIndex: Int
-        var mode: UInt8
+        /// Version 1 only (later versions have no mode byte).
+        var mode: UInt8?
         var roi, bitstream: String
         var pixelChecksum: UInt32?
     }
@@ -57,7 +58,7 @@ struct GoldenContent: Codable, Equatable {
             })
         records = try (0..<reader.recordCount).map { index in
             let record = try reader.record(at: index)
-            return Record(instanceIndex: record.instanceIndex, frameIndex: record.frameIndex, mode: record.mode.rawValue,
+            return Record(instanceIndex: record.instanceIndex, frameIndex: record.frameIndex, mode: record.version1Mode?.rawValue,
                           roi: Self.hex(record.roi), bitstream: Self.hex(record.bitstream),
                           pixelChecksum: record.pixelChecksum)
         }

@@ -79,7 +79,7 @@ extension WriterTests {
         let url = directory.appendingPathComponent("series.octz")
         let writer = try OctzWriter(url: url, header: header)
         func record(_ instance: Int, _ frame: Int) -> FrameRecord {
-            FrameRecord(instanceIndex: instance, frameIndex: frame, mode: .roiBand, roi: [1, 2], bitstream: [3])
+            FrameRecord(instanceIndex: instance, frameIndex: frame, roi: [1, 2], bitstream: [3])
         }
         try writer.append(record(0, 1))
         for bad in [record(0, 1), record(0, 0), record(2, 0), record(0, 4), record(-1, 0), record(1, -1)] {

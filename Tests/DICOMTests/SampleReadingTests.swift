@@ -2,6 +2,7 @@ import DICOM
 import Dispatch
 import Foundation
 import Imaging
+import Support
 import Testing
 import TestSupport
 
@@ -70,11 +71,12 @@ extension SampleReadingTests {
             let instance = try OCTInstance.open(url)
             let ordered = try TestFiles.frames(instance)
             let count = instance.geometry.numberOfFrames
-            let parallel = Collected(count: count)
+            let parallel = Locked([Image<UInt16>?](repeating: nil, count: count))
             DispatchQueue.concurrentPerform(iterations: count) { index in
-                parallel.set(index, try? instance.frame(count - 1 - index))
+                let frame = try? instance.frame(count - 1 - index)
+                parallel.withLock { $0[index] = frame }
             }
-            #expect(parallel.values.reversed() == ordered.map { Optional($0) })
+            #expect(parallel.withLock { $0 }.reversed() == ordered.map { Optional($0) })
         }
     }
 
@@ -94,16 +96,4 @@ extension SampleReadingTests {
         #expect(series.instances.map(\.url.lastPathComponent) == ["c.dcm", "a.dcm", "b.dcm"])
         #expect(series.frameCount == 3)
     }
-}
-
-/// Frames gathered from concurrent iterations.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Image<UInt16>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ image: Image<UInt16>?) { lock.withLock { slots[index] = image } }
-
-    var values: [Image<UInt16>?] { lock.withLock { slots } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Neural
+import Support
 import Testing
 
 /// The Swift half of Scripts/bench-neural, which sets `OCTARC_NEURAL_BENCH` to a folder of profiles
@@ -82,15 +83,8 @@ import Testing
 
     /// Seconds of `repetitions` timed calls after one warm-up call: (fastest, median).
     static func timings(_ repetitions: Int, _ body: () throws -> Void) throws -> (fastest: Double, median: Double) {
-        try body()
-        var times: [Double] = []
-        for _ in 0..<max(1, repetitions) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(seconds(since: start))
-        }
-        times.sort()
-        return (times[0], times[times.count / 2])
+        let timing = try BestOf.measure(repetitions, warmUp: true, body)
+        return (timing.fastest, timing.median)
     }
 
     /// A deterministic OCT-like image in 0...1: horizontal layers with speckle.

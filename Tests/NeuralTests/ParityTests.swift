@@ -1,5 +1,6 @@
 import Foundation
 import Neural
+import Support
 import TestSupport
 import Testing
 
@@ -112,30 +113,12 @@ extension ParityTests {
         for y in 0..<32 { for x in 0..<64 { small[0, y, x] = reference[0, y + 7, x + 13] } }
         let inputs = [reference, small]
         let expected = try inputs.map { try encoder.run(["image": $0]) }
-        let results = Collector<[String: Tensor]>()
+        let results = Locked([Int: [String: Tensor]]())
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             let output = try? encoder.run(["image": inputs[i % 2]])
-            results.set(i, output)
+            results.withLock { $0[i] = output }
         }
-        let all = results.values
+        let all = results.withLock { $0 }
         for i in 0..<16 { #expect(all[i] == expected[i % 2], "run \(i)") }
-    }
-}
-
-/// Results of concurrent work by index, behind a lock.
-final class Collector<Value: Sendable>: @unchecked Sendable {
-    private var storage: [Int: Value] = [:]
-    private let lock = NSLock()
-
-    func set(_ index: Int, _ value: Value?) {
-        lock.lock()
-        defer { lock.unlock() }
-        storage[index] = value
-    }
-
-    var values: [Int: Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
     }
 }

@@ -23,7 +23,7 @@ enum ContainerSurgery {
                                      properties: ["k": "v"], instances: instances)
         let writer = try! OctzWriter(url: url, header: header, options: .init(compressionLevel: 1))
         for (instance, frame) in [(0, 0), (0, 2), (1, 0), (1, 1), (1, 2)] {
-            try! writer.append(FrameRecord(instanceIndex: instance, frameIndex: frame, mode: .roiBand,
+            try! writer.append(FrameRecord(instanceIndex: instance, frameIndex: frame,
                                            roi: frame == 1 ? [] : [1, 2, 3], bitstream: [4, 5, 6, 7],
                                            pixelChecksum: frame == 2 ? 9 : nil))
         }

@@ -35,14 +35,14 @@ class Architecture:
     quantizer: str = "learned"
 
     @staticmethod
-    def paper(latent_channels=(64, 16, 8, 4)) -> "Architecture":
+    def paper(latent_channels=(64, 16, 8, 4)) -> Architecture:
         return Architecture("paper", (64, 128, 256, 512, 512), tuple(latent_channels), 4, 7, 0, "learned")
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
 
     @staticmethod
-    def from_json(d: dict) -> "Architecture":
+    def from_json(d: dict) -> Architecture:
         d = dict(d)
         d["widths"] = tuple(d["widths"])
         d["latent_channels"] = tuple(d["latent_channels"])

@@ -1,5 +1,6 @@
 import CDNNL
 import Foundation
+import Support
 
 /// How long one layer takes when run alone, for benchmarks (Scripts/bench-neural).
 public struct LayerTiming: Sendable {
@@ -101,13 +102,6 @@ extension Network {
     /// The shortest wall time of `repetitions` calls of `body`, after one warm-up call (the least
     /// disturbed by other work on a shared machine).
     static func fastest(_ repetitions: Int, _ body: () throws -> Void) throws -> Double {
-        try body()
-        var times: [Double] = []
-        for _ in 0..<max(1, repetitions) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.min() ?? 0
+        try BestOf.measure(repetitions, warmUp: true, body).fastest
     }
 }

@@ -1,4 +1,5 @@
 import CDNNL
+import Support
 
 /// Everything needed to run a graph at one set of input sizes: the tensor shapes, the oneDNN
 /// primitives (one or a few per layer), the weights reordered once into the layouts those primitives

@@ -153,10 +153,4 @@ struct BlockedConvolution: Sendable {
                            bias: layer.bias.map { bias in (0..<phases).flatMap { _ in bias } },
                            activation: layer.activation)
     }
-
-    /// Floating-point operations of the grid convolution (including the zero taps it computes).
-    var gridFlops: Double {
-        2 * Double(outputGrid.height * outputGrid.width) * Double(outputGrid.channels * inputGrid.channels)
-            * Double(rows.window * columns.window)
-    }
 }

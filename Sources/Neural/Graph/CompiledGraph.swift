@@ -72,8 +72,6 @@ struct CompiledGraph: Sendable {
     var layers: [Layer]
     var outputs: [(name: String, tensor: Int)]
 
-    var tensorCount: Int { inputs.count + layers.count }
-
     func tensorName(_ index: Int) -> String {
         index < inputs.count ? inputs[index].name : layers[index - inputs.count].name
     }
