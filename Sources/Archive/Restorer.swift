@@ -85,13 +85,12 @@ public struct Restorer: Sendable {
                         outcome.restored.append(restored)
                         progress.note("restored \(restored.path) (\(restored.frames) frames)")
                     } catch {
-                        outcome.failures.append("\(error)")
-                        progress.note("FAILED \(reader.name): \(error)")
+                        // Listed once, by the caller, from `failures`.
+                        outcome.failures.append("\(reader.name): \(FileErrorText.describe(error))")
                     }
                 }
             } catch {
-                outcome.failures.append("\(error)")
-                progress.note("FAILED \(reader.name): \(error)")
+                outcome.failures.append(FileErrorText.describe(error))
             }
         }
         progress.finish()

@@ -95,7 +95,12 @@ public struct Verifier: Sendable {
         let summary = VerifyReport.Summary(frames: frames, profile: pairs[0].codec.profile.name, storedCR: storedCR,
                                            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
                                            floor: floor)
-        let report = VerifyReport(summary: summary, frames: frames, problems: problems)
+        let paired = Set(pairs.map(\.original.sopInstanceUID))
+        let missing = originals.instances.filter { !paired.contains($0.sopInstanceUID) }.map {
+            VerifyReport.Missing(sopInstanceUID: $0.sopInstanceUID, seriesInstanceUID: $0.seriesInstanceUID,
+                                 path: $0.url.path, frames: $0.geometry.numberOfFrames)
+        }
+        let report = VerifyReport(summary: summary, frames: frames, problems: problems, missing: missing)
         let worst = try worstFrames(report, pairs: pairs, count: 3)
         return (report, worst)
     }
@@ -209,7 +214,7 @@ public struct Verifier: Sendable {
         let referenceBand = roi.extractBand(from: analysis.despeckled).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let restoredBand = roi.extractBand(from: restored).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let roiScores = try Metrics.compare(restoredBand, referenceBand, dataRange: 1)
-        let frameScores = try Metrics.compare(restored, original, dataRange: 1, excluding: padding?.image)
+        let frameScores = try wholeFrameScores(restored, original, padding: padding)
         if let exportROI {
             let name = "\(pair.original.sopInstanceUID)-f\(String(format: "%03d", frame + 1))-roi.png"
             let url = exportROI.appendingPathComponent(name)

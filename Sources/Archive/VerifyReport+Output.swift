@@ -20,21 +20,44 @@ extension VerifyReport {
                 .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
             "",
             "layer shift (px)  ILM mean \(f(s.ilmShiftPxMean, 2)) max \(f(s.ilmShiftPxMax, 0))   BM mean \(f(s.bmShiftPxMean, 2)) max \(f(s.bmShiftPxMax, 0))",
-            "floor MS-SSIM (ROI) \(f(s.floorMSSSIMROI, 3)): \(s.framesBelowFloor == 0 ? "every frame above" : "\(s.framesBelowFloor) frames BELOW")",
+            "floor MS-SSIM (ROI) \(f(s.floorMSSSIMROI, 3)): " + (frames.isEmpty ? "no frame compared"
+                : s.framesBelowFloor == 0 ? "every compared frame above" : "\(s.framesBelowFloor) frames BELOW"),
         ]
         if !problems.isEmpty {
             lines.append("")
             lines += problems.map { "problem: \($0)" }
         }
+        if !missing.isEmpty {
+            lines.append("")
+            lines += missing.map { "missing: \($0.path) (\($0.sopInstanceUID), \($0.frames) frames) has no restored counterpart" }
+        }
+        lines.append("")
+        lines.append(verdict)
         return lines.joined(separator: "\n")
     }
 
-    /// `report.json`.
+    /// The last line of the summary: PASSED, or FAILED with every reason counted.
+    public var verdict: String {
+        guard !passed else { return "verify PASSED: \(frames.count) frames compared, every original restored" }
+        var reasons: [String] = []
+        if frames.isEmpty { reasons.append("no frame compared") }
+        if summary.framesBelowFloor > 0 { reasons.append("\(summary.framesBelowFloor) frames below the floor") }
+        if !problems.isEmpty { reasons.append("\(problems.count) problem\(problems.count == 1 ? "" : "s")") }
+        if !missing.isEmpty {
+            reasons.append("\(missing.count) original instance\(missing.count == 1 ? "" : "s") without a restored counterpart")
+        }
+        return "verify FAILED: " + reasons.joined(separator: ", ")
+    }
+
+    /// `report.json`. A number that is not finite (a mean of nothing, PSNR of identical images) is
+    /// written as null: JSON has no NaN, and a string in a numeric field breaks readers.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+        let marker = "__octarc_not_finite__"
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        let text = String(decoding: try encoder.encode(self), as: UTF8.self)
+        return Data(text.replacingOccurrences(of: "\"\(marker)\"", with: "null").utf8)
     }
 
     /// `frames.csv`: one row per frame.

@@ -418,7 +418,16 @@ int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_de
     DcmSequenceOfItems *perFrame = nullptr;
     if (dataset->findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame).bad() || perFrame == nullptr ||
         perFrame->card() == 0) {
-        return fail(status, CDCM_MISSING, "the header has no Per-frame Functional Groups Sequence");
+        // The sequence is optional for octarc's purpose: make one empty item per frame, to carry
+        // each frame's Derivation Image group (the reference to the original frame).
+        Sint32 frames = 0;
+        if (dataset->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+        perFrame = new DcmSequenceOfItems(DCM_PerFrameFunctionalGroupsSequence);
+        for (Sint32 frame = 0; frame < frames; ++frame) perFrame->append(new DcmItem());
+        if (dataset->insert(perFrame, OFTrue).bad()) {
+            delete perFrame;
+            return fail(status, CDCM_INVALID, "cannot add a Per-frame Functional Groups Sequence");
+        }
     }
 
     OFCondition condition = dataset->putAndInsertString(DCM_SOPInstanceUID, derivation->sop_instance_uid);

@@ -140,6 +140,7 @@ public enum ROIRecord {
     }
 
     private static func level(_ value: Float) -> Int {
-        Int((min(max(value, 0), 1) * 65535).rounded())
+        guard !value.isNaN else { return 0 }
+        return Int((min(max(value, 0), 1) * 65535).rounded())
     }
 }

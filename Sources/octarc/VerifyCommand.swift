@@ -12,7 +12,8 @@ struct VerifyCommand: ParsableCommand {
         reference) or of .octz containers (decoded on the fly). ROI metrics compare against the \
         preprocessed ROI band (the codec's input, the paper's setting); frame metrics against the \
         original frame, padding excluded. Exit status 1 when a frame falls below the profile's \
-        MS-SSIM floor or nothing could be compared.
+        MS-SSIM floor, when anything could not be compared (a container or file that cannot be read), \
+        when an original has no restored counterpart, or when no frame was compared.
         """)
 
     @Argument(help: "The original archive.")
@@ -54,6 +55,9 @@ struct VerifyCommand: ParsableCommand {
             print(result.summaryText())
             if let report { print("report: \(report)") }
         }
-        if result.summary.framesBelowFloor > 0 || result.frames.isEmpty { throw ExitCode(1) }
+        if !result.passed {
+            if json { FileHandle.standardError.write(Data((result.verdict + "\n").utf8)) }
+            throw ExitCode(1)
+        }
     }
 }
