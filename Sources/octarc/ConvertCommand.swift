@@ -24,7 +24,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "Codec profile (see `octarc profiles`).")
     var profile: String = "cr40"
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
     @Option(name: .long, help: "Frames coded at once, one thread each (default: the number of cores).")
@@ -44,7 +44,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let converter = Converter(codec: codec, options: .init(
             archive: URL(fileURLWithPath: archive), output: URL(fileURLWithPath: out), jobs: jobs,

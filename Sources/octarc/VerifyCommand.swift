@@ -31,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Profile to preprocess with (default: the one the restored files name).")
     var profile: String?
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
     @Option(name: .long, help: "Frames measured at once (default: the number of cores).")
@@ -40,8 +40,12 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print report.json on standard output instead of the table.")
     var json = false
 
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+    }
+
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let verifier = Verifier(library: library, options: .init(
             originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
