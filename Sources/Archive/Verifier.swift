@@ -66,7 +66,8 @@ public struct Verifier: Sendable {
             throw ArchiveError.mismatch("no restored instance of \(options.restored.path) pairs with an original in \(options.originals.path)"
                                         + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
         }
-        let floor = pairs[0].codec.profile.document.floors.msssimROI
+        // Shown in the summary: the highest floor of the profiles involved (each frame is judged by its own).
+        let floor = pairs.map(\.codec.profile.document.floors.msssimROI).max() ?? 0
         let jobs = pairs.flatMap { pair in (0..<pair.original.geometry.numberOfFrames).map { (pair, $0) } }
         let progress = Progress(label: "verify", total: jobs.count, quiet: options.quiet)
         var frames: [VerifyReport.Frame] = []
@@ -76,7 +77,11 @@ public struct Verifier: Sendable {
             let (pair, frame) = jobs[i]
             return Result {
                 do {
-                    return try Self.evaluate(pair: pair, frame: frame, floor: floor, exportROI: exportROI)
+                    // Each frame is judged by the floor of the profile its container was written with.
+                    var result = try Self.evaluate(pair: pair, frame: frame, floor: pair.codec.profile.document.floors.msssimROI,
+                                                   exportROI: exportROI)
+                    result.profile = pair.codec.profile.name
+                    return result
                 } catch {
                     throw ArchiveError.frameFailed(file: pair.original.url.path, frame: frame,
                                                    frameCount: pair.original.geometry.numberOfFrames, reason: "\(error)")
@@ -92,7 +97,8 @@ public struct Verifier: Sendable {
         progress.finish()
         let bits = pairs[0].original.geometry.bitsStored
         let storedCR = Self.overallRatio(pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
-        let summary = VerifyReport.Summary(frames: frames, profile: pairs[0].codec.profile.name, storedCR: storedCR,
+        let profileNames = Array(Set(pairs.map(\.codec.profile.name))).sorted { ($0.count, $0) < ($1.count, $1) }
+        let summary = VerifyReport.Summary(frames: frames, profile: profileNames.joined(separator: ", "), storedCR: storedCR,
                                            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
                                            floor: floor)
         let paired = Set(pairs.map(\.original.sopInstanceUID))
@@ -166,8 +172,8 @@ public struct Verifier: Sendable {
                 guard instance.geometry.numberOfFrames == original.geometry.numberOfFrames,
                       instance.geometry.rows == original.geometry.rows, instance.geometry.columns == original.geometry.columns else {
                     throw ArchiveError.mismatch("\(instance.url.path): holds \(instance.geometry.numberOfFrames) frames of "
-                                                + "\(instance.geometry.columns)x\(instance.geometry.rows), the original "
-                                                + "\(original.geometry.numberOfFrames) of \(original.geometry.columns)x\(original.geometry.rows)"
+                                                + "\(instance.geometry.rows)x\(instance.geometry.columns), the original "
+                                                + "\(original.geometry.numberOfFrames) of \(original.geometry.rows)x\(original.geometry.columns)"
                                                 + " (verify compares whole instances: restore without --frames)")
                 }
                 let header = try instance.headerDataset()

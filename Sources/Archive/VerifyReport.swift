@@ -34,9 +34,11 @@ public struct VerifyReport: Codable, Sendable {
         /// ROI band pixels x bits per pixel / bitstream bits.
         public var entropyCodedCR: Double?
         public var belowFloor: Bool
+        /// The profile the frame was coded with; its floor is the one `belowFloor` applies.
+        public var profile: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case frame
+            case frame, profile
             case sopInstanceUID = "sop_instance_uid"
             case msssimROI = "msssim_roi"
             case ssimROI = "ssim_roi"

@@ -18,7 +18,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
             let choices = available.isEmpty ? "no profiles are installed" : "available: " + available.joined(separator: ", ")
             return "no profile named '\(name)' in \(folders); \(choices)"
         case .invalidBandSize(let width, let height, let multiple):
-            return "band of \(width)x\(height) pixels: width and height must be positive multiples of \(multiple)"
+            return "band of \(height)x\(width) pixels (HxW): width and height must be positive multiples of \(multiple)"
         case .corruptBitstream(let reason):
             return "corrupt bitstream: \(reason)"
         }

@@ -74,8 +74,8 @@ public struct DerivedInstanceWriter: Sendable {
         }
         for (index, frame) in frames.enumerated() {
             guard frame.width == geometry.columns, frame.height == geometry.rows else {
-                throw DICOMError(.invalidArgument, "frame is \(frame.width)x\(frame.height), the header says "
-                                 + "\(geometry.columns)x\(geometry.rows)", file: file, frame: index, frameCount: frames.count)
+                throw DICOMError(.invalidArgument, "frame is \(frame.height)x\(frame.width), the header says "
+                                 + "\(geometry.rows)x\(geometry.columns)", file: file, frame: index, frameCount: frames.count)
             }
             if let value = frame.pixels.max(), Int(value) > geometry.maxValue {
                 throw DICOMError(.invalidArgument, "value \(value) exceeds Bits Stored \(geometry.bitsStored)",

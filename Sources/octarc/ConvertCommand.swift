@@ -27,7 +27,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames coded at once, one thread each (default: the number of cores).")
+    @Option(name: .long, help: "Frames coded at once, one thread each.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Copy files that are not OCT DICOM into OUT/other/, unchanged.")

@@ -24,13 +24,13 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: "Restore only frames A through B (1-based) of each instance, e.g. 3-7.")
     var frames: String?
 
-    @Option(name: .long, help: "Root of the new SOP Instance UIDs (default 2.25, UUID-derived).")
+    @Option(name: .long, help: "Root of the new SOP Instance UIDs (2.25: UUID-derived).")
     var uidRoot: String = DICOMUID.uuidRoot
 
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames decoded at once, one thread each (default: the number of cores).")
+    @Option(name: .long, help: "Frames decoded at once, one thread each.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {

@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames measured at once (default: the number of cores).")
+    @Option(name: .long, help: "Frames measured at once.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Print report.json on standard output instead of the table.")
