@@ -49,6 +49,8 @@ public struct Converter: Sendable {
         public var failures: [String]
         /// Series kept in the manifest from an earlier run whose inputs this run did not see.
         public var kept: [String] = []
+        /// Why `manifest.json` could not be written (nil when it was).
+        public var manifestNotWritten: String? = nil
         /// Whether any input was bad (not merely another kind of file) or any series failed.
         public var hadErrors: Bool { !failures.isEmpty || manifest.skipped.contains(where: \.failed) }
     }
@@ -139,6 +141,7 @@ public struct Converter: Sendable {
         outcome.manifest.series += pending
         outcome.manifest.seconds = Date().timeIntervalSince(started)
         if let manifestError {
+            outcome.manifestNotWritten = FileErrorText.describe(manifestError)
             outcome.failures.append(FileErrorText.describe(manifestError))
         }
         progress.finish()

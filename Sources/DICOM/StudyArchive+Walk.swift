@@ -50,7 +50,7 @@ extension StudyArchive {
                     let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
                     skip(path, .danglingLink, "symbolic link to \(target), which does not exist")
                 } else if code == ENOENT {
-                    skip(path, .unreadable, "no such file or folder")
+                    skip(path, .unreadable, "no such file or directory")
                 } else {
                     skip(path, .unreadable, "cannot read: \(String(cString: strerror(code)))")
                 }

@@ -71,7 +71,8 @@ struct ConvertCommand: ParsableCommand {
             }
             for kept in outcome.kept { print("kept \(kept)") }
             for failure in outcome.failures { print("FAILED \(failure)") }
-            print("manifest: \(URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path)")
+            let manifestPath = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
+            print(outcome.manifestNotWritten == nil ? "manifest: \(manifestPath)" : "manifest NOT written: \(manifestPath)")
         }
         if outcome.hadErrors { throw ExitCode(1) }
     }

@@ -65,4 +65,33 @@ extension FullDiskTests {
         #expect(refused.output.contains(target) && refused.output.contains("read-only file system"), "\(refused.output)")
         #expect(!refused.output.contains("NSCocoaErrorDomain") && !refused.output.contains("Code="))
     }
+
+    /// The disk fills up after the containers are written: the rerun cannot write manifest.json, says
+    /// so, and still ends with its summary.
+    @Test(.enabled(if: canMount, "needs root to mount a small tmpfs"))
+    func aManifestThatCannotBeWrittenIsSaidAndTheSummaryStillEnds() throws {
+        let a = try AwkwardArchive()
+        defer { a.remove() }
+        try a.instance("archive/one.dcm", ["--frames", "0"])
+        let disk = a.url("disk")
+        try #require(try Self.mount(disk, kilobytes: 256))
+        defer { Self.unmount(disk) }
+        let out = disk.appendingPathComponent("out")
+        #expect(try a.octarc(["convert", a.url("archive").path, "--out", out.path]).status == 0)
+        // Fill what is left, and leave the manifest no room to be rewritten.
+        let filler = open(disk.appendingPathComponent("filler").path, O_WRONLY | O_CREAT, 0o644)
+        try #require(filler >= 0)
+        let chunk = [UInt8](repeating: 0, count: 4096)
+        while chunk.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
+        close(filler)
+
+        let rerun = try a.octarc(["convert", a.url("archive").path, "--out", out.path])
+        #expect(rerun.status == 1, "\(rerun.output)")
+        #expect(rerun.output.contains("1 up to date"), "the summary is missing: \(rerun.output)")
+        #expect(rerun.output.contains("manifest NOT written"), "\(rerun.output)")
+        #expect(rerun.output.contains("no space left"), "\(rerun.output)")
+        #expect(!rerun.output.contains("NSCocoaErrorDomain"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path),
+                "the earlier manifest must survive a failed rewrite")
+    }
 }
