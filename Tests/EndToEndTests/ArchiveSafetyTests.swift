@@ -128,6 +128,7 @@ extension ArchiveSafetyTests {
         #expect(verifyCorrupt.status == 1, "\(verifyCorrupt.output)")
         #expect(!verifyCorrupt.output.contains("PASSED"))
         #expect(!verifyCorrupt.output.contains("every frame above"))
+        #expect(verifyCorrupt.output.contains("no frame compared"), "\(verifyCorrupt.output)")
     }
 }
 
