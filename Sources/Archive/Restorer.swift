@@ -134,7 +134,11 @@ public struct Restorer: Sendable {
             "\(info.sopInstanceUID)|\(Hashing.hex(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ArchiveError.writeFailed(path: folder.path, reason: FileErrorText.describe(error))
+        }
         let url = folder.appendingPathComponent("\(uid).dcm")
         let derivation = Derivation(
             description: Self.derivationDescription(profile: codec.profile),

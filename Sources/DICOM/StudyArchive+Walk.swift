@@ -48,7 +48,11 @@ extension StudyArchive {
                 var link = stat()
                 if lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
                     let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
-                    skip(path, .danglingLink, "symbolic link to \(target), which does not exist")
+                    if code == ENOENT {
+                        skip(path, .danglingLink, "symbolic link to \(target), which does not exist")
+                    } else {
+                        skip(path, .unreadable, "cannot follow the symbolic link to \(target): \(String(cString: strerror(code)))")
+                    }
                 } else if code == ENOENT {
                     skip(path, .unreadable, "no such file or directory")
                 } else {

@@ -299,5 +299,18 @@ extension ArchiveSafetyTests {
         #expect(onFile.status != 0)
         #expect(onFile.output.contains(a.url("file").path), "\(onFile.output)")
         #expect(!onFile.output.contains("NSCocoaErrorDomain") && !onFile.output.contains("Code="), "\(onFile.output)")
+
+        // The same for restore, verify's report and debug roi.
+        #expect(try a.octarc(["convert", archive, "--out", a.url("out").path]).status == 0)
+        let file = a.url("file").path
+        for arguments in [["restore", a.url("out").path, "--out", file],
+                          ["verify", archive, a.url("out").path, "--report", file],
+                          ["debug", "roi", a.url("archive/one.dcm").path, "--out", file + "/sub"]] {
+            let result = try a.octarc(arguments)
+            #expect(result.status != 0, "\(arguments[0]): \(result.output)")
+            #expect(result.output.contains(file), "\(arguments[0]): \(result.output)")
+            #expect(!result.output.contains("NSCocoaErrorDomain") && !result.output.contains("Code="),
+                    "\(arguments[0]): \(result.output)")
+        }
     }
 }
