@@ -161,7 +161,7 @@ public struct Converter: Sendable {
     }
 
     private func skippedEntry(_ file: SkippedFile) throws -> Manifest.Skipped {
-        let benign: Set<DICOMError.Kind> = [.notDICOM, .notOCT, .directoryIndex, .derivedCopy, .specialFile]
+        let benign: Set<DICOMError.Kind> = [.notDICOM, .notOCT, .directoryIndex, .derivedCopy, .specialFile, .octarcOutput]
         var entry = Manifest.Skipped(path: relativePath(file.url), reason: file.reason,
                                      failed: !benign.contains(file.error.kind), copiedTo: nil)
         if options.copyOther {

@@ -50,6 +50,8 @@ public struct DICOMError: Error, CustomStringConvertible, Equatable, Sendable {
         case undecodableName
         /// A lossy derivative (a restored copy) of an instance already in the same series.
         case derivedCopy
+        /// A folder that another octarc convert writes its output to.
+        case octarcOutput
     }
 
     public let kind: Kind

@@ -86,6 +86,12 @@ extension StudyArchive {
                 names.append(name)
             }
             closedir(directory)
+            // An octarc output folder (it holds a run's lock file) inside the archive: its containers
+            // and manifest are outputs, never inputs.
+            if names.contains(where: { Self.isOctarcLock(String(decoding: $0, as: UTF8.self)) }) {
+                skip(folder, .octarcOutput, "an octarc output folder (it holds a convert's lock file); not scanned")
+                return
+            }
             for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let base = folder.hasSuffix("/") ? folder : folder + "/"
                 guard let text = String(validating: name, as: UTF8.self) else {
@@ -96,6 +102,11 @@ extension StudyArchive {
                 }
                 visit(path: base + text)
             }
+        }
+
+        /// `.octarc.lock`, or a lock of the same family (`.octarc.<name>.lock`, e.g. one shard's).
+        static func isOctarcLock(_ name: String) -> Bool {
+            name.hasPrefix(".octarc.") && name.hasSuffix(".lock")
         }
 
         private mutating func skip(_ path: String, _ kind: DICOMError.Kind, _ reason: String) {

@@ -109,4 +109,16 @@ extension ScanLinksAndSpecialFilesTests {
         let scan = StudyArchive.scan(archive, excluding: [out])
         #expect(scan.series.isEmpty && scan.skipped.isEmpty)
     }
+
+    @Test func anotherConvertsOutputFolderIsListedNotScanned() throws {
+        let (work, archive, elsewhere) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let output = archive.appendingPathComponent("old-out")
+        try FileManager.default.moveItem(at: elsewhere, to: output)
+        try Data().write(to: output.appendingPathComponent(".octarc.lock"))
+        let scan = StudyArchive.scan(archive)
+        #expect(scan.series.isEmpty)
+        #expect(scan.skipped.map(\.error.kind) == [.octarcOutput])
+        #expect(scan.skipped.first?.url.path == output.path)
+    }
 }

@@ -188,8 +188,13 @@ extension ArchiveSafetyTests {
         #expect(again.status == 0, "\(again.output)")
         let entry = try #require(try a.series("out2").values.first)
         #expect(entry["frames"] as? Int == 2, "restored frames were merged into the original series")
-        let reasons = (try a.manifest("out2")["skipped"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        let skipped2 = try a.manifest("out2")["skipped"] as? [[String: Any]] ?? []
+        let reasons = skipped2.compactMap { $0["reason"] as? String }
         #expect(reasons.contains { $0.contains("restored") }, "\(reasons)")
+        // Another convert's output folder inside the archive is not scanned either (one entry says so).
+        let paths = skipped2.compactMap { $0["path"] as? String }
+        #expect(!paths.contains { $0.hasPrefix("out/") }, "\(paths)")
+        #expect(paths.contains("out"), "\(paths)")
     }
 }
 
