@@ -25,9 +25,13 @@ public struct Converter: Sendable {
         public var replace: Bool
         /// The lock file taken in the output folder for the run (see `OutputLock`).
         public var lockName: String
+        /// Remove hidden `.partial` files a killed run left in the output folder. Only a run that
+        /// holds the whole folder may: runs that share a folder (shards, each with a lock of its
+        /// own) would remove each other's files being written.
+        public var removesPartialFiles: Bool
 
         public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
-                    replace: Bool = false, lockName: String = OutputLock.defaultName) {
+                    replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
@@ -35,6 +39,7 @@ public struct Converter: Sendable {
             self.quiet = quiet
             self.replace = replace
             self.lockName = lockName
+            self.removesPartialFiles = removesPartialFiles
         }
     }
 
@@ -80,7 +85,7 @@ public struct Converter: Sendable {
         }
         let lock = try OutputLock.acquire(in: options.output, name: options.lockName)
         defer { lock.release() }
-        PartialFiles.remove(under: options.output)
+        if options.removesPartialFiles { PartialFiles.remove(under: options.output) }
         let scan = StudyArchive.scan(options.archive, excluding: [options.output])
         let previous = Manifest.read(from: options.output)
         var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
@@ -133,7 +138,6 @@ public struct Converter: Sendable {
                 outcome.failures.append("series \(item.seriesInstanceUID): \(reason)")
                 outcome.manifest.failed?.append(Manifest.Failure(studyInstanceUID: item.studyInstanceUID,
                                                                  seriesInstanceUID: item.seriesInstanceUID, reason: reason))
-                progress.note("FAILED series \(item.seriesInstanceUID): \(reason)")
             }
             do { try writeManifest() } catch { manifestError = error }
         }

@@ -38,6 +38,19 @@ extension SmallFixesTests {
         let failed = restore.output.components(separatedBy: "FAILED").count - 1
         #expect(failed == 1, "\(restore.output)")
     }
+
+    /// The same for a series that fails in convert (here: a rerun that would drop an instance).
+    @Test func convertFailuresArePrintedOnce() throws {
+        let a = try AwkwardArchive()
+        defer { a.remove() }
+        try a.instance("archive/one.dcm", ["--frames", "0", "--instance", "1"])
+        let two = try a.instance("archive/two.dcm", ["--frames", "1", "--instance", "2"])
+        #expect(try a.octarc(["convert", a.url("archive").path, "--out", a.url("out").path]).status == 0)
+        try FileManager.default.removeItem(at: two)
+        let again = try a.octarc(["convert", a.url("archive").path, "--out", a.url("out").path])
+        #expect(again.status == 1)
+        #expect(again.output.components(separatedBy: "FAILED").count - 1 == 1, "\(again.output)")
+    }
 }
 
 extension SmallFixesTests {
