@@ -59,6 +59,28 @@ extension Converter {
     }
 }
 
+extension Converter {
+    /// `series` without the instances that are restored (lossy derived) copies of an instance its
+    /// existing container already holds (the original may be gone from the archive; its copy must
+    /// not take its place), and those copies as skipped files.
+    func withoutCopiesOfArchivedInstances(_ series: OCTSeries) -> (series: OCTSeries, copies: [SkippedFile]) {
+        let url = options.output.appendingPathComponent("\(series.studyInstanceUID)/\(series.seriesInstanceUID).octz")
+        guard series.instances.contains(where: { $0.sourceSOPInstanceUID != nil }),
+              let reader = try? OctzReader(url: url) else { return (series, []) }
+        let held = Set(reader.header.instances.map(\.sopInstanceUID))
+        var kept = series
+        var copies: [SkippedFile] = []
+        kept.instances = series.instances.filter { instance in
+            guard let source = instance.sourceSOPInstanceUID, held.contains(source) else { return true }
+            copies.append(SkippedFile(url: instance.url, error: DICOMError(
+                .derivedCopy, "a restored (lossy derived) copy of SOP Instance \(source), which \(url.path) already holds; "
+                    + "not merged", file: instance.url.path)))
+            return false
+        }
+        return (kept, copies)
+    }
+}
+
 /// Hidden temporary files (`.NAME.UUID.partial`) that a killed run left in an output folder.
 enum PartialFiles {
     /// Removes them; called while the run holds the folder's lock.

@@ -110,8 +110,12 @@ public struct Converter: Sendable {
             try written.write(to: options.output)
         }
         var manifestError: Error?
-        for item in series {
-            let earlierEntry = pending.first { $0.seriesInstanceUID == item.seriesInstanceUID }
+        for scanned in series {
+            let earlierEntry = pending.first { $0.seriesInstanceUID == scanned.seriesInstanceUID }
+            let (item, copies) = withoutCopiesOfArchivedInstances(scanned)
+            outcome.manifest.skipped += try copies.map { try skippedEntry($0) }
+            progress.advance(by: scanned.frameCount - item.frameCount)
+            guard !item.instances.isEmpty else { continue }  // only restored copies: the container stays as it is
             do {
                 let inputs = try item.instances.map { try inputEntry($0) }
                 if let done = earlierEntry, done.profile == profileEntry, done.inputs == inputs,

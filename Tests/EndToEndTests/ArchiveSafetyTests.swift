@@ -195,6 +195,15 @@ extension ArchiveSafetyTests {
         let paths = skipped2.compactMap { $0["path"] as? String }
         #expect(!paths.contains { $0.hasPrefix("out/") }, "\(paths)")
         #expect(paths.contains("out"), "\(paths)")
+
+        // With the original gone, its restored copy still does not stand in for it in the series'
+        // container (which holds the original's frames).
+        try FileManager.default.removeItem(at: a.url("archive/one.dcm"))
+        let gone = try a.octarc(["convert", a.url("archive").path, "--out", out])
+        #expect(gone.output.contains("restored (lossy derived) copy"), "\(gone.output)")
+        let kept = try #require(try a.series("archive/out").values.first)
+        #expect((kept["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == ["one.dcm"],
+                "the container's entry was replaced by the restored copy")
     }
 }
 
