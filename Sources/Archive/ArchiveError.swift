@@ -11,6 +11,10 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case frameFailed(file: String, frame: Int, frameCount: Int, reason: String)
     /// Restored and original files that cannot be compared.
     case mismatch(String)
+    /// An output that cannot be written, with the reason in words (no framework error text).
+    case writeFailed(path: String, reason: String)
+    /// A rerun that would replace a container with one that holds less, or another profile's.
+    case wouldDestroy(String)
 
     public var description: String {
         switch self {
@@ -24,6 +28,10 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
         case .frameFailed(let file, let frame, let frameCount, let reason):
             return "\(file), frame \(frame + 1) of \(frameCount): \(reason)"
         case .mismatch(let reason):
+            return reason
+        case .writeFailed(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .wouldDestroy(let reason):
             return reason
         }
     }

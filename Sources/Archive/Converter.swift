@@ -20,13 +20,26 @@ public struct Converter: Sendable {
         public var copyOther: Bool
         /// No progress output.
         public var quiet: Bool
+        /// Allow replacing an existing container with one that holds fewer instances, or one of
+        /// another profile (by default such a series fails and its container is kept).
+        public var replace: Bool
+        /// The lock file taken in the output folder for the run (see `OutputLock`).
+        public var lockName: String
+        /// Remove hidden `.partial` files a killed run left in the output folder. Only a run that
+        /// holds the whole folder may: runs that share a folder (shards, each with a lock of its
+        /// own) would remove each other's files being written.
+        public var removesPartialFiles: Bool
 
-        public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false) {
+        public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
+                    replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
             self.copyOther = copyOther
             self.quiet = quiet
+            self.replace = replace
+            self.lockName = lockName
+            self.removesPartialFiles = removesPartialFiles
         }
     }
 
@@ -39,6 +52,10 @@ public struct Converter: Sendable {
         public var upToDate: Int
         /// Series that failed, with the reason (file and frame).
         public var failures: [String]
+        /// Series kept in the manifest from an earlier run whose inputs this run did not see.
+        public var kept: [String] = []
+        /// Why `manifest.json` could not be written (nil when it was).
+        public var manifestNotWritten: String? = nil
         /// Whether any input was bad (not merely another kind of file) or any series failed.
         public var hadErrors: Bool { !failures.isEmpty || manifest.skipped.contains(where: \.failed) }
     }
@@ -58,39 +75,82 @@ public struct Converter: Sendable {
     public func run() throws -> Outcome {
         let started = Date()
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
-        let scan = StudyArchive.scan(options.archive)
+        guard fileManager.fileExists(atPath: options.archive.path) else {
+            throw ArchiveError.noInput("\(options.archive.path): no such file or folder")
+        }
+        do {
+            try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
+        } catch {
+            throw ArchiveError.writeFailed(path: options.output.path, reason: FileErrorText.describe(error))
+        }
+        let lock = try OutputLock.acquire(in: options.output, name: options.lockName)
+        defer { lock.release() }
+        if options.removesPartialFiles { PartialFiles.remove(under: options.output) }
+        let scan = StudyArchive.scan(options.archive, excluding: [options.output])
         let previous = Manifest.read(from: options.output)
-        let reusable = previous?.profile == profileEntry ? previous?.series ?? [] : []
         var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
-                                profile: profileEntry, series: [], skipped: [], seconds: 0)
+                                profile: profileEntry, series: [], skipped: [], failed: [], seconds: 0)
         manifest.skipped = try scan.skipped.map { try skippedEntry($0) }
 
         let series = scan.series.sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
+        let earlier = previous.map { EarlierRun(manifest: $0, output: options.output) }
         let progress = Progress(label: "convert", total: series.reduce(0) { $0 + $1.frameCount }, quiet: options.quiet)
         var outcome = Outcome(manifest: manifest, converted: 0, upToDate: 0, failures: [])
-        for item in series {
+        // Series of earlier runs that this run does not see stay listed while their container exists.
+        let scanned = Set(series.map(\.seriesInstanceUID))
+        for entry in earlier?.entries ?? [] where !scanned.contains(entry.seriesInstanceUID) {
+            outcome.manifest.series.append(entry)
+            outcome.kept.append("\(entry.output): its originals are not in \(options.archive.path); container and manifest entry kept")
+        }
+        var pending = earlier?.entries.filter { scanned.contains($0.seriesInstanceUID) } ?? []
+        func writeManifest() throws {
+            var written = outcome.manifest
+            written.series += pending
+            written.seconds = Date().timeIntervalSince(started)
+            try written.write(to: options.output)
+        }
+        var manifestError: Error?
+        for scanned in series {
+            let earlierEntry = pending.first { $0.seriesInstanceUID == scanned.seriesInstanceUID }
+            let (item, copies) = withoutCopiesOfArchivedInstances(scanned)
+            outcome.manifest.skipped += try copies.map { try skippedEntry($0) }
+            progress.advance(by: scanned.frameCount - item.frameCount)
+            guard !item.instances.isEmpty else { continue }  // only restored copies: the container stays as it is
             do {
                 let inputs = try item.instances.map { try inputEntry($0) }
-                if let done = reusable.first(where: { $0.seriesInstanceUID == item.seriesInstanceUID && $0.inputs == inputs }),
+                if let done = earlierEntry, done.profile == profileEntry, done.inputs == inputs,
                    (try? Hashing.sha256(of: options.output.appendingPathComponent(done.output))) == done.outputSHA256 {
-                    outcome.manifest.series.append(done)
+                    pending.removeAll { $0.seriesInstanceUID == item.seriesInstanceUID }
+                    var entry = done
+                    entry.profile = nil
+                    entry.archive = nil
+                    outcome.manifest.series.append(entry)
                     outcome.upToDate += 1
                     progress.advance(by: item.frameCount)
                     progress.note("up to date: \(done.output)")
                 } else {
+                    try checkReplacement(of: item, inputs: inputs, earlier: earlierEntry)
                     let entry = try convert(item, inputs: inputs, progress: progress)
+                    pending.removeAll { $0.seriesInstanceUID == item.seriesInstanceUID }
                     outcome.manifest.series.append(entry)
                     outcome.converted += 1
                     progress.note(String(format: "converted %@: %d frames, stored CR %.1f, %.1f s", entry.output,
                                          entry.frames, entry.storedCR, entry.seconds))
                 }
             } catch {
-                outcome.failures.append("series \(item.seriesInstanceUID): \(error)")
-                progress.note("FAILED series \(item.seriesInstanceUID): \(error)")
+                let reason = FileErrorText.describe(error)
+                outcome.failures.append("series \(item.seriesInstanceUID): \(reason)")
+                outcome.manifest.failed?.append(Manifest.Failure(studyInstanceUID: item.studyInstanceUID,
+                                                                 seriesInstanceUID: item.seriesInstanceUID, reason: reason))
             }
-            outcome.manifest.seconds = Date().timeIntervalSince(started)
-            try outcome.manifest.write(to: options.output)
+            do { try writeManifest() } catch { manifestError = error }
+        }
+        do { try writeManifest() } catch { manifestError = error }
+        outcome.manifest.series += pending
+        outcome.manifest.seconds = Date().timeIntervalSince(started)
+        if let manifestError {
+            outcome.manifestNotWritten = FileErrorText.describe(manifestError)
+            outcome.failures.append(FileErrorText.describe(manifestError))
         }
         progress.finish()
         return outcome
@@ -109,7 +169,7 @@ public struct Converter: Sendable {
     }
 
     private func skippedEntry(_ file: SkippedFile) throws -> Manifest.Skipped {
-        let benign: Set<DICOMError.Kind> = [.notDICOM, .notOCT, .directoryIndex]
+        let benign: Set<DICOMError.Kind> = [.notDICOM, .notOCT, .directoryIndex, .derivedCopy, .specialFile, .octarcOutput]
         var entry = Manifest.Skipped(path: relativePath(file.url), reason: file.reason,
                                      failed: !benign.contains(file.error.kind), copiedTo: nil)
         if options.copyOther {
@@ -125,11 +185,16 @@ public struct Converter: Sendable {
         try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).partial")
-        try fileManager.copyItem(at: source, to: temporary)
-        guard rename(temporary.path, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try fileManager.copyItem(at: source, to: temporary)
+        } catch {
             try? fileManager.removeItem(at: temporary)
-            throw ArchiveError.noInput("cannot copy \(source.path) to \(destination.path): \(reason)")
+            throw ArchiveError.writeFailed(path: destination.path, reason: FileErrorText.describe(error))
+        }
+        guard rename(temporary.path, destination.path) == 0 else {
+            let reason = FileErrorText.posix(errno)
+            try? fileManager.removeItem(at: temporary)
+            throw ArchiveError.writeFailed(path: destination.path, reason: reason)
         }
     }
 

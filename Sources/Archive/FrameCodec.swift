@@ -78,7 +78,7 @@ public struct FrameCodec: Sendable {
     public func decodeIntensities(_ record: FrameRecord, geometry: FrameGeometry) throws -> (frame: Image<Float>, band: Image<Float>, roi: ROIGeometry) {
         let roi = try Self.roiGeometry(of: record)
         guard roi.frameWidth == geometry.columns, roi.frameHeight == geometry.rows else {
-            throw ArchiveError.corruptRecord("ROI record is for \(roi.frameWidth)x\(roi.frameHeight) frames, the instance has \(geometry.columns)x\(geometry.rows)")
+            throw ArchiveError.corruptRecord("ROI record is for \(roi.frameHeight)x\(roi.frameWidth) frames, the instance has \(geometry.rows)x\(geometry.columns)")
         }
         let band = try profile.decode(record.bitstream, width: roi.bandWidth, height: roi.bandHeight)
         return (roi.insertBand(band), band, roi)

@@ -47,9 +47,14 @@ public struct Manifest: Codable, Sendable {
         /// Where the container's bytes go.
         public var bytesByCategory: [String: Int]
         public var seconds: Double
+        /// The archive `inputs` are relative to, when it is not the manifest's `archive` (a series
+        /// kept from an earlier run over another archive).
+        public var archive: String? = nil
+        /// The profile the container was written with, when it is not the manifest's `profile`.
+        public var profile: Profile? = nil
 
         enum CodingKeys: String, CodingKey {
-            case inputs, output, frames, seconds
+            case inputs, output, frames, seconds, archive, profile
             case studyInstanceUID = "study_instance_uid"
             case seriesInstanceUID = "series_instance_uid"
             case patientID = "patient_id"
@@ -77,11 +82,32 @@ public struct Manifest: Codable, Sendable {
         }
     }
 
+    /// A series that did not convert in this run, and why (its earlier container, if any, is kept).
+    public struct Failure: Codable, Sendable, Equatable {
+        public var studyInstanceUID: String
+        public var seriesInstanceUID: String
+        public var reason: String
+
+        public init(studyInstanceUID: String, seriesInstanceUID: String, reason: String) {
+            self.studyInstanceUID = studyInstanceUID
+            self.seriesInstanceUID = seriesInstanceUID
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case reason
+            case studyInstanceUID = "study_instance_uid"
+            case seriesInstanceUID = "series_instance_uid"
+        }
+    }
+
     public var tool: String
     public var archive: String
     public var profile: Profile
     public var series: [Series]
     public var skipped: [Skipped]
+    /// Series that failed in the run that wrote this manifest (absent in manifests of older versions).
+    public var failed: [Failure]? = nil
     public var seconds: Double
 
     /// Reads `manifest.json` from `folder`, or nil if there is none or it does not parse.
@@ -92,8 +118,24 @@ public struct Manifest: Codable, Sendable {
 
     /// Writes `manifest.json` into `folder` atomically.
     public func write(to folder: URL) throws {
+        let url = folder.appendingPathComponent(Self.fileName)
+        do {
+            try json().write(to: url, options: .atomic)
+        } catch {
+            throw ArchiveError.writeFailed(path: url.path, reason: FileErrorText.describe(error))
+        }
+    }
+
+    /// The manifest as written to `manifest.json`.
+    public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: folder.appendingPathComponent(Self.fileName), options: .atomic)
+        return try encoder.encode(self)
     }
+
+    /// The series' profile: its own, or the manifest's.
+    public func profile(of series: Series) -> Profile { series.profile ?? profile }
+
+    /// The archive the series' inputs are relative to: its own, or the manifest's.
+    public func archive(of series: Series) -> String { series.archive ?? archive }
 }

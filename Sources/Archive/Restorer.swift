@@ -85,13 +85,12 @@ public struct Restorer: Sendable {
                         outcome.restored.append(restored)
                         progress.note("restored \(restored.path) (\(restored.frames) frames)")
                     } catch {
-                        outcome.failures.append("\(error)")
-                        progress.note("FAILED \(reader.name): \(error)")
+                        // Listed once, by the caller, from `failures`.
+                        outcome.failures.append("\(reader.name): \(FileErrorText.describe(error))")
                     }
                 }
             } catch {
-                outcome.failures.append("\(error)")
-                progress.note("FAILED \(reader.name): \(error)")
+                outcome.failures.append(FileErrorText.describe(error))
             }
         }
         progress.finish()
@@ -135,7 +134,11 @@ public struct Restorer: Sendable {
             "\(info.sopInstanceUID)|\(Hashing.hex(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ArchiveError.writeFailed(path: folder.path, reason: FileErrorText.describe(error))
+        }
         let url = folder.appendingPathComponent("\(uid).dcm")
         let derivation = Derivation(
             description: DerivationDescription(profile: codec.profile).text,

@@ -68,6 +68,7 @@ public struct Verifier: Sendable {
             throw ArchiveError.mismatch("no restored instance of \(options.restored.path) pairs with an original in \(options.originals.path)"
                                         + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
         }
+        // Shown in the summary: the first profile's floors (each frame is judged by its own profile's).
         let floors = VerifyFloors(found[0].codec.profile.document.floors)
         let pairs = found.map { pair in
             var pair = pair
@@ -83,7 +84,12 @@ public struct Verifier: Sendable {
             let (pair, frame) = jobs[i]
             return Result {
                 do {
-                    return try Self.evaluate(pair: pair, frame: frame, floors: floors, exportROI: exportROI)
+                    // Each frame is judged by the floors of the profile its container was written with.
+                    var result = try Self.evaluate(pair: pair, frame: frame,
+                                                   floors: VerifyFloors(pair.codec.profile.document.floors),
+                                                   exportROI: exportROI)
+                    result.profile = pair.codec.profile.name
+                    return result
                 } catch {
                     throw ArchiveError.frameFailed(file: pair.original.url.path, frame: frame,
                                                    frameCount: pair.original.geometry.numberOfFrames, reason: "\(error)")
@@ -99,10 +105,16 @@ public struct Verifier: Sendable {
         progress.finish()
         let bits = pairs[0].original.geometry.bitsStored
         let storedCR = Self.overallRatio(pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
-        let summary = VerifyReport.Summary(frames: frames, profile: pairs[0].codec.profile.name, storedCR: storedCR,
+        let profileNames = Array(Set(pairs.map(\.codec.profile.name))).sorted { ($0.count, $0) < ($1.count, $1) }
+        let summary = VerifyReport.Summary(frames: frames, profile: profileNames.joined(separator: ", "), storedCR: storedCR,
                                            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
                                            floors: floors)
-        let report = VerifyReport(summary: summary, frames: frames, problems: problems)
+        let paired = Set(pairs.map(\.original.sopInstanceUID))
+        let missing = originals.instances.filter { !paired.contains($0.sopInstanceUID) }.map {
+            VerifyReport.Missing(sopInstanceUID: $0.sopInstanceUID, seriesInstanceUID: $0.seriesInstanceUID,
+                                 path: $0.url.path, frames: $0.geometry.numberOfFrames)
+        }
+        let report = VerifyReport(summary: summary, frames: frames, problems: problems, missing: missing)
         let worst = try worstFrames(report, pairs: pairs, count: 3)
         return (report, worst)
     }
@@ -168,8 +180,8 @@ public struct Verifier: Sendable {
                 guard instance.geometry.numberOfFrames == original.geometry.numberOfFrames,
                       instance.geometry.rows == original.geometry.rows, instance.geometry.columns == original.geometry.columns else {
                     throw ArchiveError.mismatch("\(instance.url.path): holds \(instance.geometry.numberOfFrames) frames of "
-                                                + "\(instance.geometry.columns)x\(instance.geometry.rows), the original "
-                                                + "\(original.geometry.numberOfFrames) of \(original.geometry.columns)x\(original.geometry.rows)"
+                                                + "\(instance.geometry.rows)x\(instance.geometry.columns), the original "
+                                                + "\(original.geometry.numberOfFrames) of \(original.geometry.rows)x\(original.geometry.columns)"
                                                 + " (verify compares whole instances: restore without --frames)")
                 }
                 let header = try instance.headerDataset()
@@ -213,7 +225,7 @@ public struct Verifier: Sendable {
         let referenceBand = roi.extractBand(from: analysis.despeckled).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let restoredBand = roi.extractBand(from: restored).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let roiScores = try Metrics.compare(restoredBand, referenceBand, dataRange: 1)
-        let frameScores = try Metrics.compare(restored, original, dataRange: 1, excluding: padding?.image)
+        let frameScores = try wholeFrameScores(restored, original, padding: padding)
         // What a reader sees: the restored frame against the original, inside the retina region.
         let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
         let retinaScores = retina.scores(restored, original, padding: padding?.image)

@@ -36,6 +36,12 @@ extension VerifyReport {
             lines.append("")
             lines += problems.map { "problem: \($0)" }
         }
+        if !missing.isEmpty {
+            lines.append("")
+            lines += missing.map { "missing: \($0.path) (\($0.sopInstanceUID), \($0.frames) frames) has no restored counterpart" }
+        }
+        lines.append("")
+        lines.append(verdict)
         return lines.joined(separator: "\n")
     }
 
@@ -51,15 +57,32 @@ extension VerifyReport {
         } else {
             rule = "floor: MS-SSIM vs preprocessed band >= \(f(s.floorMSSSIMROI, 3)) (this profile has no retina floor)"
         }
-        return rule + ": " + (s.framesBelowFloor == 0 ? "every frame passes" : "\(s.framesBelowFloor) frames FAIL")
+        return rule + ": " + (frames.isEmpty ? "no frame compared"
+            : s.framesBelowFloor == 0 ? "every compared frame passes" : "\(s.framesBelowFloor) frames FAIL")
     }
 
-    /// `report.json`.
+    /// The last line of the summary: PASSED, or FAILED with every reason counted.
+    public var verdict: String {
+        guard !passed else { return "verify PASSED: \(frames.count) frames compared, every original restored" }
+        var reasons: [String] = []
+        if frames.isEmpty { reasons.append("no frame compared") }
+        if summary.framesBelowFloor > 0 { reasons.append("\(summary.framesBelowFloor) frames below the floor") }
+        if !problems.isEmpty { reasons.append("\(problems.count) problem\(problems.count == 1 ? "" : "s")") }
+        if !missing.isEmpty {
+            reasons.append("\(missing.count) original instance\(missing.count == 1 ? "" : "s") without a restored counterpart")
+        }
+        return "verify FAILED: " + reasons.joined(separator: ", ")
+    }
+
+    /// `report.json`. A number that is not finite (a mean of nothing, PSNR of identical images) is
+    /// written as null: JSON has no NaN, and a string in a numeric field breaks readers.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+        let marker = "__octarc_not_finite__"
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        let text = String(decoding: try encoder.encode(self), as: UTF8.self)
+        return Data(text.replacingOccurrences(of: "\"\(marker)\"", with: "null").utf8)
     }
 
     /// `frames.csv`: one row per frame.

@@ -56,8 +56,11 @@ public struct VerifyReport: Codable, Sendable {
         /// Why the frame fails verify (empty: it passes).
         public var belowFloorReasons: [String] = []
 
+        /// The profile the frame was coded with; its floors are the ones `belowFloor` applies.
+        public var profile: String? = nil
+
         enum CodingKeys: String, CodingKey {
-            case frame
+            case frame, profile
             case msssimRetina = "msssim_retina"
             case psnrRetina = "psnr_retina"
             case retinaFound = "retina_found"
@@ -153,10 +156,32 @@ public struct VerifyReport: Codable, Sendable {
         }
     }
 
+    /// An original instance with no restored counterpart.
+    public struct Missing: Codable, Sendable, Equatable {
+        public var sopInstanceUID: String
+        public var seriesInstanceUID: String
+        public var path: String
+        public var frames: Int
+
+        enum CodingKeys: String, CodingKey {
+            case path, frames
+            case sopInstanceUID = "sop_instance_uid"
+            case seriesInstanceUID = "series_instance_uid"
+        }
+    }
+
     public var summary: Summary
     public var frames: [Frame]
     /// Restored or original items that could not be compared, and why.
     public var problems: [String]
+    /// Original instances that nothing restored pairs with.
+    public var missing: [Missing] = []
+
+    /// Whether the restored set passes: every original has a restored counterpart, every frame was
+    /// compared without a problem, at least one frame was compared, and none fell below the floor.
+    public var passed: Bool {
+        problems.isEmpty && missing.isEmpty && !frames.isEmpty && summary.framesBelowFloor == 0
+    }
 }
 
 extension VerifyReport.Summary {

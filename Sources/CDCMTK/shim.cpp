@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <vector>
+#include <cerrno>
 
 struct cdcm_object {
     DcmFileFormat file;
@@ -86,8 +87,20 @@ bool readInteger(DcmElement *element, long &value) {
     case EVR_US: { Uint16 v; if (element->getUint16(v).good()) { value = v; return true; } break; }
     case EVR_SS: { Sint16 v; if (element->getSint16(v).good()) { value = v; return true; } break; }
     case EVR_UL: { Uint32 v; if (element->getUint32(v).good()) { value = static_cast<long>(v); return true; } break; }
-    case EVR_SL:
-    case EVR_IS: { Sint32 v; if (element->getSint32(v).good()) { value = v; return true; } break; }
+    case EVR_SL: { Sint32 v; if (element->getSint32(v).good()) { value = v; return true; } break; }
+    case EVR_IS: {
+        // Parsed here, not by getSint32, which wraps a value beyond 32 bits (4294967296 read as 0).
+        OFString text;
+        if (element->getOFString(text, 0).good()) {
+            const char *start = text.c_str();
+            char *end = nullptr;
+            errno = 0;
+            const long long v = std::strtoll(start, &end, 10);
+            while (end != nullptr && *end == ' ') ++end;
+            if (errno == 0 && end != start && end != nullptr && *end == '\0') { value = static_cast<long>(v); return true; }
+        }
+        break;
+    }
     default: {
         Uint16 u; Sint16 s;
         if (element->getUint16(u).good()) { value = u; return true; }
@@ -418,7 +431,16 @@ int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_de
     DcmSequenceOfItems *perFrame = nullptr;
     if (dataset->findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame).bad() || perFrame == nullptr ||
         perFrame->card() == 0) {
-        return fail(status, CDCM_MISSING, "the header has no Per-frame Functional Groups Sequence");
+        // The sequence is optional for octarc's purpose: make one empty item per frame, to carry
+        // each frame's Derivation Image group (the reference to the original frame).
+        Sint32 frames = 0;
+        if (dataset->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+        perFrame = new DcmSequenceOfItems(DCM_PerFrameFunctionalGroupsSequence);
+        for (Sint32 frame = 0; frame < frames; ++frame) perFrame->append(new DcmItem());
+        if (dataset->insert(perFrame, OFTrue).bad()) {
+            delete perFrame;
+            return fail(status, CDCM_INVALID, "cannot add a Per-frame Functional Groups Sequence");
+        }
     }
 
     OFCondition condition = dataset->putAndInsertString(DCM_SOPInstanceUID, derivation->sop_instance_uid);

@@ -2,38 +2,13 @@ import Foundation
 
 /// Where profiles are found: folders holding one sub-folder per profile (`Profiles/cr40/profile.json`).
 ///
-/// The standard search order is an explicit folder (`--profiles`), then `$OCTARC_PROFILES`, then a
-/// `Profiles` folder beside the executable or in one of its parent folders (which finds the
-/// repository's `Profiles/` from `.build/release/octarc`), then `share/octarc/Profiles` of an install.
+/// Which folders to search is the caller's decision (the command line finds them from `--profiles`,
+/// `$OCTARC_PROFILES` and where the executable is installed); a library only searches them.
 public struct ProfileLibrary: Sendable {
     public let folders: [URL]
 
     public init(folders: [URL]) {
         self.folders = folders
-    }
-
-    /// The standard search path, `explicit` first.
-    public static func standard(explicit: URL? = nil) -> ProfileLibrary {
-        var folders: [URL] = []
-        if let explicit { folders.append(explicit) }
-        if let environment = ProcessInfo.processInfo.environment["OCTARC_PROFILES"], !environment.isEmpty {
-            folders.append(URL(fileURLWithPath: environment))
-        }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = directory.appendingPathComponent("Profiles")
-            if FileManager.default.fileExists(atPath: candidate.path) {
-                folders.append(candidate)
-                break
-            }
-            let share = directory.appendingPathComponent("share/octarc/Profiles")
-            if FileManager.default.fileExists(atPath: share.path) {
-                folders.append(share)
-                break
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        return ProfileLibrary(folders: folders)
     }
 
     /// The names of all profiles found, sorted; a name found in two folders counts once (the first wins).
@@ -52,7 +27,7 @@ public struct ProfileLibrary: Sendable {
     /// The folder of profile `name`: the first search folder that has it.
     public func folder(of name: String) throws -> URL {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw CodecError.profileNotFound(name: name, searched: folders.map(\.path))
+            throw CodecError.profileNotFound(name: name, searched: folders.map(\.path), available: names())
         }
         for folder in folders {
             let candidate = folder.appendingPathComponent(name)
@@ -60,7 +35,7 @@ public struct ProfileLibrary: Sendable {
                 return candidate
             }
         }
-        throw CodecError.profileNotFound(name: name, searched: folders.map(\.path))
+        throw CodecError.profileNotFound(name: name, searched: folders.map(\.path), available: names())
     }
 
     /// Loads profile `name` (see `Profile.load`).

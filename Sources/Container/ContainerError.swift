@@ -1,7 +1,7 @@
 /// Why a container could not be written or read: the file, the part of it, and what is wrong.
 ///
 /// ```
-/// scan.octz: record 3 (instance 0, frame 3): checksum mismatch in the record section: stored 0x1c2d3e4f, computed 0x00a1b2c3
+/// scan.octz: record 4 (instance 1, frame 4): checksum mismatch in the record section: stored 0x1c2d3e4f, computed 0x00a1b2c3
 /// ```
 public struct ContainerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Where in the container the problem is.
@@ -24,7 +24,8 @@ public struct ContainerError: Error, Equatable, Sendable, CustomStringConvertibl
             case .file: "file"
             case .preamble: "preamble"
             case .header: "header"
-            case .record(let index, let instance, let frame): "record \(index) (instance \(instance), frame \(frame))"
+            // Counted from 1, as every report and option of octarc counts.
+            case .record(let index, let instance, let frame): "record \(index + 1) (instance \(instance + 1), frame \(frame + 1))"
             case .index: "index"
             case .trailer: "trailer"
             }

@@ -42,6 +42,16 @@ public struct DICOMError: Error, CustomStringConvertible, Equatable, Sendable {
         case invalidArgument
         /// The output cannot be written.
         case writeFailed
+        /// Not a regular file (named pipe, socket, device): listed, never opened.
+        case specialFile
+        /// A symbolic link whose target does not exist.
+        case danglingLink
+        /// A file whose name is not valid UTF-8, which octarc cannot name in its outputs.
+        case undecodableName
+        /// A lossy derivative (a restored copy) of an instance already in the same series.
+        case derivedCopy
+        /// A folder that another octarc convert writes its output to.
+        case octarcOutput
     }
 
     public let kind: Kind

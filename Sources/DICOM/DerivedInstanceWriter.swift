@@ -74,8 +74,8 @@ public struct DerivedInstanceWriter: Sendable {
         }
         for (index, frame) in frames.enumerated() {
             guard frame.width == geometry.columns, frame.height == geometry.rows else {
-                throw DICOMError(.invalidArgument, "frame is \(frame.width)x\(frame.height), the header says "
-                                 + "\(geometry.columns)x\(geometry.rows)", file: file, frame: index, frameCount: frames.count)
+                throw DICOMError(.invalidArgument, "frame is \(frame.height)x\(frame.width), the header says "
+                                 + "\(geometry.rows)x\(geometry.columns)", file: file, frame: index, frameCount: frames.count)
             }
             if let value = frame.pixels.max(), Int(value) > geometry.maxValue {
                 throw DICOMError(.invalidArgument, "value \(value) exceeds Bits Stored \(geometry.bitsStored)",
@@ -104,6 +104,10 @@ public struct DerivedInstanceWriter: Sendable {
                                  description: derivation.description, path: temporary.path)
         guard status.code == 0 else {
             try? FileManager.default.removeItem(at: temporary)
+            if status.kind == .writeFailed, let free = Self.freeBytes(url.deletingLastPathComponent()),
+               free < frames.reduce(0, { $0 + $1.pixels.count * (geometry.bitsAllocated / 8) }) + header.bytes.count {
+                throw DICOMError(.writeFailed, "no space left on the device (\(free) bytes free)", file: file)
+            }
             throw DICOMError(status.kind, status.text, file: file)
         }
         guard rename(temporary.path, url.path) == 0 else {
@@ -139,6 +143,14 @@ public struct DerivedInstanceWriter: Sendable {
             frames.flatMap(\.pixels).withUnsafeBytes(call)
         }
         return status
+    }
+
+    /// Bytes free to an unprivileged writer in the file system of `folder` (DCMTK's write errors do not
+    /// say why, so a full disk is recognised by looking).
+    static func freeBytes(_ folder: URL) -> Int? {
+        var info = statvfs()
+        guard statvfs(folder.path, &info) == 0 else { return nil }
+        return Int(info.f_bavail) * Int(info.f_frsize)
     }
 
     /// A DS value: the shortest of up to 6 significant digits.

@@ -73,7 +73,7 @@ public struct FrameGeometry: Equatable, Sendable, Codable {
             throw DICOMError(.missingAttribute, "empty frames (Rows \(rows), Columns \(columns))", file: file)
         }
         guard numberOfFrames != 0 else { throw DICOMError(.noFrames, "Number of Frames is 0 (no frames)", file: file) }
-        guard numberOfFrames > 0 else {
+        guard numberOfFrames > 0, numberOfFrames <= Int(Int32.max) else {
             throw DICOMError(.missingAttribute, "invalid Number of Frames \(numberOfFrames)", file: file)
         }
     }

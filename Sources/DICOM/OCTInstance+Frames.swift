@@ -10,7 +10,7 @@ extension OCTInstance {
     public func frame(_ index: Int) throws(DICOMError) -> Image<UInt16> {
         let count = geometry.numberOfFrames
         guard (0..<count).contains(index) else {
-            throw DICOMError(.frameOutOfRange, "frame index \(index) out of range (\(count) frames)",
+            throw DICOMError(.frameOutOfRange, "frame \(index + 1) is not in 1...\(count) (frames are numbered from 1)",
                              file: url.path)
         }
         let bytes = try DCMTKObject.open(url).frameBytes(index, frameCount: count)

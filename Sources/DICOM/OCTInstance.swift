@@ -23,12 +23,14 @@ public struct OCTInstance: Equatable, Sendable {
     /// Reads the header of the file at `url` and checks that its frames can be read: an OCT SOP
     /// class, a supported transfer syntax and pixel format, and Pixel Data for every frame.
     public static func open(_ url: URL) throws(DICOMError) -> OCTInstance {
-        let fileSize: Int
-        do {
-            fileSize = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        } catch {
-            throw DICOMError(.unreadable, "cannot read the file", file: url.path)
+        // stat(2), not lstat: the size of a symbolic link's target.
+        guard let status = StudyArchive.Walk.status(url.path) else {
+            throw DICOMError(.unreadable, "cannot read the file: \(String(cString: strerror(errno)))", file: url.path)
         }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw DICOMError(.specialFile, "not a regular file; not opened", file: url.path)
+        }
+        let fileSize = Int(status.st_size)
         let object = try DCMTKObject.open(url)
         let mediaClass = object.string(.mediaStorageSOPClassUID)
         if mediaClass == mediaStorageDirectory {

@@ -25,23 +25,19 @@ public struct StudyArchive: Sendable {
     public var instances: [OCTInstance] { series.flatMap(\.instances) }
 
     /// Scans `root`, a folder (searched recursively) or a single file.
-    public static func scan(_ root: URL) -> StudyArchive { scan([root]) }
+    public static func scan(_ root: URL, excluding: [URL] = []) -> StudyArchive { scan([root], excluding: excluding) }
 
     /// Scans each of `roots` (folders, searched recursively, or files); headers are read in
-    /// parallel. A SOP Instance UID seen twice is kept once, from the first path in order.
-    public static func scan(_ roots: [URL]) -> StudyArchive {
-        var skipped: [SkippedFile] = []
-        var files: [URL] = []
-        for root in roots {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
-                skipped.append(SkippedFile(url: root, error: DICOMError(.unreadable, "no such file or directory",
-                                                                         file: root.path)))
-                continue
-            }
-            files += isDirectory.boolValue ? regularFiles(under: root) : [root]
-        }
-        let paths = Array(Set(files.map(\.standardizedFileURL))).sorted { $0.path < $1.path }
+    /// parallel. Symbolic links are followed (a file reached twice is read once); whatever cannot
+    /// be read (unreadable folders, dangling links, special files, names that are not UTF-8) is
+    /// listed in `skipped`. Folders in `excluding` are not entered (a convert's own output). A SOP
+    /// Instance UID seen twice is kept once, from the first path in order; a restored (lossy
+    /// derived) copy of an instance of the same series is skipped, never merged into it.
+    public static func scan(_ roots: [URL], excluding: [URL] = []) -> StudyArchive {
+        var walk = Walk(excluding: excluding)
+        for root in roots { walk.add(root: root) }
+        var skipped = walk.skipped
+        let paths = walk.files.sorted { $0.path < $1.path }
 
         let results = Locked([Result<OCTInstance, DICOMError>?](repeating: nil, count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
@@ -66,6 +62,11 @@ public struct StudyArchive: Sendable {
                 grouped[instance.studyInstanceUID + "\n" + instance.seriesInstanceUID, default: []].append(instance)
             }
         }
+        for (key, instances) in grouped {
+            let (kept, copies) = separatingDerivedCopies(instances)
+            grouped[key] = kept
+            skipped += copies
+        }
         let series = grouped.values.map { instances in
             let ordered = instances.sorted { a, b in
                 switch (a.instanceNumber, b.instanceNumber) {
@@ -83,17 +84,20 @@ public struct StudyArchive: Sendable {
         return StudyArchive(series: series, skipped: skipped.sorted { $0.url.path < $1.url.path })
     }
 
-    /// Regular files below `directory` (symbolic links followed to files, not into folders).
-    private static func regularFiles(under directory: URL) -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
-        else { return [] }
-        var files: [URL] = []
-        for case let url as URL in enumerator {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files.append(url)
+    /// Splits off the instances that are restored (lossy derived) copies of another instance of the
+    /// same series: merging them would code the same B-scans twice, once from a lossy copy.
+    static func separatingDerivedCopies(_ instances: [OCTInstance]) -> (kept: [OCTInstance], skipped: [SkippedFile]) {
+        let byUID = Dictionary(instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
+        var kept: [OCTInstance] = [], skipped: [SkippedFile] = []
+        for instance in instances {
+            if let source = instance.sourceSOPInstanceUID, let original = byUID[source], original != instance {
+                skipped.append(SkippedFile(url: instance.url, error: DICOMError(
+                    .derivedCopy, "a restored (lossy derived) copy of SOP Instance \(source) in \(original.url.path), "
+                        + "which is in the same series; not merged", file: instance.url.path)))
+            } else {
+                kept.append(instance)
             }
         }
-        return files
+        return (kept, skipped)
     }
 }

@@ -16,7 +16,7 @@ public struct Image<Pixel: Sendable>: Sendable {
     /// Wraps `pixels`; their count must be `width * height`.
     public init(width: Int, height: Int, pixels: [Pixel]) {
         precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                     "Image: \(pixels.count) pixels for \(width)x\(height)")
+                     "Image: \(pixels.count) pixels for \(height)x\(width)")
         self.width = width
         self.height = height
         self.pixels = pixels

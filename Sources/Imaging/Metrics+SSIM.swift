@@ -46,7 +46,7 @@ struct SSIMScale {
             csSum += Double(rowCS)
         }
         guard count > 0 else {
-            throw Metrics.Failure(description: "SSIM: no 11x11 window free of excluded pixels in a \(width)x\(height) image")
+            throw Metrics.Failure(description: "SSIM: no 11x11 window free of excluded pixels in a \(height)x\(width) image")
         }
         ssim = ssimSum / Double(count)
         contrastStructure = csSum / Double(count)

@@ -102,8 +102,8 @@ public enum Metrics {
         var ssim = 0.0
         for (scale, weight) in msSSIMWeights.enumerated() {
             guard width >= 11, height >= 11 else {
-                throw Failure(description: "MS-SSIM: a \(a.width)x\(a.height) image is too small for 5 scales "
-                              + "(scale \(scale + 1) would be \(width)x\(height), the window needs 11x11)")
+                throw Failure(description: "MS-SSIM: a \(a.height)x\(a.width) image is too small for 5 scales "
+                              + "(scale \(scale + 1) would be \(height)x\(width), the window needs 11x11)")
             }
             let statistics = try SSIMScale(x, y, width: width, height: height, excluded: excluded, dataRange: dataRange)
             if scale == 0 { ssim = statistics.ssim }
@@ -123,10 +123,10 @@ public enum Metrics {
 
     private static func checkInputs(_ a: Image<Float>, _ b: Image<Float>, mask: Image<Bool>?, dataRange: Float) throws {
         guard a.width == b.width, a.height == b.height else {
-            throw Failure(description: "metrics: image sizes differ (\(a.width)x\(a.height) vs \(b.width)x\(b.height))")
+            throw Failure(description: "metrics: image sizes differ (\(a.height)x\(a.width) vs \(b.height)x\(b.width))")
         }
         if let mask, mask.width != a.width || mask.height != a.height {
-            throw Failure(description: "metrics: mask is \(mask.width)x\(mask.height), images are \(a.width)x\(a.height)")
+            throw Failure(description: "metrics: mask is \(mask.height)x\(mask.width), images are \(a.height)x\(a.width)")
         }
         guard dataRange > 0, dataRange.isFinite else {
             throw Failure(description: "metrics: data range must be positive, got \(dataRange)")

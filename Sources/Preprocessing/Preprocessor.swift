@@ -103,9 +103,10 @@ public struct Preprocessor: Sendable {
             mask.columns.enumerated().lazy.compactMap { x, runs in runs.first.map { frame[x, $0.start] } }.first
         } ?? 0
         guard boundaries.retinaFound, width > 0 else {
+            // A frame that is all padding (a blank B-scan) has no level of its own: use the padding's.
             let level = Self.median(frame, padding: padding) { _, _ in true }
             return .wholeFrame(width: width, height: height, multiple: multiple, padding: padding,
-                               paddingValue: paddingValue, background: level)
+                               paddingValue: paddingValue, background: level.isNaN ? paddingValue : level)
         }
         let r = Self.envelopeRadius
         var top = [Int](repeating: 0, count: width), bottom = top

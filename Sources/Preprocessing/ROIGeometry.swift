@@ -143,7 +143,8 @@ public struct ROIGeometry: Sendable, Equatable {
     }
 
     static func quantizedLevel(_ value: Float) -> Float {
-        (min(max(value, 0), 1) * 65535).rounded() / 65535
+        guard !value.isNaN else { return 0 }
+        return (min(max(value, 0), 1) * 65535).rounded() / 65535
     }
 
     /// Entries not marked valid take the value of the nearest valid entry (the earlier one on a tie).

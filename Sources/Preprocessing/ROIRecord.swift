@@ -74,8 +74,8 @@ public enum ROIRecord {
         guard (1...maximumSide).contains(frameWidth), (1...maximumSide).contains(frameHeight),
               (frameWidth...maximumSide).contains(bandWidth), (1...maximumSide).contains(bandHeight),
               !wholeFrame || bandHeight >= frameHeight else {
-            throw Failure(description: "ROI record sizes are inconsistent (frame \(frameWidth)x\(frameHeight), "
-                          + "band \(bandWidth)x\(bandHeight))")
+            throw Failure(description: "ROI record sizes are inconsistent (frame \(frameHeight)x\(frameWidth), "
+                          + "band \(bandHeight)x\(bandWidth))")
         }
         let above = Float(u16(10)) / 65535, below = Float(u16(12)) / 65535
         var offset = 14
@@ -140,6 +140,7 @@ public enum ROIRecord {
     }
 
     private static func level(_ value: Float) -> Int {
-        Int((min(max(value, 0), 1) * 65535).rounded())
+        guard !value.isNaN else { return 0 }
+        return Int((min(max(value, 0), 1) * 65535).rounded())
     }
 }

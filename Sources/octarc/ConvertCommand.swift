@@ -24,27 +24,35 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "Codec profile (see `octarc profiles`).")
     var profile: String = "cr40"
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames coded at once, one thread each (default: the number of cores).")
+    @Option(name: .long, help: "Frames coded at once, one thread each.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Copy files that are not OCT DICOM into OUT/other/, unchanged.")
     var copyOther = false
 
+    @Flag(name: .long, help: "Replace an existing container even when the new one holds fewer instances or another profile.")
+    var replace = false
+
     @Flag(name: .long, help: "Print the manifest as JSON on standard output, and no progress.")
     var json = false
 
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+    }
+
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let converter = Converter(codec: codec, options: .init(
             archive: URL(fileURLWithPath: archive), output: URL(fileURLWithPath: out), jobs: jobs,
-            copyOther: copyOther, quiet: json))
+            copyOther: copyOther, quiet: json, replace: replace))
         let outcome = try converter.run()
         if json {
-            print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName)), as: UTF8.self))
+            print(String(decoding: try outcome.manifest.json(), as: UTF8.self))
+            for failure in outcome.failures { FileHandle.standardError.write(Data("FAILED \(failure)\n".utf8)) }
         } else {
             let manifest = outcome.manifest
             let original = manifest.series.reduce(0) { $0 + $1.originalPixelBytes }
@@ -61,8 +69,10 @@ struct ConvertCommand: ParsableCommand {
                 print("\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)"
                       + (skipped.copiedTo.map { " (copied to \($0))" } ?? ""))
             }
+            for kept in outcome.kept { print("kept \(kept)") }
             for failure in outcome.failures { print("FAILED \(failure)") }
-            print("manifest: \(URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path)")
+            let manifestPath = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
+            print(outcome.manifestNotWritten == nil ? "manifest: \(manifestPath)" : "manifest NOT written: \(manifestPath)")
         }
         if outcome.hadErrors { throw ExitCode(1) }
     }

@@ -55,8 +55,8 @@ extension DebugCommand {
         @Argument(help: "A DICOM OCT file (original or restored) or a PNG frame.")
         var file: String
 
-        @Option(help: "Frame number (0-based) in a multi-frame file.")
-        var frame: Int = 0
+        @Option(help: "Frame number, from 1, as everywhere else in octarc.")
+        var frame: Int = 1
 
         @Option(help: "Directory for the PNGs.")
         var out: String
@@ -69,12 +69,13 @@ extension DebugCommand {
 
         func run() throws {
             let url = URL(fileURLWithPath: file)
-            let input = try loadDebugFrame(url, index: frame)
+            guard frame >= 1 else { throw ValidationError("--frame counts from 1 (got \(frame))") }
+            let input = try loadDebugFrame(url, index: frame - 1)
             let parameters = try decodePreprocessing(preprocessing)
             let analysis = Preprocessor(parameters: parameters).analyze(input.image, padding: input.padding)
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let stem = url.deletingPathExtension().lastPathComponent + (frame == 0 ? "" : "-frame\(frame)")
+            let stem = url.deletingPathExtension().lastPathComponent + (frame == 1 ? "" : "-frame\(frame)")
             try PNG.write(Self.overlay(input.image, analysis: analysis),
                           to: directory.appendingPathComponent("\(stem)-overlay.png"))
             try PNG.write(analysis.despeckled.quantized(maxValue: 255, as: UInt8.self),

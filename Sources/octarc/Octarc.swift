@@ -20,7 +20,12 @@ struct Octarc: ParsableCommand {
 
     static func main() {
         keepFrameBuffersMapped()
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            exit(withError: UserFacing.error(error))
+        }
     }
 
     /// Every frame allocates the same few large buffers. glibc returns such blocks to the system
@@ -40,3 +45,15 @@ struct Octarc: ParsableCommand {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+/// What reaches the person at the terminal: file-system errors in words, with the path (never
+/// `NSCocoaErrorDomain Code=...`); every other error as it is.
+enum UserFacing {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func error(_ error: Error) -> Error {
+        FileErrorText.sentence(error).map { Failure(description: $0) } ?? error
+    }
+}

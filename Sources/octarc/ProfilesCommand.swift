@@ -10,11 +10,11 @@ struct ProfilesCommand: ParsableCommand {
     @Argument(help: "Show this profile only, in detail.")
     var name: String?
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let names = name.map { [$0] } ?? library.names()
         guard !names.isEmpty else {
             throw ValidationError("no profiles found in \(library.folders.map(\.path).joined(separator: ", "))")

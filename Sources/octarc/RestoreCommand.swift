@@ -24,23 +24,24 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: "Restore only frames A through B (1-based) of each instance, e.g. 3-7.")
     var frames: String?
 
-    @Option(name: .long, help: "Root of the new SOP Instance UIDs (default 2.25, UUID-derived).")
+    @Option(name: .long, help: "Root of the new SOP Instance UIDs (2.25: UUID-derived).")
     var uidRoot: String = DICOMUID.uuidRoot
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames decoded at once, one thread each (default: the number of cores).")
+    @Option(name: .long, help: "Frames decoded at once, one thread each.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
         if let frames, FrameRange.parse(frames) == nil {
             throw ValidationError("--frames takes A-B with 1 <= A <= B, e.g. 3-7 (or a single frame number)")
         }
     }
 
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let restorer = Restorer(library: library, options: .init(
             input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), jobs: jobs,
             frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot))

@@ -12,7 +12,8 @@ struct VerifyCommand: ParsableCommand {
         reference) or of .octz containers (decoded on the fly). ROI metrics compare against the \
         preprocessed ROI band (the codec's input, the paper's setting); frame metrics against the \
         original frame, padding excluded. Exit status 1 when a frame falls below the profile's \
-        MS-SSIM floor or nothing could be compared.
+        MS-SSIM floor, when anything could not be compared (a container or file that cannot be read), \
+        when an original has no restored counterpart, or when no frame was compared.
         """)
 
     @Argument(help: "The original archive.")
@@ -30,17 +31,21 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Profile to preprocess with (default: the one the restored files name).")
     var profile: String?
 
-    @Option(name: .long, help: "Folder of profiles (default: $OCTARC_PROFILES, then Profiles/ beside the executable).")
+    @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
 
-    @Option(name: .long, help: "Frames measured at once (default: the number of cores).")
+    @Option(name: .long, help: "Frames measured at once.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Print report.json on standard output instead of the table.")
     var json = false
 
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+    }
+
     func run() throws {
-        let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let library = try ProfileFolders.library(explicit: profiles)
         let verifier = Verifier(library: library, options: .init(
             originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
@@ -54,6 +59,9 @@ struct VerifyCommand: ParsableCommand {
             print(result.summaryText())
             if let report { print("report: \(report)") }
         }
-        if result.summary.framesBelowFloor > 0 || result.frames.isEmpty { throw ExitCode(1) }
+        if !result.passed {
+            if json { FileHandle.standardError.write(Data((result.verdict + "\n").utf8)) }
+            throw ExitCode(1)
+        }
     }
 }

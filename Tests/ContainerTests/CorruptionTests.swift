@@ -125,7 +125,7 @@ extension CorruptionTests {
             try reader.record(at: 1)
         } throws: { error in
             guard let error = error as? ContainerError, case .checksumMismatch = error.problem else { return false }
-            return error.description.hasPrefix("scan.octz: record 1 (instance 0, frame 2): checksum mismatch in the record section")
+            return error.description.hasPrefix("scan.octz: record 2 (instance 1, frame 3): checksum mismatch in the record section")
         }
     }
 

@@ -138,3 +138,19 @@ extension BadInputTests {
         #expect(error?.file == url.path)
     }
 }
+
+extension BadInputTests {
+    /// Issue 13 rule 10: a Number of Frames beyond 32 bits was read as 0 ("is 0"); it is named as it is.
+    @Test func aNumberOfFramesBeyond32BitsIsNamedAsWritten() throws {
+        let dcmodify = try #require(Tools.find("dcmodify"))
+        let directory = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("huge-frame-count.dcm")
+        try FileManager.default.copyItem(at: TestFiles.tiny, to: url)
+        let edit = try Tools.run(dcmodify, ["-nb", "-m", "(0028,0008)=4294967296", url.path])
+        try #require(edit.status == 0, "\(edit.output)")
+        let error = try #require(Self.openError(url))
+        #expect(error.kind != .noFrames, "\(error)")
+        #expect(error.description.contains("4294967296"), "\(error)")
+    }
+}

@@ -25,8 +25,19 @@ import TestSupport
         let work = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let file = Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm")
-        let run = try OctarcTool.run(["debug", "roi", file.path, "--frame", "16", "--out", work.path])
+        let run = try OctarcTool.run(["debug", "roi", file.path, "--frame", "17", "--out", work.path])
         #expect(run.status != 0)
-        #expect(run.output.contains("frame index 16 out of range (16 frames) in \(file.path)"), "\(run.output)")
+        #expect(run.output.contains("frame 17 is not in 1...16 (frames are numbered from 1) in \(file.path)"), "\(run.output)")
+    }
+
+    /// Issue 13 rule 10: --frame is 1-based like restore's --frames and every report.
+    @Test func frameNumbersCountFromOne() throws {
+        let work = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm")
+        #expect(try OctarcTool.run(["debug", "roi", file.path, "--frame", "16", "--out", work.path]).status == 0)
+        let zero = try OctarcTool.run(["debug", "roi", file.path, "--frame", "0", "--out", work.path])
+        #expect(zero.status != 0)
+        #expect(zero.output.contains("counts from 1"), "\(zero.output)")
     }
 }
