@@ -20,13 +20,20 @@ public struct Converter: Sendable {
         public var copyOther: Bool
         /// No progress output.
         public var quiet: Bool
+        /// The inputs, already scanned (a shard's part of `archive`); nil scans all of `archive`.
+        public var scan: StudyArchive?
+        /// Where the manifest is read back and written (default `OUT/manifest.json`; a shard's part).
+        public var manifestFile: URL?
 
-        public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false) {
+        public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
+                    scan: StudyArchive? = nil, manifestFile: URL? = nil) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
             self.copyOther = copyOther
             self.quiet = quiet
+            self.scan = scan
+            self.manifestFile = manifestFile
         }
     }
 
@@ -59,8 +66,9 @@ public struct Converter: Sendable {
         let started = Date()
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
-        let scan = StudyArchive.scan(options.archive)
-        let previous = Manifest.read(from: options.output)
+        let scan = options.scan ?? StudyArchive.scan(options.archive)
+        let manifestFile = options.manifestFile ?? options.output.appendingPathComponent(Manifest.fileName)
+        let previous = Manifest.read(file: manifestFile)
         let reusable = previous?.profile == profileEntry ? previous?.series ?? [] : []
         var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
                                 profile: profileEntry, series: [], skipped: [], seconds: 0)
@@ -90,7 +98,7 @@ public struct Converter: Sendable {
                 progress.note("FAILED series \(item.seriesInstanceUID): \(error)")
             }
             outcome.manifest.seconds = Date().timeIntervalSince(started)
-            try outcome.manifest.write(to: options.output)
+            try outcome.manifest.write(file: manifestFile)
         }
         progress.finish()
         return outcome

@@ -19,9 +19,12 @@ public struct Verifier: Sendable {
         /// Write each frame's preprocessed ROI band here as PNG.
         public var exportROI: URL?
         public var quiet: Bool
+        /// The originals to measure (a shard's files); nil scans all of `originals`.
+        public var originalFiles: [URL]?
 
         public init(originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
-                    quiet: Bool = false) {
+                    quiet: Bool = false, originalFiles: [URL]? = nil) {
+            self.originalFiles = originalFiles
             self.originals = originals
             self.restored = restored
             self.jobs = jobs
@@ -58,7 +61,7 @@ public struct Verifier: Sendable {
     }
 
     public func run() throws -> (report: VerifyReport, worst: [WorstFrame]) {
-        let originals = StudyArchive.scan(options.originals)
+        let originals = options.originalFiles.map { StudyArchive.scan($0) } ?? StudyArchive.scan(options.originals)
         let bySOP = Dictionary(originals.instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         let pairs = try pairsFromContainers(bySOP, &problems) ?? pairsFromDICOM(bySOP, &problems)

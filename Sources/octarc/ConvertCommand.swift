@@ -15,8 +15,10 @@ struct ConvertCommand: ParsableCommand {
         bad or a series failed (the others still convert).
         """)
 
-    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present).")
-    var archive: String
+    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present); not with --plan.")
+    var archive: String?
+
+    @OptionGroup var shard: ShardOptions
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -36,13 +38,19 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the manifest as JSON on standard output, and no progress.")
     var json = false
 
+    func validate() throws {
+        try shard.validate(archive: archive, what: "archive")
+    }
+
     func run() throws {
         let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
         let codec = FrameCodec(profile: try library.load(profile))
-        let converter = Converter(codec: codec, options: .init(
-            archive: URL(fileURLWithPath: archive), output: URL(fileURLWithPath: out), jobs: jobs,
-            copyOther: copyOther, quiet: json))
-        let outcome = try converter.run()
+        let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
+                                        jobs: jobs, copyOther: copyOther, quiet: json)
+        if let selection = try shard.selection() {
+            return try runShard(codec: codec, options: options, selection: selection)
+        }
+        let outcome = try Converter(codec: codec, options: options).run()
         if json {
             print(String(decoding: try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName)), as: UTF8.self))
         } else {

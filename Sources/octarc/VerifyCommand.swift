@@ -21,6 +21,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Restored DICOM, or .octz containers (a file, a folder, or a manifest).")
     var restored: String
 
+    @OptionGroup var shard: ShardOptions
+
     @Option(name: .long, help: "Write report.json, frames.csv, worst-frame PNGs and a plot into this folder.")
     var report: String?
 
@@ -43,7 +45,8 @@ struct VerifyCommand: ParsableCommand {
         let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
         let verifier = Verifier(library: library, options: .init(
             originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
-            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
+            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
+            originalFiles: try shard.selection().map { $0.plan.files(of: $0.shard) }))
         let (result, worst) = try verifier.run()
         if let report {
             try result.write(to: URL(fileURLWithPath: report), worst: worst)
