@@ -154,3 +154,30 @@ extension ShardTests {
         #expect(!FileManager.default.fileExists(atPath: parts.manifest(shard: 0).path))
     }
 }
+
+extension ShardTests {
+    @Test(.enabled(if: SeriesCopies.available))
+    func restoreAndVerifyWorkOnOneShardOnly() throws {
+        let codec = try Self.codec.get()
+        let archive = try Self.archive(bioptigen: 2, duke: 0, samples: false)
+        let root = archive.deletingLastPathComponent()
+        let output = root.appendingPathComponent("octz")
+        #expect(try Converter(codec: codec, options: .init(archive: archive, output: output, jobs: 2, quiet: true)).run().converted == 3)
+        let plan = ShardPlan.make(archive: archive, shards: 2)
+        let shard = try #require((0..<2).max { plan.series(of: $0).count < plan.series(of: $1).count })
+        let expected = Set(StudyArchive.scan(plan.files(of: shard)).instances.map(\.sopInstanceUID))
+        #expect(expected.count == plan.series(of: shard).count)
+
+        let library = ProfileLibrary(folders: [Fixtures.profiles])
+        let restored = try Restorer(library: library, options: .init(
+            input: output, output: root.appendingPathComponent("restored"), jobs: 2, frames: 1...1, quiet: true,
+            containers: plan.containers(of: shard, in: output))).run()
+        #expect(restored.failures.isEmpty)
+        #expect(Set(restored.restored.map(\.sourceSOPInstanceUID)) == expected)
+
+        let verified = try Verifier(library: library, options: .init(
+            originals: archive, restored: output, jobs: 2, quiet: true, originalFiles: plan.files(of: shard))).run()
+        #expect(Set(verified.report.frames.map(\.sopInstanceUID)) == expected)
+        #expect(verified.report.frames.count == plan.series(of: shard).reduce(0) { $0 + $1.frames })
+    }
+}
