@@ -41,18 +41,6 @@ struct SlurmArrayTests {
         Issue.record("Slurm jobs still queued after \(Int(timeout)) s")
     }
 
-    static func normalizedManifest(_ folder: URL) throws -> Data {
-        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
-        var manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        manifest["seconds"] = 0
-        manifest["series"] = (manifest["series"] as? [[String: Any]])?.map { series in
-            var series = series
-            series["seconds"] = 0
-            return series
-        }
-        return try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
-    }
-
     static func completion(_ out: URL, shard: Int) -> [String: Any]? {
         guard let data = try? Data(contentsOf: out.appendingPathComponent("manifest.parts/shard-\(shard).done.json")) else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -87,7 +75,7 @@ extension SlurmArrayTests {
         #expect(reference.status == 0, "\(reference.output)")
         let containers = try OctarcTool.contents(of: single, extension: "octz")
         #expect(containers.count == 14)
-        let expectedManifest = try Self.normalizedManifest(single)
+        let expectedManifest = try ManifestJSON.normalized(single)
 
         // The whole array, then the merge job.
         let out = work.appendingPathComponent("array")
@@ -96,7 +84,7 @@ extension SlurmArrayTests {
         #expect(submitted.status == 0, "\(submitted.output)")
         try Self.waitForIdleQueue()
         let arraySeconds = Date().timeIntervalSince(started)
-        #expect(try Self.normalizedManifest(out) == expectedManifest)
+        #expect(try ManifestJSON.normalized(out) == expectedManifest)
         #expect(try OctarcTool.contents(of: out, extension: "octz") == containers)
         for shard in 0..<Self.shards { #expect(Self.completion(out, shard: shard) != nil) }
         print(String(format: "slurm: 81 frames, one process (--jobs 2) %.1f s; %d-task array incl. merge %.1f s",
@@ -131,7 +119,7 @@ extension SlurmArrayTests {
         let done = try #require(Self.completion(cancelled, shard: 1))
         #expect((done["up_to_date"] as? Int ?? 0) >= 1)
         #expect((done["converted"] as? Int ?? 0) >= 1)
-        #expect(try Self.normalizedManifest(cancelled) == expectedManifest)
+        #expect(try ManifestJSON.normalized(cancelled) == expectedManifest)
         #expect(try OctarcTool.contents(of: cancelled, extension: "octz") == containers)
         #expect(Self.hiddenPartials(cancelled).isEmpty, "\(Self.hiddenPartials(cancelled))")
     }
