@@ -21,10 +21,13 @@ public struct Verifier: Sendable {
         public var quiet: Bool
         /// The originals to measure (a shard's files); nil scans all of `originals`.
         public var originalFiles: [URL]?
+        /// The containers to measure (a shard's); nil finds them from `restored`.
+        public var restoredContainers: [URL]?
 
         public init(originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
-                    quiet: Bool = false, originalFiles: [URL]? = nil) {
+                    quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil) {
             self.originalFiles = originalFiles
+            self.restoredContainers = restoredContainers
             self.originals = originals
             self.restored = restored
             self.jobs = jobs
@@ -113,7 +116,7 @@ public struct Verifier: Sendable {
 
     /// Pairs from `.octz` containers, or nil when the restored path holds none.
     private func pairsFromContainers(_ originals: [String: OCTInstance], _ problems: inout [String]) throws -> [Pair]? {
-        guard let containers = try? ContainerFiles.find(options.restored) else { return nil }
+        guard let containers = options.restoredContainers ?? (try? ContainerFiles.find(options.restored)) else { return nil }
         var pairs: [Pair] = []
         for url in containers {
             do {

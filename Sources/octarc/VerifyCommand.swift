@@ -43,10 +43,12 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
+        let selection = try shard.selection()
         let verifier = Verifier(library: library, options: .init(
             originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
-            originalFiles: try shard.selection().map { $0.plan.files(of: $0.shard) }))
+            originalFiles: selection.map { $0.plan.files(of: $0.shard) },
+            restoredContainers: selection.flatMap { containers(of: $0) }))
         let (result, worst) = try verifier.run()
         if let report {
             try result.write(to: URL(fileURLWithPath: report), worst: worst)
@@ -58,5 +60,12 @@ struct VerifyCommand: ParsableCommand {
             if let report { print("report: \(report)") }
         }
         if result.summary.framesBelowFloor > 0 || result.frames.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The shard's containers when RESTORED is the convert's output folder and holds them all (so a
+    /// shard opens only its own); nil otherwise (restored DICOM, or a folder searched as usual).
+    private func containers(of selection: ShardOptions.Selection) -> [URL]? {
+        let containers = selection.plan.containers(of: selection.shard, in: URL(fileURLWithPath: restored))
+        return containers.allSatisfy { FileManager.default.fileExists(atPath: $0.path) } ? containers : nil
     }
 }

@@ -176,7 +176,8 @@ extension ShardTests {
         #expect(Set(restored.restored.map(\.sourceSOPInstanceUID)) == expected)
 
         let verified = try Verifier(library: library, options: .init(
-            originals: archive, restored: output, jobs: 2, quiet: true, originalFiles: plan.files(of: shard))).run()
+            originals: archive, restored: output, jobs: 2, quiet: true, originalFiles: plan.files(of: shard),
+            restoredContainers: plan.containers(of: shard, in: output))).run()
         #expect(Set(verified.report.frames.map(\.sopInstanceUID)) == expected)
         #expect(verified.report.frames.count == plan.series(of: shard).reduce(0) { $0 + $1.frames })
     }
