@@ -49,6 +49,7 @@ extension ShardTests {
     @Test(.enabled(if: SeriesCopies.available))
     func planIsDeterministicCoversEverySeriesOnceAndBalancesFrames() throws {
         let archive = try Self.archive(bioptigen: 5, duke: 2)
+        defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let scan = StudyArchive.scan(archive)
         #expect(scan.series.count == 9)
         let plan = ShardPlan.make(archive: archive, shards: 3)
@@ -75,6 +76,7 @@ extension ShardTests {
     @Test(.enabled(if: SeriesCopies.available))
     func aShardRefusesAnArchiveThatChangedSinceThePlan() throws {
         let archive = try Self.archive(bioptigen: 1, duke: 0, samples: false)
+        defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let plan = ShardPlan.make(archive: archive, shards: 2)
         let shard = try #require(plan.series.first?.shard)
         let file = plan.url(of: try #require(plan.series.first?.files.first?.path))
@@ -94,6 +96,7 @@ extension ShardTests {
     func shardedConvertEqualsOneMachineAndMergesOnlyWhenEveryShardCompleted() throws {
         let codec = try Self.codec.get()
         let archive = try Self.archive(bioptigen: 2, duke: 0, samples: false)
+        defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
         let single = root.appendingPathComponent("single"), sharded = root.appendingPathComponent("sharded")
         let reference = try Converter(codec: codec, options: .init(archive: archive, output: single, jobs: 2, quiet: true)).run()
@@ -140,6 +143,7 @@ extension ShardTests {
     func aShardThatIsRunningIsNotStartedTwice() throws {
         let codec = try Self.codec.get()
         let archive = try Self.archive(bioptigen: 0, duke: 0, samples: false)
+        defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let output = archive.deletingLastPathComponent().appendingPathComponent("out")
         let planURL = try ShardPlan.make(archive: archive, shards: 1).write(to: output)
         let parts = ManifestParts(output: output)
@@ -160,6 +164,7 @@ extension ShardTests {
     func restoreAndVerifyWorkOnOneShardOnly() throws {
         let codec = try Self.codec.get()
         let archive = try Self.archive(bioptigen: 2, duke: 0, samples: false)
+        defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
         let output = root.appendingPathComponent("octz")
         #expect(try Converter(codec: codec, options: .init(archive: archive, output: output, jobs: 2, quiet: true)).run().converted == 3)
