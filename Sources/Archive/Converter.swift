@@ -29,9 +29,14 @@ public struct Converter: Sendable {
         /// holds the whole folder may: runs that share a folder (shards, each with a lock of its
         /// own) would remove each other's files being written.
         public var removesPartialFiles: Bool
+        /// The inputs, already scanned (a shard's part of `archive`); nil scans all of `archive`.
+        public var scan: StudyArchive?
+        /// Where the manifest is read back and written (default `OUT/manifest.json`; a shard's part).
+        public var manifestFile: URL?
 
         public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
-                    replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true) {
+                    replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true,
+                    scan: StudyArchive? = nil, manifestFile: URL? = nil) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
@@ -40,6 +45,8 @@ public struct Converter: Sendable {
             self.replace = replace
             self.lockName = lockName
             self.removesPartialFiles = removesPartialFiles
+            self.scan = scan
+            self.manifestFile = manifestFile
         }
     }
 
@@ -86,8 +93,9 @@ public struct Converter: Sendable {
         let lock = try OutputLock.acquire(in: options.output, name: options.lockName)
         defer { lock.release() }
         if options.removesPartialFiles { PartialFiles.remove(under: options.output) }
-        let scan = StudyArchive.scan(options.archive, excluding: [options.output])
-        let previous = Manifest.read(from: options.output)
+        let scan = options.scan ?? StudyArchive.scan(options.archive, excluding: [options.output])
+        let manifestFile = options.manifestFile ?? options.output.appendingPathComponent(Manifest.fileName)
+        let previous = Manifest.read(file: manifestFile)
         var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
                                 profile: profileEntry, series: [], skipped: [], failed: [], seconds: 0)
         manifest.skipped = try scan.skipped.map { try skippedEntry($0) }
@@ -107,7 +115,7 @@ public struct Converter: Sendable {
             var written = outcome.manifest
             written.series += pending
             written.seconds = Date().timeIntervalSince(started)
-            try written.write(to: options.output)
+            try written.write(file: manifestFile)
         }
         var manifestError: Error?
         for scanned in series {

@@ -118,7 +118,11 @@ public struct Manifest: Codable, Sendable {
 
     /// Writes `manifest.json` into `folder` atomically.
     public func write(to folder: URL) throws {
-        let url = folder.appendingPathComponent(Self.fileName)
+        try write(file: folder.appendingPathComponent(Self.fileName))
+    }
+
+    /// Writes the manifest to `url` atomically (temporary name, then rename).
+    public func write(file url: URL) throws {
         do {
             try json().write(to: url, options: .atomic)
         } catch {

@@ -20,9 +20,12 @@ public struct Restorer: Sendable {
         /// Root of the new SOP Instance UIDs (default 2.25, UUID-derived).
         public var uidRoot: String
         public var quiet: Bool
+        /// The containers to restore (a shard's); nil finds them from `input`.
+        public var containers: [URL]?
 
         public init(input: URL, output: URL, jobs: Int, frames: ClosedRange<Int>? = nil,
-                    uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false) {
+                    uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false, containers: [URL]? = nil) {
+            self.containers = containers
             self.input = input
             self.output = output
             self.jobs = jobs
@@ -61,7 +64,7 @@ public struct Restorer: Sendable {
     }
 
     public func run() throws -> Outcome {
-        let containers = try ContainerFiles.find(options.input)
+        let containers = try options.containers ?? ContainerFiles.find(options.input)
         let writer = try DerivedInstanceWriter(uidRoot: options.uidRoot)
         var outcome = Outcome(restored: [], failures: [])
         var readers: [OctzReader] = []

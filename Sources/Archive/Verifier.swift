@@ -19,9 +19,15 @@ public struct Verifier: Sendable {
         /// Write each frame's preprocessed ROI band here as PNG.
         public var exportROI: URL?
         public var quiet: Bool
+        /// The originals to measure (a shard's files); nil scans all of `originals`.
+        public var originalFiles: [URL]?
+        /// The containers to measure (a shard's); nil finds them from `restored`.
+        public var restoredContainers: [URL]?
 
         public init(originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
-                    quiet: Bool = false) {
+                    quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil) {
+            self.originalFiles = originalFiles
+            self.restoredContainers = restoredContainers
             self.originals = originals
             self.restored = restored
             self.jobs = jobs
@@ -60,7 +66,7 @@ public struct Verifier: Sendable {
     }
 
     public func run() throws -> (report: VerifyReport, worst: [WorstFrame]) {
-        let originals = StudyArchive.scan(options.originals)
+        let originals = options.originalFiles.map { StudyArchive.scan($0) } ?? StudyArchive.scan(options.originals)
         let bySOP = Dictionary(originals.instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         let found = try pairsFromContainers(bySOP, &problems) ?? pairsFromDICOM(bySOP, &problems)
@@ -129,7 +135,7 @@ public struct Verifier: Sendable {
 
     /// Pairs from `.octz` containers, or nil when the restored path holds none.
     private func pairsFromContainers(_ originals: [String: OCTInstance], _ problems: inout [String]) throws -> [Pair]? {
-        guard let containers = try? ContainerFiles.find(options.restored) else { return nil }
+        guard let containers = options.restoredContainers ?? (try? ContainerFiles.find(options.restored)) else { return nil }
         var pairs: [Pair] = []
         for url in containers {
             do {

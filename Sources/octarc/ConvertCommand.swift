@@ -15,8 +15,10 @@ struct ConvertCommand: ParsableCommand {
         bad or a series failed (the others still convert).
         """)
 
-    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present).")
-    var archive: String
+    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present); not with --plan.")
+    var archive: String?
+
+    @OptionGroup var shard: ShardOptions
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -41,15 +43,18 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+        try shard.validate(archive: archive, what: "archive")
     }
 
     func run() throws {
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
-        let converter = Converter(codec: codec, options: .init(
-            archive: URL(fileURLWithPath: archive), output: URL(fileURLWithPath: out), jobs: jobs,
-            copyOther: copyOther, quiet: json, replace: replace))
-        let outcome = try converter.run()
+        let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
+                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace)
+        if let selection = try shard.selection() {
+            return try runShard(codec: codec, options: options, selection: selection)
+        }
+        let outcome = try Converter(codec: codec, options: options).run()
         if json {
             print(String(decoding: try outcome.manifest.json(), as: UTF8.self))
             for failure in outcome.failures { FileHandle.standardError.write(Data("FAILED \(failure)\n".utf8)) }

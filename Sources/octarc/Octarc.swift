@@ -10,7 +10,9 @@ struct Octarc: ParsableCommand {
         version: OctarcVersion.string,
         subcommands: [
             InspectCommand.self,
+            PlanCommand.self,
             ConvertCommand.self,
+            ManifestCommand.self,
             RestoreCommand.self,
             VerifyCommand.self,
             ProfilesCommand.self,

@@ -15,8 +15,10 @@ struct RestoreCommand: ParsableCommand {
         Files go to OUT/<Study Instance UID>/<Series Instance UID>/<SOP Instance UID>.dcm.
         """)
 
-    @Argument(help: "A .octz file, a folder searched for them, or a manifest.json.")
+    @Argument(help: "A .octz file, a folder searched for them, or a manifest.json (with --plan: the convert's output folder).")
     var input: String
+
+    @OptionGroup var shard: ShardOptions
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -44,7 +46,8 @@ struct RestoreCommand: ParsableCommand {
         let library = try ProfileFolders.library(explicit: profiles)
         let restorer = Restorer(library: library, options: .init(
             input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), jobs: jobs,
-            frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot))
+            frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot,
+            containers: try shard.selection().map { $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input)) }))
         let outcome = try restorer.run()
         print("\(outcome.restored.count) instances restored to \(out)")
         for failure in outcome.failures { print("FAILED \(failure)") }

@@ -22,6 +22,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Restored DICOM, or .octz containers (a file, a folder, or a manifest).")
     var restored: String
 
+    @OptionGroup var shard: ShardOptions
+
     @Option(name: .long, help: "Write report.json, frames.csv, worst-frame PNGs and a plot into this folder.")
     var report: String?
 
@@ -46,9 +48,12 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let library = try ProfileFolders.library(explicit: profiles)
+        let selection = try shard.selection()
         let verifier = Verifier(library: library, options: .init(
             originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
-            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
+            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
+            originalFiles: selection.map { $0.plan.files(of: $0.shard) },
+            restoredContainers: selection.flatMap { containers(of: $0) }))
         let (result, worst) = try verifier.run()
         if let report {
             try result.write(to: URL(fileURLWithPath: report), worst: worst)
@@ -63,5 +68,12 @@ struct VerifyCommand: ParsableCommand {
             if json { FileHandle.standardError.write(Data((result.verdict + "\n").utf8)) }
             throw ExitCode(1)
         }
+    }
+
+    /// The shard's containers when RESTORED is the convert's output folder and holds them all (so a
+    /// shard opens only its own); nil otherwise (restored DICOM, or a folder searched as usual).
+    private func containers(of selection: ShardOptions.Selection) -> [URL]? {
+        let containers = selection.plan.containers(of: selection.shard, in: URL(fileURLWithPath: restored))
+        return containers.allSatisfy { FileManager.default.fileExists(atPath: $0.path) } ? containers : nil
     }
 }
