@@ -83,6 +83,8 @@ public struct Manifest: Codable, Sendable {
     public var series: [Series]
     public var skipped: [Skipped]
     public var seconds: Double
+    /// Where the inputs came from when they were read from a DICOM node (`convert --from`).
+    public var source: ManifestSource?
 
     /// Reads `manifest.json` from `folder`, or nil if there is none or it does not parse.
     public static func read(from folder: URL) -> Manifest? {

@@ -15,8 +15,10 @@ struct ConvertCommand: ParsableCommand {
         bad or a series failed (the others still convert).
         """)
 
-    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present).")
-    var archive: String
+    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present). Not with --from.")
+    var archive: String?
+
+    @OptionGroup(title: "Converting from a DICOM node") var node: ConvertFromNodeOptions
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -36,7 +38,13 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the manifest as JSON on standard output, and no progress.")
     var json = false
 
+    func validate() throws {
+        if (archive == nil) == (node.from == nil) { throw ValidationError("give an ARCHIVE folder or --from AET@HOST:PORT (one of them)") }
+    }
+
     func run() throws {
+        if node.from != nil { return try runFromNode() }
+        let archive = self.archive ?? ""
         let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
         let codec = FrameCodec(profile: try library.load(profile))
         let converter = Converter(codec: codec, options: .init(

@@ -15,6 +15,7 @@ struct Octarc: ParsableCommand {
             VerifyCommand.self,
             ProfilesCommand.self,
             DebugCommand.self,
+            EchoCommand.self,
         ]
     )
 
