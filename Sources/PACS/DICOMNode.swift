@@ -23,7 +23,11 @@ public struct DICOMNode: Sendable, Hashable, Codable, CustomStringConvertible {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard let port = UInt16(address[address.index(after: colon)...]), port > 0 else { throw bad("the port is not 1-65535") }
         guard !host.isEmpty else { throw bad("no host") }
-        try Self.checkAETitle(title, what: "AE title")
+        do {
+            try Self.checkAETitle(title, what: "AE title")
+        } catch {
+            throw bad(error.message)
+        }
         self.init(aeTitle: title, host: host, port: port)
     }
 
