@@ -56,10 +56,15 @@ extension PACSClient {
     private static let studyUID = Key(0x0020, 0x000D), seriesUID = Key(0x0020, 0x000E), patientID = Key(0x0010, 0x0020)
     private static let studyDate = Key(0x0008, 0x0020), modality = Key(0x0008, 0x0060)
     private static let sopInstanceUID = Key(0x0008, 0x0018), sopClassUID = Key(0x0008, 0x0016)
-    private static let numberOfFrames = Key(0x0028, 0x0008)
+    private static let numberOfFrames = Key(0x0028, 0x0008), compressionMethod = Key(0x0028, 0x2114)
+
+    /// Lossy Image Compression Method of the instances octarc restores: a restore --to puts them in
+    /// the original's series, and a convert must not take them for originals.
+    public static let octarcCompressionMethod = "OCTARC_CNN"
 
     /// The series matching `query`, each with its instances: C-FIND at study, then series, then
-    /// instance level. Sorted by study and series UID.
+    /// instance level. Instances octarc restored (compression method OCTARC_CNN) are left out.
+    /// Sorted by study and series UID.
     public func series(matching query: PACSQuery) throws(PACSError) -> [PACSSeries] {
         let studies = try find(level: .study, keys: [
             (Self.studyUID, query.studyInstanceUIDs.joined(separator: "\\")), (Self.patientID, query.patientID ?? ""),
@@ -78,9 +83,10 @@ extension PACSClient {
                 if !query.modality.isEmpty && !modality.isEmpty && modality != query.modality { continue }
                 let instances = try find(level: .instance, keys: [
                     (Self.studyUID, studyUID), (Self.seriesUID, seriesUID), (Self.sopInstanceUID, ""),
-                    (Self.sopClassUID, ""), (Self.numberOfFrames, ""),
+                    (Self.sopClassUID, ""), (Self.numberOfFrames, ""), (Self.compressionMethod, ""),
                 ]).compactMap { row -> PACSInstance? in
                     guard let uid = row[Self.sopInstanceUID], !uid.isEmpty else { return nil }
+                    if (row[Self.compressionMethod] ?? "").contains(Self.octarcCompressionMethod) { return nil }
                     return PACSInstance(sopInstanceUID: uid, sopClassUID: row[Self.sopClassUID] ?? "",
                                         frames: row[Self.numberOfFrames].flatMap { Int($0) })
                 }.sorted { $0.sopInstanceUID < $1.sopInstanceUID }

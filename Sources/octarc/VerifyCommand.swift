@@ -15,11 +15,13 @@ struct VerifyCommand: ParsableCommand {
         MS-SSIM floor or nothing could be compared.
         """)
 
-    @Argument(help: "The original archive.")
+    @Argument(help: "The original archive (left out with --from).")
     var originals: String
 
     @Argument(help: "Restored DICOM, or .octz containers (a file, a folder, or a manifest).")
-    var restored: String
+    var restored: String?
+
+    @OptionGroup(title: "Originals from a DICOM node") var node: VerifyFromNodeOptions
 
     @Option(name: .long, help: "Write report.json, frames.csv, worst-frame PNGs and a plot into this folder.")
     var report: String?
@@ -39,10 +41,21 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Print report.json on standard output instead of the table.")
     var json = false
 
+    func validate() throws {
+        if (node.from == nil) != (restored != nil) {
+            throw ValidationError("give ORIGINALS RESTORED, or --from AET@HOST:PORT RESTORED")
+        }
+    }
+
     func run() throws {
+        // With --from, the one path given is RESTORED; the originals come from the node.
+        let restored = self.restored ?? originals
+        let fetched = try node.fetchOriginals(of: URL(fileURLWithPath: restored))
+        defer { if let fetched { try? FileManager.default.removeItem(at: fetched) } }
+        let originals = fetched ?? URL(fileURLWithPath: self.originals)
         let library = ProfileLibrary.standard(explicit: profiles.map { URL(fileURLWithPath: $0) })
         let verifier = Verifier(library: library, options: .init(
-            originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
+            originals: originals, restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json))
         let (result, worst) = try verifier.run()
         if let report {
