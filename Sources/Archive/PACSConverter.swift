@@ -47,6 +47,7 @@ public struct PACSConverter: Sendable {
         let started = Date()
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
+        try removeStaleStaging()
         let profile = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
         let previous = Manifest.read(from: options.output)
         let reusable = previous?.profile == profile ? previous?.series ?? [] : []
@@ -91,6 +92,15 @@ public struct PACSConverter: Sendable {
         return outcome
     }
 
+    private static let stagingPrefix = ".octarc-pacs-"
+
+    /// Staging folders a killed run left behind (retrieved originals, unfinished containers).
+    private func removeStaleStaging() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: options.output.path) where name.hasPrefix(Self.stagingPrefix) {
+            try FileManager.default.removeItem(at: options.output.appendingPathComponent(name))
+        }
+    }
+
     /// Whether `entry` is a complete conversion of exactly the instances the node lists for `series`.
     private func isUpToDate(_ entry: Manifest.Series, _ series: PACSSeries) -> Bool {
         guard entry.seriesInstanceUID == series.seriesInstanceUID, entry.studyInstanceUID == series.studyInstanceUID else { return false }
@@ -108,7 +118,7 @@ public struct PACSConverter: Sendable {
     /// into place, and deletes the folder.
     private func convertBatch(_ batch: [PACSSeries], into outcome: inout Converter.Outcome, progress: Progress) throws {
         let fileManager = FileManager.default
-        let staging = options.output.appendingPathComponent(".octarc-pacs-\(UUID().uuidString)")
+        let staging = options.output.appendingPathComponent(Self.stagingPrefix + UUID().uuidString)
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? fileManager.removeItem(at: staging) }
         let inbox = staging.appendingPathComponent("in"), staged = staging.appendingPathComponent("out")
@@ -120,6 +130,11 @@ public struct PACSConverter: Sendable {
                 let counts = try options.client.retrieve(series, into: folder, received: options.onRetrieved)
                 let files = try fileManager.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".dcm") }
                 let expected = Set(series.instances.map { "\($0.sopInstanceUID).dcm" })
+                // A series-level C-GET also sends what the query left out (octarc's own restored
+                // instances); convert exactly the instances listed.
+                for extra in Set(files).subtracting(expected) {
+                    try fileManager.removeItem(at: folder.appendingPathComponent(extra))
+                }
                 guard expected.isSubset(of: Set(files)) else {
                     throw PACSError(.protocolError, "\(expected.subtracting(files).count) of \(expected.count) instances listed by "
                                     + "C-FIND did not arrive (\(counts.received) received)")

@@ -145,10 +145,14 @@ extension PACSNodeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix(".") }.isEmpty)
         #expect(Manifest.read(from: output)?.series.isEmpty == true)
 
+        // A staging folder that a killed run would leave behind goes too.
+        let stale = output.appendingPathComponent(".octarc-pacs-stale/in")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
         options.onRetrieved = nil
         let rerun = try PACSConverter(codec: codec, options: options).run()
         #expect(rerun.converted == 1 && rerun.failures.isEmpty)
         #expect(Self.containers(in: output) == ["\(instance.studyInstanceUID)/\(instance.seriesInstanceUID).octz"])
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
     }
 
     /// restore --to: the derived instances arrive in Orthanc with the derived-image attributes and the
@@ -190,5 +194,14 @@ extension PACSNodeTests {
                 #expect(tags["0009,1001"] as? String == (try original.string(DICOMTag(0x0009, 0x1001))))
             }
         }
+        // The restored instance now sits in the original's series; converting that series from the
+        // node takes only the original.
+        let acceptedSeries = try OCTInstance.open(accepted)
+        let again = scratch.appendingPathComponent("again")
+        let outcome = try PACSConverter(codec: codec, options: .init(
+            client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: [acceptedSeries.studyInstanceUID]),
+            output: again, jobs: 2, quiet: true)).run()
+        #expect(outcome.converted == 1 && outcome.failures.isEmpty)
+        #expect(outcome.manifest.series.first?.inputs.map(\.sopInstanceUID) == [acceptedUID])
     }
 }
