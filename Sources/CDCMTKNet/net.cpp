@@ -8,11 +8,14 @@
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/dcmnet/dul.h>
+#include <dcmtk/dcmnet/scp.h>
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <map>
 #include <mutex>
 #include <set>
@@ -153,6 +156,70 @@ int associationFailure(const cnet_node *node, const OFCondition &condition, cons
     return classify(status, condition, std::string(service) + " with " + node->called_aet + "@" + peerAddress(node));
 }
 
+/** Writes a received data set as `directory/<SOP Instance UID>.dcm` (temporary name, then rename)
+ *  in the transfer syntax it came in; takes ownership of `incoming`. Returns the C-STORE status to
+ *  answer with; sets `path` on success and `error` on failure. */
+Uint16 writeReceived(const std::string &directory, DcmDataset *incoming, const OFString &transferSyntax, std::string &path,
+                     std::string &error) {
+    OFString sop;
+    incoming->findAndGetOFString(DCM_SOPInstanceUID, sop);
+    bool valid = !sop.empty() && sop.length() <= 64;
+    for (char c : std::string(sop.c_str())) valid = valid && ((c >= '0' && c <= '9') || c == '.');
+    if (!valid) {
+        delete incoming;
+        error = "an instance without a valid SOP Instance UID was sent";
+        return STATUS_STORE_Error_CannotUnderstand;
+    }
+    E_TransferSyntax xfer = DcmXfer(transferSyntax.c_str()).getXfer();
+    path = directory + "/" + sop.c_str() + ".dcm";
+    std::string temporary = directory + "/." + sop.c_str() + ".partial";
+    DcmFileFormat file(incoming);
+    delete incoming;
+    OFCondition condition = file.saveFile(temporary.c_str(), xfer == EXS_Unknown ? EXS_LittleEndianExplicit : xfer);
+    if (condition.bad() || std::rename(temporary.c_str(), path.c_str()) != 0) {
+        std::remove(temporary.c_str());
+        error = "cannot write " + path + (condition.bad() ? std::string(": ") + condition.text() : "");
+        return STATUS_STORE_Refused_OutOfResources;
+    }
+    return STATUS_Success;
+}
+
+/** A storage SCP for the instances a C-MOVE sends: writes them like writeReceived, until told to stop. */
+class Receiver : public DcmSCP {
+  public:
+    std::string directory;
+    cnet_received received = nullptr;
+    void *context = nullptr;
+    std::atomic<bool> done{false};
+    std::atomic<unsigned> written{0};
+    std::string error;
+
+    OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) override {
+        if (message->CommandField != DIMSE_C_STORE_RQ) return DcmSCP::handleIncomingCommand(message, info);
+        T_DIMSE_C_StoreRQ &request = message->msg.CStoreRQ;
+        DcmDataset *dataset = nullptr;
+        OFCondition condition = receiveSTORERequest(request, info.presentationContextID, dataset);
+        if (condition.bad()) {
+            delete dataset;
+            return condition;
+        }
+        std::string path, failure;
+        Uint16 answer = writeReceived(directory, dataset, info.acceptedTransferSyntax, path, failure);
+        if (answer == STATUS_Success) {
+            written += 1;
+            OFString sop(request.AffectedSOPInstanceUID);
+            if (received != nullptr && received(context, path.c_str(), sop.c_str()) != 0) {
+                failure = "the retrieve was stopped";
+                answer = STATUS_STORE_Refused_OutOfResources;
+            }
+        }
+        if (!failure.empty() && error.empty()) error = failure;
+        return sendSTOREResponse(info.presentationContextID, request, answer);
+    }
+
+    OFBool stopAfterConnectionTimeout() override { return done.load(); }
+};
+
 /** DcmSCU that writes instances received during a C-GET atomically into a folder. */
 class Client : public DcmSCU {
   public:
@@ -185,35 +252,21 @@ class Client : public DcmSCU {
     OFCondition handleSTORERequest(const T_ASC_PresentationContextID presID, DcmDataset *incoming,
                                    OFBool &continueSession, Uint16 &storeStatus) override {
         continueSession = OFTrue;
-        storeStatus = STATUS_STORE_Refused_OutOfResources;
         if (incoming == nullptr) return DIMSE_NULLKEY;
-        OFString sop;
-        incoming->findAndGetOFString(DCM_SOPInstanceUID, sop);
-        bool valid = !sop.empty() && sop.length() <= 64;
-        for (char c : std::string(sop.c_str())) valid = valid && ((c >= '0' && c <= '9') || c == '.');
         OFString abstractSyntax, transferSyntax;
         findPresentationContext(presID, abstractSyntax, transferSyntax);
-        E_TransferSyntax xfer = DcmXfer(transferSyntax.c_str()).getXfer();
-        if (!valid) {
-            storeError = "an instance without a valid SOP Instance UID was sent";
-            storeStatus = STATUS_STORE_Error_CannotUnderstand;
-            delete incoming;
-            return EC_Normal;
-        }
-        std::string path = directory + "/" + sop.c_str() + ".dcm";
-        std::string temporary = directory + "/." + sop.c_str() + ".partial";
-        DcmFileFormat file(incoming);
-        delete incoming;
-        OFCondition condition = file.saveFile(temporary.c_str(), xfer == EXS_Unknown ? EXS_LittleEndianExplicit : xfer);
-        if (condition.bad() || std::rename(temporary.c_str(), path.c_str()) != 0) {
-            std::remove(temporary.c_str());
-            storeError = "cannot write " + path + (condition.bad() ? std::string(": ") + condition.text() : "");
+        std::string path, failure;
+        storeStatus = writeReceived(directory, incoming, transferSyntax, path, failure);
+        if (storeStatus != STATUS_Success) {
+            storeError = failure;
             continueSession = OFFalse;
             return EC_Normal;
         }
         written += 1;
-        storeStatus = STATUS_Success;
-        if (received != nullptr && received(context, path.c_str(), sop.c_str()) != 0) {
+        const char *name = std::strrchr(path.c_str(), '/');
+        std::string uid = std::string(name ? name + 1 : path.c_str());
+        uid = uid.substr(0, uid.size() - 4);
+        if (received != nullptr && received(context, path.c_str(), uid.c_str()) != 0) {
             storeError = "the retrieve was stopped";
             continueSession = OFFalse;
         }
@@ -392,6 +445,102 @@ int cnet_get(const cnet_node *node, const char *level, const cnet_key *keys, siz
     if (last != STATUS_Success) {
         status->dimse_status = last;
         return fail(status, CNET_FAILED, where + ": final status " + hex(last) + ", " +
+                                             std::to_string(counts ? counts->failed : 0) + " sub-operations failed");
+    }
+    return CNET_OK;
+}
+
+int cnet_move(const cnet_node *node, const char *level, const cnet_key *keys, size_t key_count,
+              const char *const *sop_classes, size_t sop_class_count, uint16_t listen_port, const char *directory,
+              cnet_received received, void *context, cnet_retrieve_counts *counts, cnet_status *status) {
+    initialize();
+    succeed(status);
+    if (counts != nullptr) *counts = cnet_retrieve_counts{0, 0, 0, 0};
+    size_t syntaxCount = sizeof kStorageSyntaxes / sizeof kStorageSyntaxes[0];
+    if (sop_class_count == 0 || sop_class_count > 100 || listen_port == 0) {
+        return fail(status, CNET_INVALID, "C-MOVE needs 1 to 100 storage SOP classes and a port to listen on");
+    }
+    Receiver receiver;
+    receiver.directory = directory;
+    receiver.received = received;
+    receiver.context = context;
+    receiver.setPort(listen_port);
+    receiver.setAETitle(node->calling_aet);
+    receiver.setConnectionBlockingMode(DUL_NOBLOCK);
+    receiver.setConnectionTimeout(1);
+    receiver.setACSETimeout(node->acse_timeout > 0 ? node->acse_timeout : 30);
+    receiver.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    receiver.setDIMSETimeout(node->dimse_timeout > 0 ? node->dimse_timeout : 60);
+    OFList<OFString> syntaxes;
+    // The peer's own transfer syntax is preferred, so instances arrive as the node holds them.
+    for (size_t j = syntaxCount; j-- > 0;) syntaxes.push_back(kStorageSyntaxes[j]);
+    for (size_t i = 0; i < sop_class_count; i++) receiver.addPresentationContext(sop_classes[i], syntaxes);
+    OFList<OFString> verification;
+    verification.push_back(UID_LittleEndianExplicitTransferSyntax);
+    verification.push_back(UID_LittleEndianImplicitTransferSyntax);
+    receiver.addPresentationContext(UID_VerificationSOPClass, verification);
+    OFCondition condition = receiver.openListenPort();
+    if (condition.bad()) {
+        return fail(status, CNET_IO, "cannot listen on port " + std::to_string(listen_port) + " for C-MOVE: " + condition.text());
+    }
+    std::thread listening([&receiver] { receiver.acceptAssociations(); });
+    auto stopListening = [&] {
+        receiver.done = true;
+        listening.join();
+    };
+
+    Client client;
+    OFList<OFString> uncompressed;
+    uncompressed.push_back(UID_LittleEndianExplicitTransferSyntax);
+    uncompressed.push_back(UID_LittleEndianImplicitTransferSyntax);
+    client.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, uncompressed);
+    int code = client.open(node, "C-MOVE", status);
+    if (code != CNET_OK) {
+        stopListening();
+        return code;
+    }
+    T_ASC_PresentationContextID context_id = client.findPresentationContextID(UID_MOVEStudyRootQueryRetrieveInformationModel, "");
+    if (context_id == 0) {
+        client.abortAssociation();
+        stopListening();
+        return fail(status, CNET_NO_CONTEXT, "the peer accepted no presentation context for C-MOVE (Study Root)");
+    }
+    DcmDataset *query = queryDataset(level, keys, key_count);
+    OFList<RetrieveResponse *> responses;
+    condition = client.sendMOVERequest(context_id, node->calling_aet, query, &responses);
+    delete query;
+    Uint16 last = 0;
+    bool finalSeen = false;
+    for (RetrieveResponse *response : responses) {
+        last = response->m_status;
+        if (!DICOM_PENDING_STATUS(response->m_status)) {
+            finalSeen = true;
+            if (counts != nullptr) {
+                counts->completed = response->m_numberOfCompletedSubops;
+                counts->failed = response->m_numberOfFailedSubops;
+                counts->warning = response->m_numberOfWarningSubops;
+            }
+        }
+        delete response;
+    }
+    std::string where = "C-MOVE from " + std::string(node->called_aet) + "@" + peerAddress(node) + " to " +
+                        node->calling_aet + " on port " + std::to_string(listen_port);
+    if (condition.bad() || !finalSeen) {
+        code = condition.bad() ? classify(status, condition, where)
+                               : fail(status, CNET_LOST, where + ": the peer sent no final response");
+        client.abortAssociation();
+        stopListening();
+        return code;
+    }
+    client.releaseAssociation();
+    stopListening();
+    if (counts != nullptr) counts->received = receiver.written;
+    if (!receiver.error.empty()) return fail(status, CNET_IO, where + ": " + receiver.error);
+    if (last != STATUS_Success) {
+        status->dimse_status = last;
+        std::string hint = last == 0xA801 ? " (the node does not know the destination AE title "
+                                                + std::string(node->calling_aet) + ")" : "";
+        return fail(status, CNET_FAILED, where + ": final status " + hex(last) + hint + ", " +
                                              std::to_string(counts ? counts->failed : 0) + " sub-operations failed");
     }
     return CNET_OK;

@@ -56,6 +56,9 @@ public struct PACSClient: Sendable {
     public var node: DICOMNode
     public var callingAETitle: String
     public var timeouts: Timeouts
+    /// When set, `get` retrieves with C-MOVE to octarc itself, listening on this port (for nodes that
+    /// refuse C-GET; the node must know `callingAETitle` with this host and port); otherwise C-GET.
+    public var movePort: UInt16?
 
     public init(node: DICOMNode, callingAETitle: String = "OCTARC", timeouts: Timeouts = Timeouts()) throws(PACSError) {
         try DICOMNode.checkAETitle(callingAETitle, what: "calling AE title")
@@ -90,9 +93,9 @@ public struct PACSClient: Sendable {
         return matches.rows
     }
 
-    /// C-GET in the Study Root model: every instance matching `keys` is written to `directory` as
-    /// `<SOP Instance UID>.dcm` (complete files only). `received` is called after each one; returning
-    /// false stops the retrieve, which then fails.
+    /// C-GET (or C-MOVE, with `movePort`) in the Study Root model: every instance matching `keys` is
+    /// written to `directory` as `<SOP Instance UID>.dcm` (complete files only). `received` is called
+    /// after each one; returning false stops the retrieve, which then fails.
     public func get(level: Level, keys: [(Key, String)], sopClasses: [String], into directory: URL,
                     received: ((URL) -> Bool)? = nil) throws(PACSError) -> RetrieveCounts {
         final class Callback { let body: ((URL) -> Bool)?; init(_ body: ((URL) -> Bool)?) { self.body = body } }
@@ -103,11 +106,18 @@ public struct PACSClient: Sendable {
         let code = withKeys(keys) { cKeys, count in
             withCStrings(classes) { cClasses in
                 withNode { node in
-                    cnet_get(node, level.rawValue, cKeys, count, cClasses, classes.count, directory.path, { context, path, _ in
+                    let received: cnet_received = { context, path, _ in
                         let callback = Unmanaged<Callback>.fromOpaque(context!).takeUnretainedValue()
                         guard let body = callback.body, let path else { return 0 }
                         return body(URL(fileURLWithPath: String(cString: path))) ? 0 : 1
-                    }, Unmanaged.passUnretained(callback).toOpaque(), &counts, &status)
+                    }
+                    let context = Unmanaged.passUnretained(callback).toOpaque()
+                    if let movePort {
+                        return cnet_move(node, level.rawValue, cKeys, count, cClasses, classes.count, movePort, directory.path,
+                                         received, context, &counts, &status)
+                    }
+                    return cnet_get(node, level.rawValue, cKeys, count, cClasses, classes.count, directory.path,
+                                    received, context, &counts, &status)
                 }
             }
         }

@@ -205,3 +205,41 @@ extension PACSNodeTests {
         #expect(outcome.manifest.series.first?.inputs.map(\.sopInstanceUID) == [acceptedUID])
     }
 }
+
+extension PACSNodeTests {
+    /// C-MOVE (octarc listening on the port Orthanc knows for OCTARC) brings back the same files as
+    /// C-GET, byte for byte, compressed transfer syntax included.
+    @Test func cMoveRetrievesTheSameFilesAsCGet() throws {
+        let port = try #require(Orthanc.environment["ORTHANC_MOVE_PORT"].flatMap { UInt16($0) }, "ORTHANC_MOVE_PORT is not set")
+        let scratch = try Fixtures.makeTemporaryDirectory("octarc-pacs")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var series: [PACSSeries] = []
+        for sample in Self.samples {
+            let file = try Orthanc.variant(of: sample, patientID: "OCTARC-MOVE", in: scratch)
+            try Orthanc.upload(file)
+            let instance = try OCTInstance.open(file)
+            series += try Orthanc.client().series(matching: PACSQuery(studyInstanceUIDs: [instance.studyInstanceUID]))
+        }
+        #expect(series.count == Self.samples.count)
+        let viaGet = scratch.appendingPathComponent("get"), viaMove = scratch.appendingPathComponent("move")
+        var mover = try Orthanc.client()
+        mover.movePort = port
+        for item in series {
+            for folder in [viaGet, viaMove] {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            let got = try Orthanc.client().retrieve(item, into: viaGet)
+            let moved = try mover.retrieve(item, into: viaMove)
+            #expect(got.received == 1 && moved.received == 1 && moved.completed == 1 && moved.failed == 0)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: viaGet.path).sorted()
+        #expect(names.count == Self.samples.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: viaMove.path).sorted() == names)
+        for name in names {
+            #expect(try Data(contentsOf: viaGet.appendingPathComponent(name)) == Data(contentsOf: viaMove.appendingPathComponent(name)))
+        }
+        // Each instance in the transfer syntax it was stored in (one sample is JPEG-LS).
+        let syntaxes = { (files: [URL]) in Set(try files.map { try OCTInstance.open($0).transferSyntaxUID }) }
+        #expect(try syntaxes(names.map { viaMove.appendingPathComponent($0) }) == syntaxes(Self.samples))
+    }
+}

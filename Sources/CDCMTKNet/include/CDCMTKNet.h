@@ -76,6 +76,13 @@ int cnet_get(const cnet_node *node, const char *level, const cnet_key *keys, siz
              const char *const *sop_classes, size_t sop_class_count, const char *directory,
              cnet_received received, void *context, cnet_retrieve_counts *counts, cnet_status *status);
 
+/** C-MOVE in the Study Root model at `level`, with octarc (its calling AE title) as the destination:
+ *  listens on `listen_port` while the peer sends the instances, and writes them as cnet_get does.
+ *  The peer must know the calling AE title with this host and port. */
+int cnet_move(const cnet_node *node, const char *level, const cnet_key *keys, size_t key_count,
+              const char *const *sop_classes, size_t sop_class_count, uint16_t listen_port, const char *directory,
+              cnet_received received, void *context, cnet_retrieve_counts *counts, cnet_status *status);
+
 /** Called once per file given to cnet_store, in order: the peer's status (0 success, 0xB000..0xBFFF
  *  warning, else failure; 0xFFFF when the file could not be sent) and a message for people. */
 typedef void (*cnet_stored)(void *context, size_t index, uint16_t dimse_status, const char *message);
