@@ -70,7 +70,8 @@ public struct PACSConverter: Sendable {
                 outcome.upToDate += 1
                 progress.note("up to date: \(done.output)")
             } else if series.instances.isEmpty {
-                outcome.failures.append("series \(series.seriesInstanceUID): the node lists no instances")
+                // Nothing but octarc's own restored instances (or an empty series): nothing to convert.
+                progress.note("skipped series \(series.seriesInstanceUID): no original instances on the node")
             } else {
                 pending.append(series)
             }

@@ -48,6 +48,12 @@ void succeed(cnet_status *status) {
 
 bool contains(const char *text, const char *part) { return text != nullptr && std::strstr(text, part) != nullptr; }
 
+/** For a peer that aborts right after accepting: the usual cause. */
+std::string abortHint(const OFCondition &condition, const cnet_node *node) {
+    if (condition != DUL_PEERABORTEDASSOCIATION) return "";
+    return std::string("; does the node know the calling AE title ") + node->calling_aet + " and allow it this operation?";
+}
+
 /** Sorts a failed condition into a code, with a message that says what happened. */
 int classify(cnet_status *status, const OFCondition &condition, const std::string &what) {
     const char *text = condition.text();
@@ -367,6 +373,7 @@ int cnet_find(const cnet_node *node, const char *level, const cnet_key *keys, si
     }
     if (condition.bad()) {
         code = classify(status, condition, "C-FIND on " + std::string(node->called_aet) + "@" + peerAddress(node));
+        fail(status, code, std::string(status->message) + abortHint(condition, node));
         client.abortAssociation();
         return code;
     }
@@ -438,6 +445,7 @@ int cnet_get(const cnet_node *node, const char *level, const cnet_key *keys, siz
     if (condition.bad() || !finalSeen) {
         code = condition.bad() ? classify(status, condition, where)
                                : fail(status, CNET_LOST, where + ": the peer sent no final response");
+        if (condition.bad()) fail(status, code, std::string(status->message) + abortHint(condition, node));
         client.abortAssociation();
         return code;
     }
@@ -528,6 +536,7 @@ int cnet_move(const cnet_node *node, const char *level, const cnet_key *keys, si
     if (condition.bad() || !finalSeen) {
         code = condition.bad() ? classify(status, condition, where)
                                : fail(status, CNET_LOST, where + ": the peer sent no final response");
+        if (condition.bad()) fail(status, code, std::string(status->message) + abortHint(condition, node));
         client.abortAssociation();
         stopListening();
         return code;
@@ -539,7 +548,10 @@ int cnet_move(const cnet_node *node, const char *level, const cnet_key *keys, si
     if (last != STATUS_Success) {
         status->dimse_status = last;
         std::string hint = last == 0xA801 ? " (the node does not know the destination AE title "
-                                                + std::string(node->calling_aet) + ")" : "";
+                                                + std::string(node->calling_aet) + ")"
+                           : receiver.written == 0 ? " (nothing arrived: does the node know " + std::string(node->calling_aet)
+                                                         + " at this machine's address and port " + std::to_string(listen_port) + "?)"
+                                                   : "";
         return fail(status, CNET_FAILED, where + ": final status " + hex(last) + hint + ", " +
                                              std::to_string(counts ? counts->failed : 0) + " sub-operations failed");
     }

@@ -43,6 +43,17 @@ extension PACSNodeTests {
         #expect(throws: PACSError.self) { try client.find(level: .study, keys: [(.init(0x0020, 0x000D), "")]) }
     }
 
+    /// Orthanc accepts the association of an AE title it does not know, then aborts at the query:
+    /// the message names the calling AE title as the likely cause.
+    @Test func unknownCallingAETitleIsNamed() throws {
+        let client = try PACSClient(node: Orthanc.node, callingAETitle: "NOBODY")
+        #expect {
+            _ = try client.series(matching: PACSQuery())
+        } throws: { error in
+            (error as? PACSError)?.kind == .connectionLost && "\(error)".contains("calling AE title NOBODY")
+        }
+    }
+
     @Test func closedPortIsConnectionRefused() throws {
         // A port that was free a moment ago: bind, read the number, close.
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -166,6 +177,7 @@ extension PACSNodeTests {
         let duke = try #require(Self.samples.first { $0.lastPathComponent.hasPrefix("duke") })  // has private tags
         let other = try #require(Self.samples.first { $0 != duke })
         let accepted = try Orthanc.variant(of: duke, patientID: "OCTARC-RESTORE", in: archive)
+        try Orthanc.upload(accepted)
         // with-orthanc's Lua filter refuses Patient IDs starting with REFUSE-.
         let refused = try Orthanc.variant(of: other, patientID: "REFUSE-\(UUID().uuidString.prefix(8))", in: archive)
         let containers = scratch.appendingPathComponent("containers"), restoredFolder = scratch.appendingPathComponent("restored")
@@ -201,7 +213,7 @@ extension PACSNodeTests {
         let outcome = try PACSConverter(codec: codec, options: .init(
             client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: [acceptedSeries.studyInstanceUID]),
             output: again, jobs: 2, quiet: true)).run()
-        #expect(outcome.converted == 1 && outcome.failures.isEmpty)
+        #expect(outcome.converted == 1 && outcome.failures.isEmpty, "\(outcome.failures) \(outcome.upToDate)")
         #expect(outcome.manifest.series.first?.inputs.map(\.sopInstanceUID) == [acceptedUID])
     }
 }
