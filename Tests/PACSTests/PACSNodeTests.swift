@@ -54,6 +54,21 @@ extension PACSNodeTests {
         }
     }
 
+    /// A SOP class Orthanc does not accept: storing only such files cannot open an association.
+    @Test func unacceptedSOPClassIsNoPresentationContext() throws {
+        let scratch = try Fixtures.makeTemporaryDirectory("octarc-pacs")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let file = try Orthanc.variant(of: Self.samples[0], patientID: "OCTARC-NO-CONTEXT", in: scratch)
+        let dcmodify = try #require(Tools.find("dcmodify"))
+        let changed = try Tools.run(dcmodify, ["-nb", "-m", "(0008,0016)=1.2.826.0.1.3680043.9.7433.1.1", file.path])
+        #expect(changed.status == 0, "\(changed.output)")
+        #expect {
+            _ = try Orthanc.client().store([file])
+        } throws: { error in
+            (error as? PACSError)?.kind == .noPresentationContext && "\(error)".contains("C-STORE")
+        }
+    }
+
     @Test func closedPortIsConnectionRefused() throws {
         // A port that was free a moment ago: bind, read the number, close.
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
