@@ -20,6 +20,7 @@ let package = Package(
     targets: [
         // System libraries and the C++ shim.
         .target(name: "CDCMTK", linkerSettings: dcmtkLibraries),
+        .target(name: "CDCMTKNet", linkerSettings: ["dcmnet", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }),
         .systemLibrary(name: "CPNG"),
         .systemLibrary(name: "CZstd"),
         .systemLibrary(name: "CDNNL"),
@@ -36,9 +37,11 @@ let package = Package(
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
         .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
-        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support"]),
+        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support", "PACS"]),
+        // DICOM networking: C-ECHO, C-FIND, C-GET, C-STORE against a PACS.
+        .target(name: "PACS", dependencies: ["CDCMTKNet"]),
         .executableTarget(name: "octarc", dependencies: [
-            "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support",
+            "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support", "PACS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +58,7 @@ let package = Package(
         ]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "PACSTests", dependencies: ["PACS", "Archive", "Codec", "Container", "DICOM", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

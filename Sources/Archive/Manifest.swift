@@ -109,6 +109,8 @@ public struct Manifest: Codable, Sendable {
     /// Series that failed in the run that wrote this manifest (absent in manifests of older versions).
     public var failed: [Failure]? = nil
     public var seconds: Double
+    /// Where the inputs came from when they were read from a DICOM node (`convert --from`).
+    public var source: ManifestSource?
 
     /// Reads `manifest.json` from `folder`, or nil if there is none or it does not parse.
     public static func read(from folder: URL) -> Manifest? {

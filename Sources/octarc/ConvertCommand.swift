@@ -15,10 +15,12 @@ struct ConvertCommand: ParsableCommand {
         bad or a series failed (the others still convert).
         """)
 
-    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present); not with --plan.")
+    @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present); not with --plan or --from.")
     var archive: String?
 
     @OptionGroup var shard: ShardOptions
+
+    @OptionGroup(title: "Converting from a DICOM node") var node: ConvertFromNodeOptions
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -43,10 +45,17 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
-        try shard.validate(archive: archive, what: "archive")
+        if node.from != nil {
+            try shard.validate()
+            if archive != nil { throw ValidationError("give an ARCHIVE folder or --from AET@HOST:PORT (one of them)") }
+            if shard.plan != nil { throw ValidationError("--plan converts a folder archive, not --from") }
+        } else {
+            try shard.validate(archive: archive, what: "archive")
+        }
     }
 
     func run() throws {
+        if node.from != nil { return try runFromNode() }
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),

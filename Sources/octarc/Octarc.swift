@@ -17,6 +17,7 @@ struct Octarc: ParsableCommand {
             VerifyCommand.self,
             ProfilesCommand.self,
             DebugCommand.self,
+            EchoCommand.self,
         ]
     )
 

@@ -20,8 +20,10 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var shard: ShardOptions
 
-    @Option(name: .long, help: "Output folder.")
-    var out: String
+    @Option(name: .long, help: "Output folder (with --to: also kept there).")
+    var out: String?
+
+    @OptionGroup(title: "Restoring to a DICOM node") var node: RestoreToNodeOptions
 
     @Option(name: .long, help: "Restore only frames A through B (1-based) of each instance, e.g. 3-7.")
     var frames: String?
@@ -37,21 +39,27 @@ struct RestoreCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+        if out == nil && node.to == nil { throw ValidationError("give --out DIR, --to AET@HOST:PORT, or both") }
         if let frames, FrameRange.parse(frames) == nil {
             throw ValidationError("--frames takes A-B with 1 <= A <= B, e.g. 3-7 (or a single frame number)")
         }
     }
 
     func run() throws {
+        let client = try node.to.map { try node.connection.client(for: $0) }
+        let scratch = out == nil ? try RestoreToNodeOptions.scratchFolder() : nil
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        let output = scratch ?? URL(fileURLWithPath: out ?? "")
         let library = try ProfileFolders.library(explicit: profiles)
         let restorer = Restorer(library: library, options: .init(
-            input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), jobs: jobs,
+            input: URL(fileURLWithPath: input), output: output, jobs: jobs,
             frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot,
             containers: try shard.selection().map { $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input)) }))
         let outcome = try restorer.run()
-        print("\(outcome.restored.count) instances restored to \(out)")
+        if let out { print("\(outcome.restored.count) instances restored to \(out)") }
         for failure in outcome.failures { print("FAILED \(failure)") }
-        if !outcome.failures.isEmpty || outcome.restored.isEmpty { throw ExitCode(1) }
+        let sendFailed = try client.map { try RestoreToNodeOptions.send(outcome.restored, to: $0) } ?? false
+        if !outcome.failures.isEmpty || outcome.restored.isEmpty || sendFailed { throw ExitCode(1) }
     }
 }
 

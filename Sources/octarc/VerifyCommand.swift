@@ -16,11 +16,13 @@ struct VerifyCommand: ParsableCommand {
         when an original has no restored counterpart, or when no frame was compared.
         """)
 
-    @Argument(help: "The original archive.")
+    @Argument(help: "The original archive (left out with --from).")
     var originals: String
 
     @Argument(help: "Restored DICOM, or .octz containers (a file, a folder, or a manifest).")
-    var restored: String
+    var restored: String?
+
+    @OptionGroup(title: "Originals from a DICOM node") var node: VerifyFromNodeOptions
 
     @OptionGroup var shard: ShardOptions
 
@@ -44,13 +46,21 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+        if (node.from == nil) != (restored != nil) {
+            throw ValidationError("give ORIGINALS RESTORED, or --from AET@HOST:PORT RESTORED")
+        }
     }
 
     func run() throws {
+        // With --from, the one path given is RESTORED; the originals come from the node.
+        let restored = self.restored ?? originals
+        let fetched = try node.fetchOriginals(of: URL(fileURLWithPath: restored))
+        defer { if let fetched { try? FileManager.default.removeItem(at: fetched) } }
+        let originals = fetched ?? URL(fileURLWithPath: self.originals)
         let library = try ProfileFolders.library(explicit: profiles)
         let selection = try shard.selection()
         let verifier = Verifier(library: library, options: .init(
-            originals: URL(fileURLWithPath: originals), restored: URL(fileURLWithPath: restored), jobs: jobs,
+            originals: originals, restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
             originalFiles: selection.map { $0.plan.files(of: $0.shard) },
             restoredContainers: selection.flatMap { containers(of: $0) }))
@@ -73,7 +83,7 @@ struct VerifyCommand: ParsableCommand {
     /// The shard's containers when RESTORED is the convert's output folder and holds them all (so a
     /// shard opens only its own); nil otherwise (restored DICOM, or a folder searched as usual).
     private func containers(of selection: ShardOptions.Selection) -> [URL]? {
-        let containers = selection.plan.containers(of: selection.shard, in: URL(fileURLWithPath: restored))
+        let containers = selection.plan.containers(of: selection.shard, in: URL(fileURLWithPath: restored ?? originals))
         return containers.allSatisfy { FileManager.default.fileExists(atPath: $0.path) } ? containers : nil
     }
 }
