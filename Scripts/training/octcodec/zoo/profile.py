@@ -29,10 +29,11 @@ def profile_document(codec: Codec, name: str, description: str, *, weights_sha25
                      weights_file: str = "weights.safetensors", target_stored_cr: float | None = None,
                      preprocessing: dict | None = None, entropy_counts: dict | None = None,
                      floor: float | None = None, measured: dict | None = None,
-                     training: dict | None = None) -> dict:
+                     training: dict | None = None, floors: dict | None = None) -> dict:
     """profile.json of `codec`: its architecture, graphs and quantizer, with the optional parts a shipped
     profile has (target, preprocessing, entropy tables, floors, measurements, training record) where
-    given. Keys come in the order of FORMAT.md; a part left as None is left out."""
+    given. Keys come in the order of FORMAT.md; a part left as None is left out. `floors` (every verify floor,
+    as Scripts/measure-floors writes them) wins over `floor` (the ROI-band floor alone)."""
     arch = codec.arch
     parts = [
         ("format", FORMAT),
@@ -49,7 +50,7 @@ def profile_document(codec: Codec, name: str, description: str, *, weights_sha25
         ("encoder", codec.encoder.graph()),
         ("decoder", codec.decoder.graph()),
         ("entropy", None if entropy_counts is None else {"counts": entropy_counts}),
-        ("floors", None if floor is None else {"msssim_roi": floor}),
+        ("floors", floors if floors is not None else None if floor is None else {"msssim_roi": floor}),
         ("measured", measured),
         ("training", training),
     ]
