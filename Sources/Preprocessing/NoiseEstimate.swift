@@ -13,8 +13,19 @@ public enum NoiseEstimate {
     public static func sigma(_ frame: Image<Float>, boundaries: LayerBoundaries?, padding: PaddingMask?) -> Float {
         let width = frame.width, height = frame.height
         guard width >= 3, height >= 3 else { return 0 }
-        let paddingImage = padding?.image
-        func isPadding(_ x: Int, _ y: Int) -> Bool { paddingImage?[x, y] ?? false }
+        // Pixels with padding in their 3 x 3 neighbourhood, marked once.
+        var nearPadding: [Bool]? = nil
+        if let mask = padding?.image, mask.pixels.contains(true) {
+            var near = [Bool](repeating: false, count: width * height)
+            for y in 0..<height {
+                for x in 0..<width where mask[x, y] {
+                    for yy in Swift.max(0, y - 1)...Swift.min(height - 1, y + 1) {
+                        for xx in Swift.max(0, x - 1)...Swift.min(width - 1, x + 1) { near[yy * width + xx] = true }
+                    }
+                }
+            }
+            nearPadding = near
+        }
         var residuals: [Float] = []
         residuals.reserveCapacity(width * height / 4)
         let useRetina = boundaries?.retinaFound == true
@@ -26,11 +37,7 @@ public enum NoiseEstimate {
             }
             guard top <= bottom else { continue }
             for y in top...bottom {
-                var nearPadding = false
-                if paddingImage != nil {
-                    for dy in -1...1 { for dx in -1...1 where isPadding(x + dx, y + dy) { nearPadding = true } }
-                }
-                if nearPadding { continue }
+                if let nearPadding, nearPadding[y * width + x] { continue }
                 let r = frame[x - 1, y - 1] - 2 * frame[x, y - 1] + frame[x + 1, y - 1]
                     - 2 * frame[x - 1, y] + 4 * frame[x, y] - 2 * frame[x + 1, y]
                     + frame[x - 1, y + 1] - 2 * frame[x, y + 1] + frame[x + 1, y + 1]
