@@ -43,7 +43,12 @@ def training_record(ck: dict) -> dict:
     record = {"steps": ck["step"], "wall_minutes": round(ck["elapsed"] / 60, 1),
               "hardware": ck.get("hardware", "unknown"), "arguments": ck["args"]}
     init = ck["args"].get("init", "None")
-    if init != "None":
+    if init != "None" and (REPO / init).is_dir():
+        # Warm start from a shipped profile: its name, weights and its own training record.
+        doc = json.loads((REPO / init / "profile.json").read_text())
+        record["initialized_from"] = {"profile": doc["name"], "weights_sha256": doc["weights"]["sha256"],
+                                      "training": doc.get("training")}
+    elif init != "None":
         parent = torch.load(REPO / init, map_location="cpu", weights_only=False) if (REPO / init).exists() else None
         record["initialized_from"] = training_record(parent) if parent else {"checkpoint": init, "missing": True}
     return record
