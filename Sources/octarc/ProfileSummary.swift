@@ -19,7 +19,12 @@ struct ProfileSummary {
                 + "\(d.quantizer.levels)-level quantizer; latents \(latents)",
             "  codec CR    \(format(profile.codecCompressionRatio(bitsPerPixel: 8), 1)) at 8 bits (paper's eq. 1; "
                 + "\(format(profile.symbolsPerPixel, 4)) symbols per band pixel)",
-            "  floor       MS-SSIM (ROI) >= \(format(d.floors.msssimROI, 3)) per frame",
+            d.floors.msssimRetina.map { retina in
+                "  floors      vs the original in the retina: MS-SSIM >= \(format(retina, 3))"
+                    + (d.floors.msssimRetinaNoisy.map { " (noisy originals >= \(format($0, 3)))" } ?? "")
+                    + (d.floors.thicknessErrorMicrometres.map { ", mean thickness error <= \(format($0, 1)) µm" } ?? "")
+                    + " per frame"
+            } ?? "  floor       MS-SSIM (ROI) >= \(format(d.floors.msssimROI, 3)) per frame",
             "  weights     \(d.weights.file), SHA-256 \(detailed ? sha : String(sha.prefix(16)) + "…")",
         ]
         if case .object(let devices)? = d.measured, !devices.isEmpty {
