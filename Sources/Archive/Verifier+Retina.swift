@@ -63,7 +63,8 @@ struct ThicknessError {
     let maxPx: Double?
     let meanMicrometres: Double?
     let maxMicrometres: Double?
-    /// The columns (0-based, first and last) where the error is largest, e.g. "412-431".
+    /// The columns (0-based, first and last) where the error is largest, e.g. "412-431", or
+    /// "18-899 (7 columns)" when they are not side by side.
     let maxColumns: String?
 
     init(original: LayerBoundaries, restored: LayerBoundaries, columns: [Int], rowSpacingMicrometres: Double?) {
@@ -78,7 +79,9 @@ struct ThicknessError {
         meanMicrometres = rowSpacingMicrometres.map { mean * $0 }
         maxMicrometres = rowSpacingMicrometres.map { largest * $0 }
         let at = zip(columns, errors).filter { $0.1 == largest }.map(\.0)
-        maxColumns = at.count == 1 ? "\(at[0])" : "\(at.first!)-\(at.last!)"
+        let contiguous = at.last! - at.first! + 1 == at.count
+        maxColumns = at.count == 1 ? "\(at[0])"
+            : contiguous ? "\(at.first!)-\(at.last!)" : "\(at.first!)-\(at.last!) (\(at.count) columns)"
     }
 }
 

@@ -60,6 +60,9 @@ import Testing
         #expect(error.meanPx == 3 && error.maxPx == 5)
         #expect(abs(error.meanMicrometres! - 3 * 3.87) < 1e-9 && abs(error.maxMicrometres! - 5 * 3.87) < 1e-9)
         #expect(error.maxColumns == "2-3")
+        let apart = LayerBoundaries(ilm: [10, 10, 10, 10], isos: [20, 20, 20, 20], bm: [45, 40, 40, 45], retinaFound: true)
+        #expect(ThicknessError(original: original, restored: apart, columns: [0, 1, 2, 3], rowSpacingMicrometres: nil)
+            .maxColumns == "0-3 (2 columns)")
         let unknown = ThicknessError(original: original, restored: restored, columns: [1], rowSpacingMicrometres: nil)
         #expect(unknown.meanPx == 2 && unknown.meanMicrometres == nil && unknown.maxColumns == "1")
     }
