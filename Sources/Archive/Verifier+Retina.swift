@@ -116,12 +116,24 @@ public struct VerifyFloors: Sendable, Codable {
         case basis
     }
 
+    /// The retina MS-SSIM floor that applies to `frame` (by its original's noise), if the profile has one.
+    func retinaFloor(for frame: VerifyReport.Frame) -> Double? {
+        guard let lowNoiseFloor = msssimRetina else { return nil }
+        return (frame.noiseSigma ?? 0) > noisyOriginalSigma ? (msssimRetinaNoisy ?? lowNoiseFloor) : lowNoiseFloor
+    }
+
+    /// How far `frame` stands above its floor (negative: below); what the report's worst frames are
+    /// ranked by, so that noisy originals, with their lower floor, are not always "worst".
+    func margin(of frame: VerifyReport.Frame) -> Double {
+        if let floor = retinaFloor(for: frame), let value = frame.msssimRetina { return value - floor }
+        return frame.msssimROI - msssimROI
+    }
+
     /// Why `frame` fails, one reason each; empty when it passes.
     func failures(of frame: VerifyReport.Frame) -> [String] {
         var reasons: [String] = []
-        if let lowNoiseFloor = msssimRetina {
+        if let floor = retinaFloor(for: frame) {
             let noisy = (frame.noiseSigma ?? 0) > noisyOriginalSigma
-            let floor = noisy ? (msssimRetinaNoisy ?? lowNoiseFloor) : lowNoiseFloor
             if let value = frame.msssimRetina, !(value >= floor) {
                 reasons.append("MS-SSIM vs original in the retina \(format(value)) < \(format(floor))"
                                + (noisy ? " (floor for noisy originals)" : ""))

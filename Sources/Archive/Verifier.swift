@@ -288,10 +288,15 @@ public struct Verifier: Sendable {
         return (differences.reduce(0, +) / Double(differences.count), differences.max())
     }
 
-    /// The `count` frames with the lowest MS-SSIM against the original in the retina region, with
-    /// their images and the rows of their retina region.
+    /// The `count` frames closest to (or furthest below) their profile's floor on MS-SSIM against the
+    /// original in the retina region, with their images and the rows of their retina region.
     private func worstFrames(_ report: VerifyReport, pairs: [Pair], count: Int) throws -> [WorstFrame] {
-        let worst = report.frames.sorted { ($0.msssimRetina ?? $0.msssimROI) < ($1.msssimRetina ?? $1.msssimROI) }.prefix(count)
+        let floors = Dictionary(pairs.map { ($0.codec.profile.name, VerifyFloors($0.codec.profile.document.floors)) },
+                                uniquingKeysWith: { first, _ in first })
+        func margin(_ frame: VerifyReport.Frame) -> Double {
+            (frame.profile.flatMap { floors[$0] } ?? report.summary.floors)?.margin(of: frame) ?? frame.msssimROI
+        }
+        let worst = report.frames.sorted { margin($0) < margin($1) }.prefix(count)
         return try worst.compactMap { frame in
             guard let pair = pairs.first(where: { $0.original.sopInstanceUID == frame.sopInstanceUID }) else { return nil }
             let geometry = pair.original.geometry
