@@ -44,7 +44,7 @@ RESULTS_APPENDIX = [
     "Bioptigen registered average, every pipeline against JPEG 2000 / HTJ2K / JPEG XL on the raw frame at the",
     "same stored bytes) and the retina floors in each profile.json (`Scripts/measure-floors`). Rate–distortion",
     "curves and Bjøntegaard delta rates of the profiles against the classical codecs on identical bands:",
-    "`Profiles/rd/` (`Scripts/rd-curves`; the shipped codec saturates near 43 dB, so its curve is almost flat and",
+    "`Profiles/BD-RATE.md`, `rd.png`, `rd.json` (`Scripts/rd-curves`; the shipped codec saturates near 43 dB, so its curve is almost flat and",
     "its BD-rates are several hundred percent).", ""]
 
 
