@@ -385,6 +385,25 @@ int cnet_find(const cnet_node *node, const char *level, const cnet_key *keys, si
     return CNET_OK;
 }
 
+// The status of the last response of a C-GET or C-MOVE, with the sub-operation counts of its final
+// (non-pending) response copied to `counts`; `final_seen` says whether one arrived. Frees the responses.
+static Uint16 summarizeRetrieve(OFList<RetrieveResponse *> &responses, cnet_retrieve_counts *counts, bool *final_seen) {
+    Uint16 last = 0;
+    for (RetrieveResponse *response : responses) {
+        last = response->m_status;
+        if (!DICOM_PENDING_STATUS(response->m_status)) {
+            *final_seen = true;
+            if (counts != nullptr) {
+                counts->completed = response->m_numberOfCompletedSubops;
+                counts->failed = response->m_numberOfFailedSubops;
+                counts->warning = response->m_numberOfWarningSubops;
+            }
+        }
+        delete response;
+    }
+    return last;
+}
+
 int cnet_get(const cnet_node *node, const char *level, const cnet_key *keys, size_t key_count,
              const char *const *sop_classes, size_t sop_class_count, const char *directory, cnet_received received,
              void *context, cnet_retrieve_counts *counts, cnet_status *status) {
@@ -422,20 +441,8 @@ int cnet_get(const cnet_node *node, const char *level, const cnet_key *keys, siz
     OFList<RetrieveResponse *> responses;
     OFCondition condition = client.sendCGETRequest(context_id, query, &responses);
     delete query;
-    Uint16 last = 0;
     bool finalSeen = false;
-    for (RetrieveResponse *response : responses) {
-        last = response->m_status;
-        if (!DICOM_PENDING_STATUS(response->m_status)) {
-            finalSeen = true;
-            if (counts != nullptr) {
-                counts->completed = response->m_numberOfCompletedSubops;
-                counts->failed = response->m_numberOfFailedSubops;
-                counts->warning = response->m_numberOfWarningSubops;
-            }
-        }
-        delete response;
-    }
+    Uint16 last = summarizeRetrieve(responses, counts, &finalSeen);
     if (counts != nullptr) counts->received = client.written;
     std::string where = "C-GET from " + std::string(node->called_aet) + "@" + peerAddress(node);
     if (!client.storeError.empty()) {
@@ -517,20 +524,8 @@ int cnet_move(const cnet_node *node, const char *level, const cnet_key *keys, si
     OFList<RetrieveResponse *> responses;
     condition = client.sendMOVERequest(context_id, node->calling_aet, query, &responses);
     delete query;
-    Uint16 last = 0;
     bool finalSeen = false;
-    for (RetrieveResponse *response : responses) {
-        last = response->m_status;
-        if (!DICOM_PENDING_STATUS(response->m_status)) {
-            finalSeen = true;
-            if (counts != nullptr) {
-                counts->completed = response->m_numberOfCompletedSubops;
-                counts->failed = response->m_numberOfFailedSubops;
-                counts->warning = response->m_numberOfWarningSubops;
-            }
-        }
-        delete response;
-    }
+    Uint16 last = summarizeRetrieve(responses, counts, &finalSeen);
     std::string where = "C-MOVE from " + std::string(node->called_aet) + "@" + peerAddress(node) + " to " +
                         node->calling_aet + " on port " + std::to_string(listen_port);
     if (condition.bad() || !finalSeen) {
