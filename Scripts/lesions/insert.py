@@ -63,23 +63,26 @@ def insert(frame, ilm, isos, bm, rng, per_kind=2, valid=None):
             occupied[gy0:gy0 + grown.shape[0], gx0:gx0 + grown.shape[1]] |= grown
             return y0, x0
         return None
+    def placements(kind, key, m, count):
+        """Up to `count` seeded placements of mask `m`: its corner and its full-frame mask."""
+        for _ in range(count):
+            p = place(kind, key, m)
+            if p is None:
+                continue
+            y0, x0 = p
+            full = np.zeros((H, W))
+            full[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = m
+            yield y0, x0, full
+
     for (h, w) in CYSTS:
         m = ellipse_mask(h, w)
-        for _ in range(per_kind):
-            p = place("cyst", (h, w), m)
-            if p is None: continue
-            y0, x0 = p
-            full = np.zeros((H, W)); full[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = m
+        for _, _, full in placements("cyst", (h, w), m, per_kind):
             before = out.copy()
             out = out * (1 - 0.7 * full)
             lesions.append(dict(kind="cyst", size=f"{h}x{w}", mask=full, delta=out - before))
     for (h, w) in FOCI:
         m = ellipse_mask(h, w)
-        for _ in range(per_kind):
-            p = place("focus", (h, w), m)
-            if p is None: continue
-            y0, x0 = p
-            full = np.zeros((H, W)); full[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = m
+        for y0, x0, full in placements("focus", (h, w), m, per_kind):
             cy, cx = y0 + m.shape[0] // 2, x0 + m.shape[1] // 2
             win = (slice(max(0, cy - 15), cy + 16), slice(max(0, cx - 15), cx + 16))
             p90 = np.percentile(frame[win][retina[win]], 90)
@@ -88,12 +91,7 @@ def insert(frame, ilm, isos, bm, rng, per_kind=2, valid=None):
             lesions.append(dict(kind="focus", size=f"{h}x{w}", mask=full, delta=out - before))
     for w in GAPS:
         h = 3
-        m = np.ones((h, w))
-        for _ in range(max(1, per_kind // 2)):
-            p = place("gap", w, m)
-            if p is None: continue
-            y0, x0 = p
-            full = np.zeros((H, W)); full[y0:y0 + h, x0:x0 + w] = 1
+        for y0, x0, full in placements("gap", w, np.ones((h, w)), max(1, per_kind // 2)):
             before = out.copy()
             # dim the IS/OS line to the layer above (the outer nuclear layer, 6 rows up)
             out[y0:y0 + h, x0:x0 + w] = np.minimum(out[y0:y0 + h, x0:x0 + w], frame[y0 - 6:y0 - 6 + h, x0:x0 + w])
@@ -115,7 +113,8 @@ def detectability(restored_with, lesion, exclude):
     tpl = t[y0:y1, x0:x1]
     tpl = tpl - tpl.mean()
     norm = np.sqrt((tpl ** 2).sum())
-    if norm == 0: return None
+    if norm == 0:
+        return None
     tpl = tpl / norm
     H, W = restored_with.shape
     h, w = tpl.shape
@@ -124,6 +123,7 @@ def detectability(restored_with, lesion, exclude):
         return float((tpl * (patch - patch.mean())).sum())
     r0 = resp(x0)
     others = [resp(x) for x in range(0, W - w, max(2, w // 2)) if abs(x - x0) > w and not exclude[y0:y1, x:x + w].any()]
-    if len(others) < 8: return None
+    if len(others) < 8:
+        return None
     others = np.array(others)
     return float((r0 - others.mean()) / (others.std() + 1e-9))
