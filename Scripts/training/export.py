@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec import safetensors  # noqa: E402
 from octcodec.data import load_pack  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
+from octcodec.entropy_models import context  # noqa: E402
 from octcodec.statistics import symbol_counts  # noqa: E402
 from octcodec.zoo import graph_tensors, profile_document, sha256_file, write_json_atomic  # noqa: E402
 
@@ -25,16 +26,23 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, floor: float,
-                  description: str, train_bands) -> tuple[dict, dict]:
+                  description: str, train_bands, context_entropy: bool = False) -> tuple[dict, dict]:
+    """profile.json and the weights file's tensors. With `context_entropy`, the neighbour-context tables
+    (counted on `train_bands`) go into the weights file as `entropy.<latent>` and the profile codes with
+    them (bitstream version 2)."""
     arch = Architecture.from_json(ck["arch"])
     model = Codec(arch)
     model.load_state_dict(ck["model"])
     model.eval()
     profile = profile_document(
         model, name, description, target_stored_cr=target_cr, preprocessing=preprocessing,
-        entropy_counts=symbol_counts(model, train_bands), floor=floor, measured={},
+        entropy_counts=symbol_counts(model, train_bands),
+        entropy_context=context.KIND if context_entropy else None, floor=floor, measured={},
         training=training_record(ck) | {"dev_msssim_history": ck["history"][-3:]})
-    return profile, graph_tensors(model)
+    tensors = graph_tensors(model)
+    if context_entropy:
+        tensors |= {f"entropy.{n}": v for n, v in context.context_counts(model, train_bands).items()}
+    return profile, tensors
 
 
 def training_record(ck: dict) -> dict:
@@ -64,11 +72,13 @@ def main(argv=None):
     p.add_argument("--floor", type=float, default=0.95, help="minimum per-frame MS-SSIM against the ROI")
     p.add_argument("--description", default="")
     p.add_argument("--out", type=Path, help="default: Profiles/NAME")
+    p.add_argument("--context-entropy", action="store_true",
+                   help="code latents with neighbour-context tables (bitstream version 2)")
     args = p.parse_args(argv)
 
     ck = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
     profile, tensors = build_profile(ck, args.name, args.target_cr, json.loads(args.preprocessing.read_text()),
-                                     args.floor, args.description, load_pack(args.train))
+                                     args.floor, args.description, load_pack(args.train), args.context_entropy)
     out = args.out or REPO / "Profiles" / args.name
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "weights.safetensors"

@@ -32,12 +32,12 @@ extension Profile {
         let shapes = try latentShapes(width: band.width, height: band.height)
         let input = try Tensor(shape: TensorShape(channels: 1, height: band.height, width: band.width), data: band.pixels)
         let outputs = try encoder.run(["image": input])
-        var tensors: [(symbols: [Int32], model: SymbolModel)] = []
-        for ((latent, shape), model) in zip(zip(document.latents, shapes), symbolModels) {
+        var tensors: [LatentTensor] = []
+        for ((latent, shape), model) in zip(zip(document.latents, shapes), latentModels) {
             guard let tensor = outputs[latent.name], tensor.shape == shape else {
                 throw CodecError.invalidProfile(path: directory.path, reason: "encoder output \(latent.name) is not \(shape)")
             }
-            tensors.append((quantizer.symbols(for: tensor), model))
+            tensors.append(LatentTensor(symbols: quantizer.symbols(for: tensor), width: shape.width, model: model))
         }
         return EncodedBand(bitstream: LatentCoder.encode(tensors), symbolCount: tensors.reduce(0) { $0 + $1.symbols.count })
     }
@@ -48,7 +48,9 @@ extension Profile {
         let shapes = try latentShapes(width: width, height: height)
         let symbols: [[Int32]]
         do {
-            symbols = try LatentCoder.decode(bitstream, tensors: zip(shapes, symbolModels).map { ($0.elementCount ?? 0, $1) })
+            symbols = try LatentCoder.decode(bitstream, tensors: zip(shapes, latentModels).map {
+                (count: $0.elementCount ?? 0, width: $0.width, model: $1)
+            })
         } catch {
             throw CodecError.corruptBitstream(reason: "\(error)", cause: ErrorCause(error))
         }

@@ -23,8 +23,9 @@ public final class Profile: Sendable {
     public let encoder: Network
     public let decoder: Network
     public let quantizer: Quantizer
-    /// One entropy model per latent, in `document.latents` order.
-    public let symbolModels: [SymbolModel]
+    /// One entropy model per latent, in `document.latents` order: per-channel tables, or context tables
+    /// when `document.entropy.context` is set.
+    public let latentModels: [LatentModel]
     public let preprocessor: Preprocessor
 
     public var name: String { document.name }
@@ -77,8 +78,8 @@ public final class Profile: Sendable {
                 encoder: try Network(graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
                 decoder: try Network(graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
                 quantizer: try Quantizer(centers: document.quantizer.centers),
-                symbolModels: try document.latents.map { latent in
-                    try SymbolModel(counts: document.entropy.counts[latent.name] ?? [])
+                latentModels: try document.latents.map { latent in
+                    try latentModel(latent, document: document, weights: weights, invalid: invalid)
                 },
                 preprocessor: Preprocessor(parameters: document.preprocessing))
         } catch let error as CodecError {
@@ -89,15 +90,44 @@ public final class Profile: Sendable {
     }
 
     private init(document: ProfileDocument, directory: URL, weightsSHA256: [UInt8], encoder: Network, decoder: Network,
-                 quantizer: Quantizer, symbolModels: [SymbolModel], preprocessor: Preprocessor) {
+                 quantizer: Quantizer, latentModels: [LatentModel], preprocessor: Preprocessor) {
         self.document = document
         self.directory = directory
         self.weightsSHA256 = weightsSHA256
         self.encoder = encoder
         self.decoder = decoder
         self.quantizer = quantizer
-        self.symbolModels = symbolModels
+        self.latentModels = latentModels
         self.preprocessor = preprocessor
+    }
+
+    /// A latent's entropy model: its per-channel counts from profile.json, or its context counts from the
+    /// weights file (`C x 125 x L` non-negative integers).
+    private static func latentModel(_ latent: ProfileDocument.Latent, document: ProfileDocument, weights: SafeTensors,
+                                    invalid: (String, (any Error)?) -> CodecError) throws -> LatentModel {
+        guard document.entropy.context != nil else {
+            return .perChannel(try SymbolModel(counts: document.entropy.counts[latent.name] ?? []))
+        }
+        let name = ProfileDocument.Entropy.contextTensorName(latent: latent.name)
+        let levels = document.quantizer.levels
+        let shape = [latent.channels, ContextModel.contextCount, levels]
+        let values: [Int32]
+        do {
+            guard try weights.shape(name) == shape else {
+                throw invalid("\(name) in \(document.weights.file) is not \(shape.map(String.init).joined(separator: "x"))", nil)
+            }
+            values = try weights.int32s(name)
+        } catch let error as CodecError {
+            throw error
+        } catch {
+            throw invalid("\(document.weights.file) has no usable \(name): \(error)", error)
+        }
+        guard values.allSatisfy({ $0 >= 0 }) else { throw invalid("\(name) has negative counts", nil) }
+        let rows = stride(from: 0, to: values.count, by: levels).map { values[$0..<$0 + levels].map { UInt32($0) } }
+        let counts = stride(from: 0, to: rows.count, by: ContextModel.contextCount).map {
+            Array(rows[$0..<$0 + ContextModel.contextCount])
+        }
+        return .context(try ContextModel(counts: counts))
     }
 
     /// Checks the parts of profile.json that the networks and the entropy coder do not check themselves.
@@ -105,6 +135,9 @@ public final class Profile: Sendable {
         guard d.format == ProfileDocument.format else { throw invalid("format is '\(d.format)', not '\(ProfileDocument.format)'") }
         guard ProfileDocument.supportedVersions.contains(d.formatVersion) else {
             throw invalid("format version \(d.formatVersion) is newer than this octarc reads (\(ProfileDocument.supportedVersions))")
+        }
+        guard (d.entropy.context != nil) == (d.formatVersion >= 2) else {
+            throw invalid("entropy.context needs format version 2, and format version 2 needs entropy.context")
         }
         guard d.quantizer.levels == d.quantizer.centers.count, d.quantizer.levels >= 2 else {
             throw invalid("quantizer has \(d.quantizer.centers.count) centers for \(d.quantizer.levels) levels")

@@ -4,7 +4,7 @@ import Preprocessing
 /// The contents of a profile's `profile.json`, as `Profiles/FORMAT.md` specifies them.
 public struct ProfileDocument: Codable, Sendable {
     public static let format = "octarc-profile"
-    public static let supportedVersions = 1...1
+    public static let supportedVersions = 1...2
 
     public struct Weights: Codable, Sendable {
         public var file: String
@@ -37,8 +37,21 @@ public struct ProfileDocument: Codable, Sendable {
     }
 
     public struct Entropy: Codable, Sendable {
+        /// Context models the entropy coder knows (Sources/EntropyCoding/BITSTREAM.md).
+        public enum ContextKind: String, Codable, Sendable {
+            /// One table per channel and context of the left, upper and previous-channel neighbours;
+            /// the raw counts are the weights file's I32 tensors `entropy.<latent>` (C x 125 x L), so the
+            /// weights' SHA-256, which every container records, pins the tables too.
+            case neighbours = "neighbours-v1"
+        }
+
         /// Per latent, per channel, how often each symbol occurred on the training set.
         public var counts: [String: [[UInt32]]]
+        /// When present, latents are coded with context tables instead of `counts` (bitstream version 2).
+        public var context: ContextKind?
+
+        /// The weights-file tensor holding a latent's context counts.
+        public static func contextTensorName(latent: String) -> String { "entropy.\(latent)" }
     }
 
     public struct Floors: Codable, Sendable {

@@ -51,4 +51,57 @@ public enum LatentCoder {
             return decoded
         }
     }
+
+    /// Codes tensors, each with its own model (per-channel or context tables), one after the other into one
+    /// bitstream. A tensor's symbol count must be a multiple of `width` times its model's channel count.
+    public static func encode(_ tensors: [LatentTensor]) -> [UInt8] {
+        var encoder = RANSEncoder(expectedSymbols: tensors.reduce(0) { $0 + $1.symbols.count })
+        for tensor in tensors.reversed() {
+            switch tensor.model {
+            case .perChannel(let model):
+                encoder.encode(tensor.symbols, model: model)
+            case .context(let model):
+                precondition(tensor.width > 0 && tensor.symbols.count % (tensor.width * model.channelCount) == 0,
+                             "a tensor's symbols must fill whole rows of width x channels")
+                let rows = tensor.symbols.withUnsafeBufferPointer { model.rows(of: $0, width: tensor.width) }
+                encoder.encode(tensor.symbols, rows: rows, model: model.table)
+            }
+        }
+        return encoder.finish()
+    }
+
+    /// Decodes tensors coded together by ``encode(_:)-([LatentTensor])``: `tensors[k].count` symbols of a
+    /// tensor `tensors[k].width` positions wide with `tensors[k].model`, in order.
+    ///
+    /// Throws ``EntropyCodingError`` when a request is impossible (a negative count, or one that does not
+    /// fill whole rows), the bitstream is truncated, holds more symbols, or could not have been written
+    /// by the encoder with these models.
+    public static func decode(_ bytes: [UInt8],
+                              tensors: [(count: Int, width: Int, model: LatentModel)]) throws -> [[Int32]] {
+        for (index, tensor) in tensors.enumerated() {
+            guard tensor.count >= 0 else {
+                throw EntropyCodingError.invalidRequest("tensor \(index) has a negative symbol count")
+            }
+            if case .context(let model) = tensor.model,
+               tensor.width <= 0 || tensor.count % (tensor.width * model.channelCount) != 0 {
+                throw EntropyCodingError.invalidRequest(
+                    "tensor \(index): \(tensor.count) symbols do not fill rows of \(tensor.width) x \(model.channelCount)")
+            }
+        }
+        return try bytes.withUnsafeBufferPointer { buffer throws(EntropyCodingError) in
+            var decoder = try RANSDecoder(buffer)
+            var decoded: [[Int32]] = []
+            decoded.reserveCapacity(tensors.count)
+            for tensor in tensors {
+                switch tensor.model {
+                case .perChannel(let model):
+                    decoded.append(try decoder.decode(count: tensor.count, model: model))
+                case .context(let model):
+                    decoded.append(try decoder.decode(count: tensor.count, width: tensor.width, model: model))
+                }
+            }
+            try decoder.finish()
+            return decoded
+        }
+    }
 }

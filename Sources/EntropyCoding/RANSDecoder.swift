@@ -100,6 +100,68 @@ struct RANSDecoder: ~Copyable {
         return output
     }
 
+    /// Decodes `count` symbols of one tensor `width` positions wide coded with a context model: each
+    /// symbol's table row follows from the symbols decoded before it.
+    mutating func decode(count: Int, width: Int, model: ContextModel) throws(EntropyCodingError) -> [Int32] {
+        guard count > 0 else { return [] }
+        let table = model.table
+        let levels = table.levels
+        let alphabetSize = table.alphabetSize
+        let channels = model.channelCount
+        let rowStride = width &* channels
+        let center = Int64(model.center)
+        let limit = Int64(ContextModel.offsetLimit)
+        let scaleBits = UInt32(table.precisionBits)
+        let mask: UInt32 = (1 << scaleBits) - 1
+        // Clamped offsets (0...4) of the symbols decoded so far: what the contexts are made of.
+        var offsets = [UInt8](repeating: UInt8(limit), count: count)
+        var output = [Int32](repeating: 0, count: count)
+        try output.withUnsafeMutableBufferPointer { output throws(EntropyCodingError) in
+            try offsets.withUnsafeMutableBufferPointer { offsets throws(EntropyCodingError) in
+                try table.frequencyTable.withUnsafeBufferPointer { frequencies throws(EntropyCodingError) in
+                    try table.cumulativeTable.withUnsafeBufferPointer { cumulative throws(EntropyCodingError) in
+                        var channel = 0
+                        var column = 0
+                        for index in 0..<count {
+                            let left = column > 0 ? Int(offsets[index &- channels]) : Int(limit)
+                            let up = index >= rowStride ? Int(offsets[index &- rowStride]) : Int(limit)
+                            let previous = channel > 0 ? Int(offsets[index &- 1]) : Int(limit)
+                            let row = channel &* ContextModel.contextCount &+ 25 &* left &+ 5 &* up &+ previous
+                            let cumulativeBase = row &* (alphabetSize &+ 1)
+                            let slot = state & mask
+                            var symbol = 0
+                            var high = alphabetSize  // cumulative[base + high] > slot
+                            while high - symbol > 1 {
+                                let middle = (symbol + high) >> 1
+                                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
+                            }
+                            let start = cumulative[cumulativeBase &+ symbol]
+                            let frequency = frequencies[row &* alphabetSize &+ symbol]
+                            state = frequency &* (state >> scaleBits) &+ (slot &- start)
+                            try renormalize()
+                            let value: Int32
+                            if symbol == levels {
+                                value = try getEscapedValue(levels: levels)
+                            } else {
+                                value = Int32(truncatingIfNeeded: symbol)
+                            }
+                            output[index] = value
+                            offsets[index] = UInt8(truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
+                            decodedCount &+= 1
+                            channel &+= 1
+                            if channel == channels {
+                                channel = 0
+                                column &+= 1
+                                if column == width { column = 0 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
     /// Checks that the stream ended where the encoder started: the initial state and no bytes left.
     consuming func finish() throws(EntropyCodingError) {
         guard state == RANS.lowerBound else {

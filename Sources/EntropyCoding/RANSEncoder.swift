@@ -72,6 +72,37 @@ struct RANSEncoder {
         }
     }
 
+    /// Codes one tensor whose symbol `i` uses table row `rows[i]` of `model` (a context model's rows);
+    /// tensors must be given last to first.
+    mutating func encode(_ symbols: [Int32], rows: [Int32], model: SymbolModel) {
+        precondition(rows.count == symbols.count)
+        let levels = model.levels
+        let alphabetSize = model.alphabetSize
+        let scaleBits = model.precisionBits
+        symbols.withUnsafeBufferPointer { symbols in
+            rows.withUnsafeBufferPointer { rows in
+                model.frequencyTable.withUnsafeBufferPointer { frequencies in
+                    model.cumulativeTable.withUnsafeBufferPointer { cumulative in
+                        var index = symbols.count - 1
+                        while index >= 0 {
+                            let value = symbols[index]
+                            let row = Int(rows[index])
+                            var symbol = Int(value)
+                            if value < 0 || symbol >= levels {
+                                putEscapePayload(value, levels: levels)
+                                symbol = levels
+                            }
+                            put(start: cumulative[row &* (alphabetSize &+ 1) &+ symbol],
+                                frequency: frequencies[row &* alphabetSize &+ symbol],
+                                scaleBits: scaleBits)
+                            index -= 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The finished stream: the final state (four bytes, little-endian), then the renormalization bytes.
     consuming func finish() -> [UInt8] {
         var bytes = reversedBytes

@@ -29,7 +29,7 @@ extension ProfileTests {
             #expect(profile.name == name)
             #expect(profile.weightsSHA256.count == 32)
             #expect(profile.document.targetStoredCR > 1)
-            #expect(profile.symbolModels.count == profile.document.latents.count)
+            #expect(profile.latentModels.count == profile.document.latents.count)
         }
     }
 

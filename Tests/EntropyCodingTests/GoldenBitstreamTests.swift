@@ -14,8 +14,21 @@ import TestSupport
     struct Golden: Codable {
         struct Tensor: Codable {
             var precisionBits: Int
+            /// Per-channel counts (version 1 tensors), or empty for a context tensor.
             var counts: [[UInt32]]
             var symbols: [Int32]
+            /// Version 2 tensors: the tensor's width and its context counts (C x 125 x L).
+            var width: Int?
+            var contextCounts: [[[UInt32]]]?
+
+            func model() throws -> LatentModel {
+                if let contextCounts { return .context(try ContextModel(counts: contextCounts, precisionBits: precisionBits)) }
+                return .perChannel(try SymbolModel(counts: counts, precisionBits: precisionBits))
+            }
+
+            func latentTensor() throws -> LatentTensor {
+                LatentTensor(symbols: symbols, width: width ?? 1, model: try model())
+            }
         }
         var format = "octarc-latent-golden"
         var bitstream: String
@@ -37,10 +50,8 @@ extension GoldenBitstreamTests {
         for file in files {
             let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: file))
             let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(golden.bitstream)))
-            let tensors = try golden.tensors.map {
-                (symbols: $0.symbols, model: try SymbolModel(counts: $0.counts, precisionBits: $0.precisionBits))
-            }
-            let decoded = try LatentCoder.decode(bytes, tensors: tensors.map { (count: $0.symbols.count, model: $0.model) })
+            let tensors = try golden.tensors.map { try $0.latentTensor() }
+            let decoded = try LatentCoder.decode(bytes, tensors: tensors.map { ($0.symbols.count, $0.width, $0.model) })
             #expect(decoded == tensors.map(\.symbols), "\(file.lastPathComponent)")
             #expect(LatentCoder.encode(tensors) == bytes, "\(file.lastPathComponent)")
         }
@@ -69,5 +80,30 @@ extension GoldenBitstreamTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(golden).write(to: Self.directory.appendingPathComponent("latent-v1.json"), options: .atomic)
+        try regenerateVersion2(encoder: encoder)
+    }
+
+    /// Version 2: two context tensors (one with escapes among the neighbours) and a per-channel one.
+    private func regenerateVersion2(encoder: JSONEncoder) throws {
+        var generator = SeededGenerator(seed: 20_261_130)
+        var tensors: [Golden.Tensor] = []
+        for (height, width, channels, levels) in [(6, 24, 8, 31), (12, 48, 2, 7)] {
+            var symbols = ContextModelTests.correlatedSymbols(height: height, width: width, channels: channels,
+                                                              levels: levels, generator: &generator)
+            let counts = ContextModelTests.contextCounts(symbols, width: width, channels: channels, levels: levels)
+            if channels == 8 {
+                for (offset, value) in [Int32.min, -1, 31, 32, 65_536, .max].enumerated() {
+                    symbols[offset * 131 + 9] = value
+                }
+            }
+            tensors.append(.init(precisionBits: 15, counts: [], symbols: symbols, width: width, contextCounts: counts))
+        }
+        let counts = LatentSamples.counts(channels: 4, levels: 31, generator: &generator)
+        tensors.append(.init(precisionBits: 15, counts: counts,
+                             symbols: LatentSamples.symbols(count: 4 * 40, counts: counts, generator: &generator)))
+        let golden = Golden(bitstream: "latent-v2.rans", tensors: tensors)
+        let bytes = LatentCoder.encode(try tensors.map { try $0.latentTensor() })
+        try Data(bytes).write(to: Self.directory.appendingPathComponent(golden.bitstream), options: .atomic)
+        try encoder.encode(golden).write(to: Self.directory.appendingPathComponent("latent-v2.json"), options: .atomic)
     }
 }

@@ -28,7 +28,7 @@ def graph_tensors(codec: Codec) -> dict[str, np.ndarray]:
 def profile_document(codec: Codec, name: str, description: str, *, weights_sha256: str = "",
                      weights_file: str = "weights.safetensors", target_stored_cr: float | None = None,
                      preprocessing: dict | None = None, entropy_counts: dict | None = None,
-                     floor: float | None = None, measured: dict | None = None,
+                     entropy_context: str | None = None, floor: float | None = None, measured: dict | None = None,
                      training: dict | None = None, floors: dict | None = None) -> dict:
     """profile.json of `codec`: its architecture, graphs and quantizer, with the optional parts a shipped
     profile has (target, preprocessing, entropy tables, floors, measurements, training record) where
@@ -37,7 +37,8 @@ def profile_document(codec: Codec, name: str, description: str, *, weights_sha25
     arch = codec.arch
     parts = [
         ("format", FORMAT),
-        ("format_version", FORMAT_VERSION),
+        # Version 2 marks context coding, so that an octarc that cannot code it refuses the profile.
+        ("format_version", FORMAT_VERSION + 1 if entropy_context else FORMAT_VERSION),
         ("name", name),
         ("description", description),
         ("target_stored_cr", target_stored_cr),
@@ -49,7 +50,8 @@ def profile_document(codec: Codec, name: str, description: str, *, weights_sha25
         ("latents", [{"name": n, "channels": c, "stride": s} for n, c, s in arch.latents()]),
         ("encoder", codec.encoder.graph()),
         ("decoder", codec.decoder.graph()),
-        ("entropy", None if entropy_counts is None else {"counts": entropy_counts}),
+        ("entropy", None if entropy_counts is None else
+            {"counts": entropy_counts} | ({"context": entropy_context} if entropy_context else {})),
         ("floors", floors if floors is not None else None if floor is None else {"msssim_roi": floor}),
         ("measured", measured),
         ("training", training),
