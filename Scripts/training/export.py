@@ -34,14 +34,18 @@ def build_profile(ck: dict, name: str, target_cr: float, preprocessing: dict, fl
     model = Codec(arch)
     model.load_state_dict(ck["model"])
     model.eval()
+    if context_entropy:  # one pass over the bands: a channel's counts are its contexts' counts summed
+        by_context = context.context_counts(model, train_bands)
+        per_channel = {n: v.sum(axis=1).tolist() for n, v in by_context.items()}
+    else:
+        per_channel = symbol_counts(model, train_bands)
     profile = profile_document(
         model, name, description, target_stored_cr=target_cr, preprocessing=preprocessing,
-        entropy_counts=symbol_counts(model, train_bands),
-        entropy_context=context.KIND if context_entropy else None, floor=floor, measured={},
-        training=training_record(ck) | {"dev_msssim_history": ck["history"][-3:]})
+        entropy_counts=per_channel, entropy_context=context.KIND if context_entropy else None, floor=floor,
+        measured={}, training=training_record(ck) | {"dev_msssim_history": ck["history"][-3:]})
     tensors = graph_tensors(model)
     if context_entropy:
-        tensors |= {f"entropy.{n}": v for n, v in context.context_counts(model, train_bands).items()}
+        tensors |= {f"entropy.{n}": v for n, v in by_context.items()}
     return profile, tensors
 
 
@@ -72,6 +76,9 @@ def main(argv=None):
     p.add_argument("--floor", type=float, default=0.95, help="minimum per-frame MS-SSIM against the ROI")
     p.add_argument("--description", default="")
     p.add_argument("--out", type=Path, help="default: Profiles/NAME")
+    p.add_argument("--floors-from", type=Path,
+                   help="a profile folder whose verify floors to take (one with the same networks and preprocessing "
+                        "restores the same pixels); default: --floor alone, set the rest with Scripts/measure-floors")
     p.add_argument("--context-entropy", action="store_true",
                    help="code latents with neighbour-context tables (bitstream version 2)")
     args = p.parse_args(argv)
@@ -84,6 +91,8 @@ def main(argv=None):
     weights = out / "weights.safetensors"
     safetensors.save(tensors, weights, {"profile": args.name})
     profile["weights"]["sha256"] = sha256_file(weights)
+    if args.floors_from:
+        profile["floors"] = json.loads((args.floors_from / "profile.json").read_text())["floors"]
     old = out / "profile.json"
     if old.exists():  # keep measurements of an earlier evaluation only if the weights are unchanged
         previous = json.loads(old.read_text())
