@@ -40,7 +40,8 @@ extension ConvertCommand {
         let query = PACSQuery(studyInstanceUIDs: node.study, patientID: node.patient, studyDate: node.studyDate, modality: node.modality)
         let output = URL(fileURLWithPath: out)
         let outcome = try PACSConverter(codec: codec, options: .init(
-            client: client, query: query, output: output, jobs: jobs, quiet: json, seriesPerBatch: node.seriesPerBatch)).run()
+            client: client, query: query, output: output, jobs: jobs, quiet: json, seriesPerBatch: node.seriesPerBatch,
+            progress: ProgressBar.handler(quiet: json))).run()
         if json {
             print(String(decoding: try Data(contentsOf: output.appendingPathComponent(Manifest.fileName)), as: UTF8.self))
         } else {

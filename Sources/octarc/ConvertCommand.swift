@@ -59,7 +59,8 @@ struct ConvertCommand: ParsableCommand {
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
-                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace)
+                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace,
+                                        progress: ProgressBar.handler(quiet: json))
         if let selection = try shard.selection() {
             return try runShard(codec: codec, options: options, selection: selection)
         }
