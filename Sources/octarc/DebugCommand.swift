@@ -10,7 +10,7 @@ struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug",
         abstract: "Show what the pipeline's stages make of a frame.",
-        subcommands: [ROI.self, Bands.self, BenchPreprocessing.self]
+        subcommands: [ROI.self, Bands.self]
     )
 }
 
@@ -29,11 +29,8 @@ func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
         let image = FrameCodec.intensities(try instance.frame(index), geometry: instance.geometry)
         return DebugFrame(image: image, padding: FrameCodec.padding(image, geometry: instance.geometry).mask)
     }
-    let gray = try PNG.readGray(url)
-    let maxValue = gray.bitDepth == 8 ? 255 : 65535
-    let image = gray.image.normalized(maxValue: maxValue)
-    let padding = gray.bitDepth == 8 ? PaddingMask.edgeRuns(of: 1, in: image) : nil
-    return DebugFrame(image: image, padding: padding)
+    let frame = try PNGFrame.read(url)
+    return DebugFrame(image: frame.image, padding: frame.padding)
 }
 
 /// `--preprocessing JSON` of the debug commands: the built-in parameters when absent.
