@@ -3,6 +3,7 @@ import Container
 import DICOM
 import Foundation
 import Imaging
+import Support
 
 /// `octarc convert`: every OCT series of an archive into one `.octz` container each, plus a manifest.
 ///
@@ -79,7 +80,7 @@ public struct Converter: Sendable {
     }
 
     private var profileEntry: Manifest.Profile {
-        Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
+        Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
     }
 
     public func run() throws -> Outcome {

@@ -1,5 +1,6 @@
 import Foundation
 import PACS
+import Support
 
 /// `octarc convert --from AET@HOST:PORT`: the OCT series a DICOM node holds, converted as a folder is.
 ///
@@ -53,7 +54,7 @@ public struct PACSConverter: Sendable {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
         try removeStaleStaging()
-        let profile = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
+        let profile = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
         let previous = Manifest.read(from: options.output)
         let reusable = previous?.profile == profile ? previous?.series ?? [] : []
         let listed = try options.client.series(matching: options.query)

@@ -3,6 +3,7 @@ import Container
 import DICOM
 import Foundation
 import Imaging
+import Support
 
 /// `octarc restore`: DICOM from containers, following the derived-image rules (see
 /// `DerivedInstanceWriter`): one file per original instance at
@@ -139,7 +140,7 @@ public struct Restorer: Sendable {
         let header = try HeaderDataset(bytes: info.headerDataset)
         let subset = frames.count == info.geometry.frames ? nil : frames
         let uid = DICOMUID.derived(root: options.uidRoot, digest: Hashing.sha256(
-            "\(info.sopInstanceUID)|\(Hashing.hex(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
+            "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)
         do {

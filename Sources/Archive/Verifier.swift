@@ -62,11 +62,9 @@ public struct Verifier: Sendable {
 
     public let options: Options
     private let profiles: ProfileCache
-    private let library: ProfileLibrary
 
     public init(library: ProfileLibrary, options: Options) {
         self.options = options
-        self.library = library
         self.profiles = ProfileCache(library: library)
     }
 
