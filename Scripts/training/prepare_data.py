@@ -44,7 +44,7 @@ def bands_for(octarc: Path, split_root: Path, work: Path, preprocessing: str | N
         target.symlink_to(p)
     out = work / "out"
     extra = ["--preprocessing", preprocessing] if preprocessing else []
-    subprocess.run([str(octarc), "debug", "bands", str(staging), "--out", str(out),
+    subprocess.run([str(octarc), "export-bands", str(staging), "--out", str(out),
                     "--parameters-out", str(work / "preprocessing.json")] + extra, check=True)
     bands = []
     for line in (out / "geometry.jsonl").read_text().splitlines():

@@ -7,7 +7,7 @@ import TestSupport
 
 extension SmallFixesTests {
     /// Each option's help names its default once (ArgumentParser appends "(default: ...)").
-    @Test(arguments: [["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"]])
+    @Test(arguments: [["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"], ["export-bands"]])
     func helpTextDoesNotRepeatTheDefault(_ command: [String]) throws {
         let help = try OctarcTool.run(command + ["--help"]).output
         var entries: [String] = []
