@@ -4,6 +4,7 @@ import DICOM
 import Foundation
 import Imaging
 import Preprocessing
+import Support
 
 /// `octarc debug`: developer views of the pipeline's intermediate results.
 struct DebugCommand: ParsableCommand {
@@ -39,7 +40,8 @@ func decodePreprocessing(_ json: String?) throws -> PreprocessingParameters {
     do {
         return try JSONDecoder().decode(PreprocessingParameters.self, from: Data(json.utf8))
     } catch {
-        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): \(error)")
+        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): "
+                              + DecodingErrorText.describe(error))
     }
 }
 
@@ -63,6 +65,10 @@ extension DebugCommand {
 
         @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
         var preprocessing: String?
+
+        func validate() throws {
+            _ = try decodePreprocessing(preprocessing)
+        }
 
         func run() throws {
             let url = URL(fileURLWithPath: file)

@@ -32,6 +32,10 @@ struct ExportBandsCommand: ParsableCommand {
     @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
     var preprocessing: String?
 
+    func validate() throws {
+        _ = try decodePreprocessing(preprocessing)
+    }
+
     func run() throws {
         let export = BandExport(parameters: try decodePreprocessing(preprocessing))
         if let parametersOut {
