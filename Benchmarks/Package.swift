@@ -12,12 +12,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        .executableTarget(name: "PreprocessingBenchmark", dependencies: [
-            .product(name: "Imaging", package: "octarc"),
-            .product(name: "Preprocessing", package: "octarc"),
-            .product(name: "Support", package: "octarc"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "PreprocessingBenchmark",
+            dependencies: [
+                .product(name: "Imaging", package: "octarc"),
+                .product(name: "Preprocessing", package: "octarc"),
+                .product(name: "Support", package: "octarc"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ])
     ],
     swiftLanguageModes: [.v6]
 )

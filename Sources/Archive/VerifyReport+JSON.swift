@@ -7,7 +7,8 @@ extension VerifyReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = "__octarc_not_finite__"
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: marker, negativeInfinity: marker, nan: marker)
         let text = String(decoding: try encoder.encode(self), as: UTF8.self)
         return Data(text.replacingOccurrences(of: "\"\(marker)\"", with: "null").utf8)
     }

@@ -85,13 +85,18 @@ public struct BandExport: Sendable {
         let stem = String(relative.dropLast(4))
         let base = directory.appendingPathComponent(stem)
         try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try PNG.write(analysis.band.quantized(maxValue: 65535, as: UInt16.self), to: URL(fileURLWithPath: base.path + ".band.png"))
-        try PNG.write(analysis.geometry.validMask().map { $0 ? UInt8(255) : 0 }, to: URL(fileURLWithPath: base.path + ".mask.png"))
+        try PNG.write(
+            analysis.band.quantized(maxValue: 65535, as: UInt16.self), to: URL(fileURLWithPath: base.path + ".band.png")
+        )
+        try PNG.write(
+            analysis.geometry.validMask().map { $0 ? UInt8(255) : 0 }, to: URL(fileURLWithPath: base.path + ".mask.png")
+        )
         let geometry = analysis.geometry
-        return Entry(input: relative, band: stem + ".band.png", mask: stem + ".mask.png", retinaFound: analysis.retinaFound,
-                     mode: geometry.mode == .band ? "band" : "whole_frame", frameWidth: geometry.frameWidth,
-                     frameHeight: geometry.frameHeight, bandWidth: geometry.bandWidth, bandHeight: geometry.bandHeight,
-                     top: geometry.top, bottom: geometry.bottom, recordBytes: ROIRecord.encode(geometry).count)
+        return Entry(
+            input: relative, band: stem + ".band.png", mask: stem + ".mask.png", retinaFound: analysis.retinaFound,
+            mode: geometry.mode == .band ? "band" : "whole_frame", frameWidth: geometry.frameWidth,
+            frameHeight: geometry.frameHeight, bandWidth: geometry.bandWidth, bandHeight: geometry.bandHeight,
+            top: geometry.top, bottom: geometry.bottom, recordBytes: ROIRecord.encode(geometry).count)
     }
 
     /// Every PNG named or inside a named folder, sorted within each folder, with the relative path
@@ -104,7 +109,10 @@ public struct BandExport: Sendable {
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
                 throw Failure(path: input.path, reason: "no such file or folder")
             }
-            guard isDirectory.boolValue else { found.append((url, url.lastPathComponent)); continue }
+            guard isDirectory.boolValue else {
+                found.append((url, url.lastPathComponent))
+                continue
+            }
             let root = url.path.hasSuffix("/") ? url.path : url.path + "/"
             var inFolder: [(url: URL, relative: String)] = []
             let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)

@@ -36,8 +36,11 @@ final class ProgressBar: Sendable {
             case .frames(let done, let total):
                 guard interactive, Date().timeIntervalSince(state.lastDraw) > 0.1 || done == total else { return }
                 state.lastDraw = Date()
-                write("\r" + Self.bar(label: state.job.rawValue, done: done, total: total,
-                                      elapsed: Date().timeIntervalSince(state.start)))
+                write(
+                    "\r"
+                        + Self.bar(
+                            label: state.job.rawValue, done: done, total: total,
+                            elapsed: Date().timeIntervalSince(state.start)))
             case .item(let item):
                 write((interactive ? "\r\u{1B}[K" : "") + Self.text(item) + "\n")
                 state.lastDraw = .distantPast
@@ -65,8 +68,9 @@ final class ProgressBar: Sendable {
     static func text(_ item: ProgressEvent.Item) -> String {
         switch item {
         case .converted(let entry):
-            String(format: "converted %@: %d frames, stored CR %.1f, %.1f s", entry.output, entry.frames, entry.storedCR,
-                   entry.seconds)
+            String(
+                format: "converted %@: %d frames, stored CR %.1f, %.1f s", entry.output, entry.frames, entry.storedCR,
+                entry.seconds)
         case .upToDate(let output): "up to date: \(output)"
         case .restored(let instance): "restored \(instance.path) (\(instance.frames) frames)"
         case .retrieved(let series, let instances): "retrieved series \(series): \(instances) instances"

@@ -5,33 +5,40 @@ extension StudyArchive.Report {
     /// What `octarc inspect` prints: a table with one line per series, then one line per skipped
     /// file, then a summary line.
     func table() -> String {
-        let header = ["PATIENT", "STUDY", "SERIES", "SOP", "INST", "FRAMES", "SIZE", "BITS", "TRANSFER SYNTAX", "BYTES"]
+        let header = [
+            "PATIENT", "STUDY", "SERIES", "SOP", "INST", "FRAMES", "SIZE", "BITS", "TRANSFER SYNTAX", "BYTES",
+        ]
         let rows = series.map { series -> [String] in
-            [series.patientID.isEmpty ? "-" : series.patientID, Self.short(series.studyInstanceUID),
-             Self.short(series.seriesInstanceUID),
-             series.sopClassUID == DICOMUID.ophthalmicTomographyImageStorage ? "OPT" : series.sopClassUID,
-             String(series.instances), String(series.frames), "\(series.rows)x\(series.columns)",
-             String(series.bitsStored), series.transferSyntaxUIDs.map(TransferSyntax.name).joined(separator: ", "),
-             Self.byteText(series.bytes)]
+            [
+                series.patientID.isEmpty ? "-" : series.patientID, Self.short(series.studyInstanceUID),
+                Self.short(series.seriesInstanceUID),
+                series.sopClassUID == DICOMUID.ophthalmicTomographyImageStorage ? "OPT" : series.sopClassUID,
+                String(series.instances), String(series.frames), "\(series.rows)x\(series.columns)",
+                String(series.bitsStored), series.transferSyntaxUIDs.map(TransferSyntax.name).joined(separator: ", "),
+                Self.byteText(series.bytes),
+            ]
         }
         var lines: [String] = []
         if !rows.isEmpty {
             let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
             let numeric: Set<Int> = [4, 5, 7, 9]
             for row in [header] + rows {
-                lines.append(row.indices.map { column in
-                    let padding = String(repeating: " ", count: widths[column] - row[column].count)
-                    return numeric.contains(column) ? padding + row[column] : row[column] + padding
-                }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                lines.append(
+                    row.indices.map { column in
+                        let padding = String(repeating: " ", count: widths[column] - row[column].count)
+                        return numeric.contains(column) ? padding + row[column] : row[column] + padding
+                    }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
             }
         }
         for file in skipped {
             lines.append("skipped \(file.path): \(file.reason)")
         }
-        let instances = series.reduce(0) { $0 + $1.instances }, frames = series.reduce(0) { $0 + $1.frames }
+        let instances = series.reduce(0) { $0 + $1.instances }
+        let frames = series.reduce(0) { $0 + $1.frames }
         func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
-        lines.append("\(series.count) series, \(count(instances, "instance")), \(count(frames, "frame")); "
-                     + "\(count(skipped.count, "file")) skipped")
+        lines.append(
+            "\(series.count) series, \(count(instances, "instance")), \(count(frames, "frame")); "
+                + "\(count(skipped.count, "file")) skipped")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 /// `BandExport`, behind `octarc export-bands`: the training pipeline's bands (Scripts/training/prepare_data.py).
 @Suite struct BandExportTests {}
@@ -14,7 +14,8 @@ extension BandExportTests {
         let root = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let frames = root.appendingPathComponent("frames")
-        try FileManager.default.createDirectory(at: frames.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: frames.appendingPathComponent("sub"), withIntermediateDirectories: true)
         let picture = DevFrames.syntheticWithPadding().0.quantized(maxValue: 255, as: UInt8.self)
         try PNG.write(picture, to: frames.appendingPathComponent("sub/a.png"))
         try PNG.write(picture, to: frames.appendingPathComponent("b.png"))
@@ -45,6 +46,8 @@ extension BandExportTests {
 
     @Test func aMissingInputIsNamed() throws {
         let missing = URL(fileURLWithPath: "/nonexistent/octarc/frames")
-        #expect(throws: BandExport.Failure.self) { try BandExport(parameters: PreprocessingParameters()).run([missing], to: missing) }
+        #expect(throws: BandExport.Failure.self) {
+            try BandExport(parameters: PreprocessingParameters()).run([missing], to: missing)
+        }
     }
 }

@@ -42,7 +42,8 @@ struct PreprocessingBenchmark: ParsableCommand {
 
     static func dukeFrames(_ root: URL) throws -> [PNGFrame] {
         let folder = root.appendingPathComponent("dev/duke/subject07")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
+            .sorted()
         return try names.map { try PNGFrame.read(folder.appendingPathComponent($0)) }
     }
 
@@ -69,7 +70,9 @@ struct PreprocessingBenchmark: ParsableCommand {
         let b = try PNG.readGray(folder.appendingPathComponent("bscan31.png")).image.normalized(maxValue: 255)
             .cropped(x: 0, y: 96, width: 768, height: 256)
         let (scores, ms) = try Self.elapsed(repeats: 5) { try Metrics.compare(a, b, dataRange: 1) }
-        print(String(format: "Metrics.compare (PSNR, SSIM, MS-SSIM) on 256x768: %.2f ms (MS-SSIM %.4f)", ms, scores.msSSIM))
+        print(
+            String(
+                format: "Metrics.compare (PSNR, SSIM, MS-SSIM) on 256x768: %.2f ms (MS-SSIM %.4f)", ms, scores.msSSIM))
         print("")
     }
 
@@ -83,22 +86,30 @@ struct PreprocessingBenchmark: ParsableCommand {
             ("gauss1.5x9", DespeckleParameters(method: .gaussian, strength: 1.5, horizontalRatio: 6)),
             ("adaptive bilateral", DespeckleParameters.adaptive),
         ]
-        print("Despeckling vs averaged.png (PSNR dB / MS-SSIM, data range 1; ms per 450x900 frame, best of 3, one thread)")
-        print("method".padding(toLength: 20, withPad: " ", startingAt: 0) + " | train subj01-12 mean | dev subj13 | dev subj14 | ms")
+        print(
+            "Despeckling vs averaged.png (PSNR dB / MS-SSIM, data range 1; ms per 450x900 frame, best of 3, one thread)"
+        )
+        print(
+            "method".padding(toLength: 20, withPad: " ", startingAt: 0)
+                + " | train subj01-12 mean | dev subj13 | dev subj14 | ms")
         var frames: [(String, Image<Float>, Image<Float>)] = []
         for subject in Self.bioptigenSubjects(root) {
-            let noisy = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(maxValue: 255)
-            let averaged = try PNG.readGray(subject.appendingPathComponent("averaged.png")).image.normalized(maxValue: 255)
+            let noisy = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(
+                maxValue: 255)
+            let averaged = try PNG.readGray(subject.appendingPathComponent("averaged.png")).image.normalized(
+                maxValue: 255)
             frames.append((subject.lastPathComponent, noisy, averaged))
         }
         for (name, parameters) in methods {
             let despeckler = Despeckler(parameters)
-            var train: [Metrics.Scores] = [], dev: [String: Metrics.Scores] = [:]
+            var train: [Metrics.Scores] = []
+            var dev: [String: Metrics.Scores] = [:]
             var milliseconds = 0.0
             for (subject, noisy, averaged) in frames {
                 // The adaptive method's time includes its noise estimate (over the whole frame here).
                 let (output, ms) = Self.elapsed {
-                    let sigma = despeckler.needsNoiseEstimate
+                    let sigma =
+                        despeckler.needsNoiseEstimate
                         ? NoiseEstimate.sigma(noisy, boundaries: nil, padding: nil) : 0
                     return despeckler.apply(noisy, noiseSigma: sigma)
                 }
@@ -112,10 +123,11 @@ struct PreprocessingBenchmark: ParsableCommand {
             func cell(_ s: Metrics.Scores?) -> String {
                 s.map { String(format: "%.2f / %.3f", $0.psnr, $0.msSSIM) } ?? "-"
             }
-            print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                  + String(format: " | %.2f / %.3f", meanPSNR, meanMS)
-                  + " | \(cell(dev["subj13"])) | \(cell(dev["subj14"]))"
-                  + String(format: " | %.1f", milliseconds / Double(max(frames.count, 1))))
+            print(
+                name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                    + String(format: " | %.2f / %.3f", meanPSNR, meanMS)
+                    + " | \(cell(dev["subj13"])) | \(cell(dev["subj14"]))"
+                    + String(format: " | %.1f", milliseconds / Double(max(frames.count, 1))))
         }
         print("")
     }
@@ -129,16 +141,22 @@ struct PreprocessingBenchmark: ParsableCommand {
                 print("\(subject.lastPathComponent) | no reference CSV")
                 continue
             }
-            let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").compactMap { Double($0) } }
-            let frame = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(maxValue: 255)
+            let lines = text.split(whereSeparator: \.isNewline).map {
+                $0.split(separator: ",").compactMap { Double($0) }
+            }
+            let frame = try PNG.readGray(subject.appendingPathComponent("noisy_test.png")).image.normalized(
+                maxValue: 255)
             let found = LayerSegmenter().segment(frame)
             func error(_ rows: [Int], _ reference: [Double]) -> (Double, Double) {
                 let differences = zip(rows, reference).map { abs(Double($0) - ($1 - 1)) }
                 return (differences.reduce(0, +) / Double(differences.count), differences.max() ?? 0)
             }
-            let ilm = error(found.ilm, lines[0]), bm = error(found.bm, lines[5])
-            print(String(format: "%@ | %.2f (%.0f) | %.2f (%.0f) | %@", subject.lastPathComponent, ilm.0, ilm.1,
-                         bm.0, bm.1, found.retinaFound ? "yes" : "NO"))
+            let ilm = error(found.ilm, lines[0])
+            let bm = error(found.bm, lines[5])
+            print(
+                String(
+                    format: "%@ | %.2f (%.0f) | %.2f (%.0f) | %@", subject.lastPathComponent, ilm.0, ilm.1,
+                    bm.0, bm.1, found.retinaFound ? "yes" : "NO"))
         }
         print("")
     }
@@ -151,18 +169,28 @@ struct PreprocessingBenchmark: ParsableCommand {
     func stageTimes(_ frames: [PNGFrame], parameters: PreprocessingParameters, label: String) {
         guard !frames.isEmpty else { return }
         print("preprocessing: \(label)")
-        var despeckle = 0.0, segment = 0.0, whole = 0.0, extract = 0.0, insert = 0.0
-        var recordBytes = 0, found = 0, tall = 0
+        var despeckle = 0.0
+        var segment = 0.0
+        var whole = 0.0
+        var extract = 0.0
+        var insert = 0.0
+        var recordBytes = 0
+        var found = 0
+        var tall = 0
         for frame in frames {
             let paddingImage = frame.padding?.image
-            despeckle += Self.elapsed {
-                let despeckler = Despeckler(parameters.despeckle)
-                let sigma = despeckler.needsNoiseEstimate
-                    ? NoiseEstimate.sigma(frame.image, boundaries: nil, padding: frame.padding) : 0
-                return despeckler.apply(frame.image, padding: paddingImage, noiseSigma: sigma)
-            }.1
+            despeckle +=
+                Self.elapsed {
+                    let despeckler = Despeckler(parameters.despeckle)
+                    let sigma =
+                        despeckler.needsNoiseEstimate
+                        ? NoiseEstimate.sigma(frame.image, boundaries: nil, padding: frame.padding) : 0
+                    return despeckler.apply(frame.image, padding: paddingImage, noiseSigma: sigma)
+                }.1
             segment += Self.elapsed { LayerSegmenter().segment(frame.image, padding: frame.padding) }.1
-            let (analysis, ms) = Self.elapsed { Preprocessor(parameters: parameters).analyze(frame.image, padding: frame.padding) }
+            let (analysis, ms) = Self.elapsed {
+                Preprocessor(parameters: parameters).analyze(frame.image, padding: frame.padding)
+            }
             whole += ms
             let (band, extractMS) = Self.elapsed { analysis.band }
             extract += extractMS
@@ -172,11 +200,17 @@ struct PreprocessingBenchmark: ParsableCommand {
             if analysis.geometry.bandHeight > parameters.bandHeight { tall += 1 }
         }
         let n = Double(frames.count)
-        print("Stages on dev/duke/subject07 (\(frames.count) frames, 496x768), ms per frame (best of 3 per frame), one thread:")
-        print(String(format: "despeckle %.2f | segment %.2f | analyze (all) %.2f | extract band %.2f | insert band %.2f",
-                     despeckle / n, segment / n, whole / n, extract / n, insert / n))
-        print(String(format: "ROI record %.0f bytes per frame; retina found in %d of %d; bands taller than %d: %d",
-                     Double(recordBytes) / n, found, frames.count, parameters.bandHeight, tall))
+        print(
+            "Stages on dev/duke/subject07 (\(frames.count) frames, 496x768), ms per frame (best of 3 per frame), one thread:"
+        )
+        print(
+            String(
+                format: "despeckle %.2f | segment %.2f | analyze (all) %.2f | extract band %.2f | insert band %.2f",
+                despeckle / n, segment / n, whole / n, extract / n, insert / n))
+        print(
+            String(
+                format: "ROI record %.0f bytes per frame; retina found in %d of %d; bands taller than %d: %d",
+                Double(recordBytes) / n, found, frames.count, parameters.bandHeight, tall))
     }
 
     func parallelTime(_ frames: [PNGFrame]) {
@@ -186,12 +220,15 @@ struct PreprocessingBenchmark: ParsableCommand {
         let (_, wall) = Self.elapsed(repeats: 1) {
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for index in stride(from: worker, to: frames.count, by: workers) {
-                    let analysis = Preprocessor(parameters: parameters).analyze(frames[index].image, padding: frames[index].padding)
+                    let analysis = Preprocessor(parameters: parameters).analyze(
+                        frames[index].image, padding: frames[index].padding)
                     _ = analysis.band
                 }
             }
         }
-        print(String(format: "analyze + extract band across %d frames on %d threads: %.2f ms per frame (wall)",
-                     frames.count, workers, wall / Double(frames.count)))
+        print(
+            String(
+                format: "analyze + extract band across %d frames on %d threads: %.2f ms per frame (wall)",
+                frames.count, workers, wall / Double(frames.count)))
     }
 }
