@@ -66,7 +66,7 @@ struct VerifyCommand: ParsableCommand {
             restoredContainers: selection.flatMap { containers(of: $0) }, progress: ProgressBar.handler(quiet: json)))
         let (result, worst) = try verifier.run()
         if let report {
-            try result.write(to: URL(fileURLWithPath: report), worst: worst)
+            try result.writeFolder(to: URL(fileURLWithPath: report), worst: worst)
         }
         if json {
             print(String(decoding: try result.json(), as: UTF8.self))

@@ -7,9 +7,8 @@ import Imaging
 extension VerifyReport {
     /// Writes report.json, frames.csv, PNGs of the worst frames (original | restored | |difference| x 4)
     /// and quality-vs-cr.svg (MS-SSIM of every frame against its record's compression ratio) into `folder`.
-    func write(to folder: URL, worst: [WorstFrame]) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try json().write(to: folder.appendingPathComponent("report.json"), options: .atomic)
+    func writeFolder(to folder: URL, worst: [WorstFrame]) throws {
+        try write(to: folder)
         try Data(csv().utf8).write(to: folder.appendingPathComponent("frames.csv"), options: .atomic)
         for (rank, item) in worst.enumerated() {
             let name = String(format: "worst-%d-frame%03d", rank + 1, item.frame.frame)
@@ -96,5 +95,22 @@ extension VerifyReport {
         svg.append("<text x=\"\(width - right - 200)\" y=\"\(top + 26)\" fill=\"#ff7f0e\">● MS-SSIM vs original frame</text>")
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"
+    }
+
+    /// `frames.csv`: one row per frame.
+    func csv() -> String {
+        let header = "sop_instance_uid,frame,roi_band,msssim_roi,ssim_roi,psnr_roi,msssim_frame,ssim_frame,psnr_frame,"
+            + "ilm_shift_px,ilm_shift_max_px,bm_shift_px,bm_shift_max_px,record_cr,entropy_coded_cr,below_floor,"
+            + "msssim_retina,psnr_retina,thickness_error_um,thickness_error_max_um,thickness_error_px,thickness_error_max_px,"
+            + "thickness_error_max_columns"
+        let rows = frames.map { f -> String in
+            func v(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
+            return [f.sopInstanceUID, String(f.frame), String(f.roiBand), v(f.msssimROI), v(f.ssimROI), v(f.psnrROI),
+                    v(f.msssimFrame), v(f.ssimFrame), v(f.psnrFrame), v(f.ilmShiftPx), v(f.ilmShiftMaxPx), v(f.bmShiftPx),
+                    v(f.bmShiftMaxPx), v(f.recordCR), v(f.entropyCodedCR), String(f.belowFloor),
+                    v(f.msssimRetina), v(f.psnrRetina), v(f.thicknessErrorUm), v(f.thicknessErrorMaxUm),
+                    v(f.thicknessErrorPx), v(f.thicknessErrorMaxPx), f.thicknessErrorMaxColumns ?? ""].joined(separator: ",")
+        }
+        return ([header] + rows).joined(separator: "\n") + "\n"
     }
 }

@@ -1,10 +1,11 @@
-import Archive
 import Foundation
 
-/// The verify report as the command line shows it: the summary table, its verdict, and frames.csv.
+/// The report's summary in words: the table `octarc verify` prints and its last line, the verdict.
+/// They stay with the report (not in the command line) because in-process callers explain a
+/// failed verify with them.
 extension VerifyReport {
     /// The summary as a terminal table.
-    func summaryText() -> String {
+    public func summaryText() -> String {
         let s = summary
         func f(_ value: Double?, _ digits: Int = 4) -> String {
             guard let value, value.isFinite else { return "-" }
@@ -63,7 +64,7 @@ extension VerifyReport {
     }
 
     /// The last line of the summary: PASSED, or FAILED with every reason counted.
-    var verdict: String {
+    public var verdict: String {
         guard !passed else { return "verify PASSED: \(frames.count) frames compared, every original restored" }
         var reasons: [String] = []
         if frames.isEmpty { reasons.append("no frame compared") }
@@ -73,22 +74,5 @@ extension VerifyReport {
             reasons.append("\(missing.count) original instance\(missing.count == 1 ? "" : "s") without a restored counterpart")
         }
         return "verify FAILED: " + reasons.joined(separator: ", ")
-    }
-
-    /// `frames.csv`: one row per frame.
-    func csv() -> String {
-        let header = "sop_instance_uid,frame,roi_band,msssim_roi,ssim_roi,psnr_roi,msssim_frame,ssim_frame,psnr_frame,"
-            + "ilm_shift_px,ilm_shift_max_px,bm_shift_px,bm_shift_max_px,record_cr,entropy_coded_cr,below_floor,"
-            + "msssim_retina,psnr_retina,thickness_error_um,thickness_error_max_um,thickness_error_px,thickness_error_max_px,"
-            + "thickness_error_max_columns"
-        let rows = frames.map { f -> String in
-            func v(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
-            return [f.sopInstanceUID, String(f.frame), String(f.roiBand), v(f.msssimROI), v(f.ssimROI), v(f.psnrROI),
-                    v(f.msssimFrame), v(f.ssimFrame), v(f.psnrFrame), v(f.ilmShiftPx), v(f.ilmShiftMaxPx), v(f.bmShiftPx),
-                    v(f.bmShiftMaxPx), v(f.recordCR), v(f.entropyCodedCR), String(f.belowFloor),
-                    v(f.msssimRetina), v(f.psnrRetina), v(f.thicknessErrorUm), v(f.thicknessErrorMaxUm),
-                    v(f.thicknessErrorPx), v(f.thicknessErrorMaxPx), f.thicknessErrorMaxColumns ?? ""].joined(separator: ",")
-        }
-        return ([header] + rows).joined(separator: "\n") + "\n"
     }
 }
