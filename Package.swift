@@ -13,6 +13,10 @@ let package = Package(
         .executable(name: "octarc", targets: ["octarc"]),
         // For the fuzzing package in Fuzz/, which depends on this one by path.
         .library(name: "OctarcContainer", targets: ["Container", "EntropyCoding"]),
+        // For the benchmarks package in Benchmarks/ (by path); one product per module, named as it.
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Preprocessing", targets: ["Preprocessing"]),
+        .library(name: "Support", targets: ["Support"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

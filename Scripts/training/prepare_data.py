@@ -82,7 +82,7 @@ def device_bands(octarc: Path, split_root: Path, paths: list[Path], work: Path,
     out = work / "out"
     out.mkdir(parents=True, exist_ok=True)
     extra = ["--preprocessing", preprocessing] if preprocessing else []
-    subprocess.run([str(octarc), "debug", "bands", str(staging), "--out", str(out),
+    subprocess.run([str(octarc), "export-bands", str(staging), "--out", str(out),
                     "--parameters-out", str(work / "preprocessing.json")] + extra, check=True)
     bands = []
     if not paths:

@@ -1,6 +1,7 @@
 import Container
 import DICOM
 import Foundation
+import Support
 
 /// What an earlier convert into the same output folder left: its manifest's series whose container
 /// still exists, each with its own archive and profile spelled out.
@@ -33,14 +34,14 @@ extension Converter {
         if let reader = try? OctzReader(url: url) {
             held = reader.header.instances.map(\.sopInstanceUID)
             heldProfile = Manifest.Profile(name: reader.header.profileName,
-                                           weightsSHA256: Hashing.hex(reader.header.profileWeightsSHA256))
+                                           weightsSHA256: Hex.string(reader.header.profileWeightsSHA256))
         } else if let earlier {
             held = earlier.inputs.map(\.sopInstanceUID)
             heldProfile = earlier.profile
         } else {
             return  // an unreadable container that no manifest describes: nothing known to keep
         }
-        let mine = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
+        let mine = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
         if let heldProfile, heldProfile != mine {
             let which = heldProfile.name == mine.name ? "other weights of profile \(mine.name)" : "profile \(heldProfile.name)"
             throw ArchiveError.wouldDestroy(

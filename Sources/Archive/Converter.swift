@@ -3,6 +3,7 @@ import Container
 import DICOM
 import Foundation
 import Imaging
+import Support
 
 /// `octarc convert`: every OCT series of an archive into one `.octz` container each, plus a manifest.
 ///
@@ -18,7 +19,7 @@ public struct Converter: Sendable {
         public var jobs: Int
         /// Copy inputs that are not OCT DICOM into `OUT/other/`, unchanged.
         public var copyOther: Bool
-        /// No progress output.
+        /// No progress events (the `progress` handler is not called).
         public var quiet: Bool
         /// Allow replacing an existing container with one that holds fewer instances, or one of
         /// another profile (by default such a series fails and its container is kept).
@@ -33,10 +34,12 @@ public struct Converter: Sendable {
         public var scan: StudyArchive?
         /// Where the manifest is read back and written (default `OUT/manifest.json`; a shard's part).
         public var manifestFile: URL?
+        /// Receives the run's progress (frames done, series finished); nil reports nothing.
+        public var progress: ProgressHandler?
 
         public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
                     replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true,
-                    scan: StudyArchive? = nil, manifestFile: URL? = nil) {
+                    scan: StudyArchive? = nil, manifestFile: URL? = nil, progress: ProgressHandler? = nil) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
@@ -47,6 +50,7 @@ public struct Converter: Sendable {
             self.removesPartialFiles = removesPartialFiles
             self.scan = scan
             self.manifestFile = manifestFile
+            self.progress = progress
         }
     }
 
@@ -76,7 +80,7 @@ public struct Converter: Sendable {
     }
 
     private var profileEntry: Manifest.Profile {
-        Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
+        Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
     }
 
     public func run() throws -> Outcome {
@@ -102,7 +106,8 @@ public struct Converter: Sendable {
 
         let series = scan.series.sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
         let earlier = previous.map { EarlierRun(manifest: $0, output: options.output) }
-        let progress = Progress(label: "convert", total: series.reduce(0) { $0 + $1.frameCount }, quiet: options.quiet)
+        let progress = ProgressCounter(.convert, frames: series.reduce(0) { $0 + $1.frameCount },
+                                       handler: options.progress, quiet: options.quiet)
         var outcome = Outcome(manifest: manifest, converted: 0, upToDate: 0, failures: [])
         // Series of earlier runs that this run does not see stay listed while their container exists.
         let scanned = Set(series.map(\.seriesInstanceUID))
@@ -135,15 +140,14 @@ public struct Converter: Sendable {
                     outcome.manifest.series.append(entry)
                     outcome.upToDate += 1
                     progress.advance(by: item.frameCount)
-                    progress.note("up to date: \(done.output)")
+                    progress.item(.upToDate(output: done.output))
                 } else {
                     try checkReplacement(of: item, inputs: inputs, earlier: earlierEntry)
                     let entry = try convert(item, inputs: inputs, progress: progress)
                     pending.removeAll { $0.seriesInstanceUID == item.seriesInstanceUID }
                     outcome.manifest.series.append(entry)
                     outcome.converted += 1
-                    progress.note(String(format: "converted %@: %d frames, stored CR %.1f, %.1f s", entry.output,
-                                         entry.frames, entry.storedCR, entry.seconds))
+                    progress.item(.converted(entry))
                 }
             } catch {
                 let reason = FileErrorText.describe(error)
@@ -207,7 +211,7 @@ public struct Converter: Sendable {
     }
 
     /// Codes every frame of `series` into its container.
-    private func convert(_ series: OCTSeries, inputs: [Manifest.InputFile], progress: Progress) throws -> Manifest.Series {
+    private func convert(_ series: OCTSeries, inputs: [Manifest.InputFile], progress: ProgressCounter) throws -> Manifest.Series {
         let started = Date()
         let relative = "\(series.studyInstanceUID)/\(series.seriesInstanceUID).octz"
         let url = options.output.appendingPathComponent(relative)

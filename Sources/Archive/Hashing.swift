@@ -3,11 +3,6 @@ import Support
 
 /// SHA-256 helpers for manifests and deterministic UIDs.
 enum Hashing {
-    /// Lowercase hex of `bytes`.
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        Hex.string(bytes)
-    }
-
     /// SHA-256 of a file's contents as hex, read in chunks so memory stays flat.
     static func sha256(of url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
@@ -16,7 +11,7 @@ enum Hashing {
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(chunk)
         }
-        return hex(hasher.finalize())
+        return Hex.string(hasher.finalize())
     }
 
     /// SHA-256 of a string's UTF-8 bytes.

@@ -1,5 +1,6 @@
 import Foundation
 import PACS
+import Support
 
 /// `octarc convert --from AET@HOST:PORT`: the OCT series a DICOM node holds, converted as a folder is.
 ///
@@ -17,14 +18,19 @@ public struct PACSConverter: Sendable {
         public var query: PACSQuery
         public var output: URL
         public var jobs: Int
+        /// No progress events (the `progress` handler is not called).
         public var quiet: Bool
         /// Series retrieved and converted together (bounds the disk used by originals).
         public var seriesPerBatch: Int
         /// Called after each instance retrieved; returning false stops that series' retrieve (tests).
         public var onRetrieved: (@Sendable (URL) -> Bool)?
+        /// Receives the run's progress: series retrieved, then each batch's convert; nil reports nothing.
+        public var progress: ProgressHandler?
 
         public init(client: PACSClient, query: PACSQuery, output: URL, jobs: Int, quiet: Bool = false,
-                    seriesPerBatch: Int = 2, onRetrieved: (@Sendable (URL) -> Bool)? = nil) {
+                    seriesPerBatch: Int = 2, onRetrieved: (@Sendable (URL) -> Bool)? = nil,
+                    progress: ProgressHandler? = nil) {
+            self.progress = progress
             self.client = client
             self.query = query
             self.output = output
@@ -48,7 +54,7 @@ public struct PACSConverter: Sendable {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: options.output, withIntermediateDirectories: true)
         try removeStaleStaging()
-        let profile = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hashing.hex(codec.profile.weightsSHA256))
+        let profile = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
         let previous = Manifest.read(from: options.output)
         let reusable = previous?.profile == profile ? previous?.series ?? [] : []
         let listed = try options.client.series(matching: options.query)
@@ -61,17 +67,17 @@ public struct PACSConverter: Sendable {
         // Containers of series this query does not list stay valid; keep them in the manifest.
         var kept = reusable.filter { !listedUIDs.contains($0.seriesInstanceUID) }
         var outcome = Converter.Outcome(manifest: manifest, converted: 0, upToDate: 0, failures: [])
-        let progress = Progress(label: "retrieve", total: 0, quiet: options.quiet)
+        let progress = ProgressCounter(.retrieve, frames: 0, handler: options.progress, quiet: options.quiet)
 
         var pending: [PACSSeries] = []
         for series in listed {
             if let done = reusable.first(where: { isUpToDate($0, series) }) {
                 kept.append(done)
                 outcome.upToDate += 1
-                progress.note("up to date: \(done.output)")
+                progress.item(.upToDate(output: done.output))
             } else if series.instances.isEmpty {
                 // Nothing but octarc's own restored instances (or an empty series): nothing to convert.
-                progress.note("skipped series \(series.seriesInstanceUID): no original instances on the node")
+                progress.item(.noOriginals(seriesInstanceUID: series.seriesInstanceUID))
             } else {
                 pending.append(series)
             }
@@ -117,7 +123,7 @@ public struct PACSConverter: Sendable {
 
     /// Retrieves `batch` into a private folder, converts what arrived complete, moves the containers
     /// into place, and deletes the folder.
-    private func convertBatch(_ batch: [PACSSeries], into outcome: inout Converter.Outcome, progress: Progress) throws {
+    private func convertBatch(_ batch: [PACSSeries], into outcome: inout Converter.Outcome, progress: ProgressCounter) throws {
         let fileManager = FileManager.default
         let staging = options.output.appendingPathComponent(Self.stagingPrefix + UUID().uuidString)
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -142,15 +148,16 @@ public struct PACSConverter: Sendable {
                         .about("series \(series.seriesInstanceUID)")
                 }
                 retrieved += 1
-                progress.note("retrieved series \(series.seriesInstanceUID): \(files.count) instances")
+                progress.item(.retrieved(seriesInstanceUID: series.seriesInstanceUID, instances: files.count))
             } catch {
                 try? fileManager.removeItem(at: folder)
                 outcome.failures.append("\(error)")
-                progress.note("FAILED \(error)")
+                progress.item(.retrieveFailed(reason: "\(error)"))
             }
         }
         guard retrieved > 0 else { return }
-        let converter = Converter(codec: codec, options: .init(archive: inbox, output: staged, jobs: options.jobs, quiet: options.quiet))
+        let converter = Converter(codec: codec, options: .init(archive: inbox, output: staged, jobs: options.jobs, quiet: options.quiet,
+                                                               progress: options.progress))
         let result = try converter.run()
         for entry in result.manifest.series {
             let destination = options.output.appendingPathComponent(entry.output)

@@ -1,3 +1,5 @@
+import Support
+
 /// The profile of restored DICOM, found from its Derivation Description.
 extension ProfileCache {
     /// The codec for the profile that restored `file`, as its Derivation Description names it; refuses
@@ -8,7 +10,7 @@ extension ProfileCache {
         guard description.matches(weightsSHA256: codec.profile.weightsSHA256) else {
             throw ArchiveError.profileMismatch(file: file, name: description.profileName,
                                                containerSHA256: description.weightsDigestPrefix,
-                                               installedSHA256: Hashing.hex(codec.profile.weightsSHA256))
+                                               installedSHA256: Hex.string(codec.profile.weightsSHA256))
         }
         return codec
     }

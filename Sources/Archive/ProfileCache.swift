@@ -29,8 +29,8 @@ final class ProfileCache: Sendable {
         let codec = try codec(named: name)
         guard codec.profile.weightsSHA256 == reader.header.profileWeightsSHA256 else {
             throw ArchiveError.profileMismatch(file: reader.name, name: name,
-                                               containerSHA256: Hashing.hex(reader.header.profileWeightsSHA256),
-                                               installedSHA256: Hashing.hex(codec.profile.weightsSHA256))
+                                               containerSHA256: Hex.string(reader.header.profileWeightsSHA256),
+                                               installedSHA256: Hex.string(codec.profile.weightsSHA256))
         }
         return codec
     }

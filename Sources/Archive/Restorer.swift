@@ -3,6 +3,7 @@ import Container
 import DICOM
 import Foundation
 import Imaging
+import Support
 
 /// `octarc restore`: DICOM from containers, following the derived-image rules (see
 /// `DerivedInstanceWriter`): one file per original instance at
@@ -19,13 +20,18 @@ public struct Restorer: Sendable {
         public var frames: ClosedRange<Int>?
         /// Root of the new SOP Instance UIDs (default 2.25, UUID-derived).
         public var uidRoot: String
+        /// No progress events (the `progress` handler is not called).
         public var quiet: Bool
         /// The containers to restore (a shard's); nil finds them from `input`.
         public var containers: [URL]?
+        /// Receives the run's progress (frames done, instances restored); nil reports nothing.
+        public var progress: ProgressHandler?
 
         public init(input: URL, output: URL, jobs: Int, frames: ClosedRange<Int>? = nil,
-                    uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false, containers: [URL]? = nil) {
+                    uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false, containers: [URL]? = nil,
+                    progress: ProgressHandler? = nil) {
             self.containers = containers
+            self.progress = progress
             self.input = input
             self.output = output
             self.jobs = jobs
@@ -78,7 +84,7 @@ public struct Restorer: Sendable {
         let total = readers.reduce(0) { sum, reader in
             sum + reader.header.instances.reduce(0) { $0 + selectedFrames(of: $1.geometry.frames).count }
         }
-        let progress = Progress(label: "restore", total: total, quiet: options.quiet)
+        let progress = ProgressCounter(.restore, frames: total, handler: options.progress, quiet: options.quiet)
         for reader in readers {
             do {
                 let codec = try profiles.codec(for: reader)
@@ -86,7 +92,7 @@ public struct Restorer: Sendable {
                     do {
                         let restored = try restore(instance: index, of: reader, codec: codec, writer: writer, progress: progress)
                         outcome.restored.append(restored)
-                        progress.note("restored \(restored.path) (\(restored.frames) frames)")
+                        progress.item(.restored(restored))
                     } catch {
                         // Listed once, by the caller, from `failures`.
                         outcome.failures.append("\(reader.name): \(FileErrorText.describe(error))")
@@ -106,7 +112,7 @@ public struct Restorer: Sendable {
     }
 
     private func restore(instance index: Int, of reader: OctzReader, codec: FrameCodec, writer: DerivedInstanceWriter,
-                         progress: Progress) throws -> RestoredInstance {
+                         progress: ProgressCounter) throws -> RestoredInstance {
         let info = reader.header.instances[index]
         let geometry = FrameGeometry(info.geometry)
         let frames = selectedFrames(of: info.geometry.frames)
@@ -134,7 +140,7 @@ public struct Restorer: Sendable {
         let header = try HeaderDataset(bytes: info.headerDataset)
         let subset = frames.count == info.geometry.frames ? nil : frames
         let uid = DICOMUID.derived(root: options.uidRoot, digest: Hashing.sha256(
-            "\(info.sopInstanceUID)|\(Hashing.hex(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
+            "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)
         do {

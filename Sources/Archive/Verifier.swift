@@ -18,14 +18,19 @@ public struct Verifier: Sendable {
         public var profile: String?
         /// Write each frame's preprocessed ROI band here as PNG.
         public var exportROI: URL?
+        /// No progress events (the `progress` handler is not called).
         public var quiet: Bool
         /// The originals to measure (a shard's files); nil scans all of `originals`.
         public var originalFiles: [URL]?
         /// The containers to measure (a shard's); nil finds them from `restored`.
         public var restoredContainers: [URL]?
+        /// Receives the run's progress (frames measured); nil reports nothing.
+        public var progress: ProgressHandler?
 
         public init(originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
-                    quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil) {
+                    quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil,
+                    progress: ProgressHandler? = nil) {
+            self.progress = progress
             self.originalFiles = originalFiles
             self.restoredContainers = restoredContainers
             self.originals = originals
@@ -57,11 +62,9 @@ public struct Verifier: Sendable {
 
     public let options: Options
     private let profiles: ProfileCache
-    private let library: ProfileLibrary
 
     public init(library: ProfileLibrary, options: Options) {
         self.options = options
-        self.library = library
         self.profiles = ProfileCache(library: library)
     }
 
@@ -82,7 +85,7 @@ public struct Verifier: Sendable {
             return pair
         }
         let jobs = pairs.flatMap { pair in (0..<pair.original.geometry.numberOfFrames).map { (pair, $0) } }
-        let progress = Progress(label: "verify", total: jobs.count, quiet: options.quiet)
+        let progress = ProgressCounter(.verify, frames: jobs.count, handler: options.progress, quiet: options.quiet)
         var frames: [VerifyReport.Frame] = []
         let exportROI = options.exportROI
         if let exportROI { try FileManager.default.createDirectory(at: exportROI, withIntermediateDirectories: true) }

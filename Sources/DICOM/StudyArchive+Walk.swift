@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,7 +97,7 @@ extension StudyArchive {
                 let base = folder.hasSuffix("/") ? folder : folder + "/"
                 guard let text = String(validating: name, as: UTF8.self) else {
                     let shown = base + String(decoding: name, as: UTF8.self)
-                    let hex = name.map { String(format: "%02x", $0) }.joined()
+                    let hex = Hex.string(name)
                     skip(shown, .undecodableName, "file name is not valid UTF-8 (bytes \(hex)); rename it to include it")
                     continue
                 }

@@ -40,24 +40,9 @@ extension ConvertCommand {
         let query = PACSQuery(studyInstanceUIDs: node.study, patientID: node.patient, studyDate: node.studyDate, modality: node.modality)
         let output = URL(fileURLWithPath: out)
         let outcome = try PACSConverter(codec: codec, options: .init(
-            client: client, query: query, output: output, jobs: jobs, quiet: json, seriesPerBatch: node.seriesPerBatch)).run()
-        if json {
-            print(String(decoding: try Data(contentsOf: output.appendingPathComponent(Manifest.fileName)), as: UTF8.self))
-        } else {
-            let manifest = outcome.manifest
-            let original = manifest.series.reduce(0) { $0 + $1.originalPixelBytes }
-            let stored = manifest.series.reduce(0) { $0 + $1.outputBytes }
-            print("\(manifest.series.count) series from \(client.node) (\(outcome.converted) converted, "
-                  + "\(outcome.upToDate) up to date), profile \(codec.profile.name)")
-            if stored > 0 {
-                print(String(format: "stored CR %.1f: %@ of pixel data in %@", Double(original) / Double(stored),
-                             ByteCountFormatter.string(fromByteCount: Int64(original), countStyle: .file),
-                             ByteCountFormatter.string(fromByteCount: Int64(stored), countStyle: .file)))
-            }
-            for skipped in manifest.skipped { print("\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)") }
-            for failure in outcome.failures { print("FAILED \(failure)") }
-            print("manifest: \(output.appendingPathComponent(Manifest.fileName).path)")
-        }
+            client: client, query: query, output: output, jobs: jobs, quiet: json, seriesPerBatch: node.seriesPerBatch,
+            progress: ProgressBar.handler(quiet: json))).run()
+        try printSummary(outcome, profile: codec.profile.name, from: client.node.description)
         if outcome.hadErrors { throw ExitCode(1) }
     }
 }

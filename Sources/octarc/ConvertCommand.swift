@@ -59,35 +59,45 @@ struct ConvertCommand: ParsableCommand {
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
-                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace)
+                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace,
+                                        progress: ProgressBar.handler(quiet: json))
         if let selection = try shard.selection() {
             return try runShard(codec: codec, options: options, selection: selection)
         }
         let outcome = try Converter(codec: codec, options: options).run()
+        try printSummary(outcome, profile: codec.profile.name, from: nil)
+        if outcome.hadErrors { throw ExitCode(1) }
+    }
+}
+
+extension ConvertCommand {
+    /// What a convert prints: the manifest as JSON with --json (failures on standard error), else
+    /// the counts, the stored compression ratio, every skipped, kept and failed item, and the manifest.
+    /// `from` names the node a convert --from read.
+    func printSummary(_ outcome: Converter.Outcome, profile: String, from node: String?) throws {
+        let manifestPath = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
         if json {
             print(String(decoding: try outcome.manifest.json(), as: UTF8.self))
             for failure in outcome.failures { FileHandle.standardError.write(Data("FAILED \(failure)\n".utf8)) }
-        } else {
-            let manifest = outcome.manifest
-            let original = manifest.series.reduce(0) { $0 + $1.originalPixelBytes }
-            let stored = manifest.series.reduce(0) { $0 + $1.outputBytes }
-            let frames = manifest.series.reduce(0) { $0 + $1.frames }
-            print("\(manifest.series.count) series (\(outcome.converted) converted, \(outcome.upToDate) up to date), "
-                  + "\(frames) frames, profile \(codec.profile.name)")
-            if stored > 0 {
-                print(String(format: "stored CR %.1f: %@ of pixel data in %@", Double(original) / Double(stored),
-                             ByteCountFormatter.string(fromByteCount: Int64(original), countStyle: .file),
-                             ByteCountFormatter.string(fromByteCount: Int64(stored), countStyle: .file)))
-            }
-            for skipped in manifest.skipped {
-                print("\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)"
-                      + (skipped.copiedTo.map { " (copied to \($0))" } ?? ""))
-            }
-            for kept in outcome.kept { print("kept \(kept)") }
-            for failure in outcome.failures { print("FAILED \(failure)") }
-            let manifestPath = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
-            print(outcome.manifestNotWritten == nil ? "manifest: \(manifestPath)" : "manifest NOT written: \(manifestPath)")
+            return
         }
-        if outcome.hadErrors { throw ExitCode(1) }
+        let manifest = outcome.manifest
+        let original = manifest.series.reduce(0) { $0 + $1.originalPixelBytes }
+        let stored = manifest.series.reduce(0) { $0 + $1.outputBytes }
+        let frames = manifest.series.reduce(0) { $0 + $1.frames }
+        print("\(manifest.series.count) series\(node.map { " from \($0)" } ?? "") (\(outcome.converted) converted, "
+              + "\(outcome.upToDate) up to date), \(frames) frames, profile \(profile)")
+        if stored > 0 {
+            print(String(format: "stored CR %.1f: %@ of pixel data in %@", Double(original) / Double(stored),
+                         ByteCountFormatter.string(fromByteCount: Int64(original), countStyle: .file),
+                         ByteCountFormatter.string(fromByteCount: Int64(stored), countStyle: .file)))
+        }
+        for skipped in manifest.skipped {
+            print("\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)"
+                  + (skipped.copiedTo.map { " (copied to \($0))" } ?? ""))
+        }
+        for kept in outcome.kept { print("kept \(kept)") }
+        for failure in outcome.failures { print("FAILED \(failure)") }
+        print(outcome.manifestNotWritten == nil ? "manifest: \(manifestPath)" : "manifest NOT written: \(manifestPath)")
     }
 }

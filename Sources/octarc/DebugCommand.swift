@@ -4,13 +4,14 @@ import DICOM
 import Foundation
 import Imaging
 import Preprocessing
+import Support
 
 /// `octarc debug`: developer views of the pipeline's intermediate results.
 struct DebugCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug",
         abstract: "Show what the pipeline's stages make of a frame.",
-        subcommands: [ROI.self, Bands.self, BenchPreprocessing.self]
+        subcommands: [ROI.self]
     )
 }
 
@@ -29,11 +30,8 @@ func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
         let image = FrameCodec.intensities(try instance.frame(index), geometry: instance.geometry)
         return DebugFrame(image: image, padding: FrameCodec.padding(image, geometry: instance.geometry).mask)
     }
-    let gray = try PNG.readGray(url)
-    let maxValue = gray.bitDepth == 8 ? 255 : 65535
-    let image = gray.image.normalized(maxValue: maxValue)
-    let padding = gray.bitDepth == 8 ? PaddingMask.edgeRuns(of: 1, in: image) : nil
-    return DebugFrame(image: image, padding: padding)
+    let frame = try PNGFrame.read(url)
+    return DebugFrame(image: frame.image, padding: frame.padding)
 }
 
 /// `--preprocessing JSON` of the debug commands: the built-in parameters when absent.
@@ -42,7 +40,8 @@ func decodePreprocessing(_ json: String?) throws -> PreprocessingParameters {
     do {
         return try JSONDecoder().decode(PreprocessingParameters.self, from: Data(json.utf8))
     } catch {
-        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): \(error)")
+        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): "
+                              + DecodingErrorText.describe(error))
     }
 }
 
@@ -66,6 +65,10 @@ extension DebugCommand {
 
         @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
         var preprocessing: String?
+
+        func validate() throws {
+            _ = try decodePreprocessing(preprocessing)
+        }
 
         func run() throws {
             let url = URL(fileURLWithPath: file)
@@ -109,102 +112,6 @@ extension DebugCommand {
                 for x in 0..<frame.width where rows[x] >= 0 && rows[x] < frame.height { picture[x, rows[x]] = colour }
             }
             return picture
-        }
-    }
-
-    struct Bands: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "bands",
-            abstract: "Write the preprocessed ROI band (16-bit PNG) and its valid-pixel mask for every input PNG.",
-            discussion: """
-            Folders are searched recursively. Outputs mirror the input's path (a folder's own name \
-            first): OUT/<path>.band.png holds the band (value x 65535), OUT/<path>.mask.png is 255 where \
-            the band holds frame pixels (inside the ROI, not padding, not width padding) and 0 elsewhere. \
-            OUT/geometry.jsonl gets one JSON line per input with the geometry.
-            """)
-
-        @Argument(help: "PNG files or folders of PNG files.")
-        var inputs: [String]
-
-        @Option(help: "Output directory.")
-        var out: String
-
-        @Option(help: "Also write the preprocessing parameters used, as JSON (for a profile's profile.json).")
-        var parametersOut: String?
-
-        @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
-        var preprocessing: String?
-
-        func run() throws {
-            let directory = URL(fileURLWithPath: out)
-            var lines: [String] = []
-            let preprocessor = Preprocessor(parameters: try decodePreprocessing(preprocessing))
-            if let parametersOut {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(preprocessor.parameters).write(to: URL(fileURLWithPath: parametersOut), options: .atomic)
-            }
-            for (url, relative) in try Self.pngFiles(inputs) {
-                let input = try loadDebugFrame(url, index: 0)
-                let analysis = preprocessor.analyze(input.image, padding: input.padding)
-                let base = directory.appendingPathComponent(String(relative.dropLast(4)))
-                try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true)
-                let bandURL = URL(fileURLWithPath: base.path + ".band.png"), maskURL = URL(fileURLWithPath: base.path + ".mask.png")
-                try PNG.write(analysis.band.quantized(maxValue: 65535, as: UInt16.self), to: bandURL)
-                try PNG.write(analysis.geometry.validMask().map { $0 ? UInt8(255) : 0 }, to: maskURL)
-                let geometry = analysis.geometry
-                let line = GeometryJSON(
-                    input: relative, band: String(relative.dropLast(4)) + ".band.png",
-                    mask: String(relative.dropLast(4)) + ".mask.png", retina_found: analysis.retinaFound,
-                    mode: geometry.mode == .band ? "band" : "whole_frame", frame_width: geometry.frameWidth,
-                    frame_height: geometry.frameHeight, band_width: geometry.bandWidth, band_height: geometry.bandHeight,
-                    top: geometry.top, bottom: geometry.bottom, record_bytes: ROIRecord.encode(geometry).count)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                lines.append(String(decoding: try encoder.encode(line), as: UTF8.self))
-            }
-            try Data((lines.joined(separator: "\n") + "\n").utf8)
-                .write(to: directory.appendingPathComponent("geometry.jsonl"), options: .atomic)
-            print("wrote \(lines.count) bands to \(directory.path)")
-        }
-
-        struct GeometryJSON: Encodable {
-            var input: String
-            var band: String
-            var mask: String
-            var retina_found: Bool
-            var mode: String
-            var frame_width: Int
-            var frame_height: Int
-            var band_width: Int
-            var band_height: Int
-            var top: [Int]
-            var bottom: [Int]
-            var record_bytes: Int
-        }
-
-        /// Every PNG named or inside a named folder, sorted, with the relative path its outputs
-        /// mirror (a file: its name; inside a folder: the folder's name, then the path within it).
-        static func pngFiles(_ inputs: [String]) throws -> [(URL, String)] {
-            var found: [(URL, String)] = []
-            for input in inputs {
-                let url = URL(fileURLWithPath: input).standardizedFileURL
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-                    throw ValidationError("\(input): no such file or folder")
-                }
-                guard isDirectory.boolValue else { found.append((url, url.lastPathComponent)); continue }
-                let root = url.path.hasSuffix("/") ? url.path : url.path + "/"
-                var inFolder: [(URL, String)] = []
-                let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)
-                while let item = walker?.nextObject() as? URL {
-                    let path = item.standardizedFileURL.path
-                    guard path.lowercased().hasSuffix(".png"), path.hasPrefix(root) else { continue }
-                    inFolder.append((item, url.lastPathComponent + "/" + path.dropFirst(root.count)))
-                }
-                found += inFolder.sorted { $0.1 < $1.1 }
-            }
-            return found
         }
     }
 }

@@ -26,7 +26,7 @@ struct InspectCommand: ParsableCommand {
             data.append(0x0A)
             FileHandle.standardOutput.write(data)
         } else {
-            print(archive.reportText(), terminator: "")
+            print(archive.report.table(), terminator: "")
         }
         if archive.series.isEmpty {
             FileHandle.standardError.write(Data("octarc inspect: no readable OCT series\n".utf8))

@@ -16,6 +16,7 @@ struct Octarc: ParsableCommand {
             RestoreCommand.self,
             VerifyCommand.self,
             ProfilesCommand.self,
+            ExportBandsCommand.self,
             DebugCommand.self,
             EchoCommand.self,
         ]

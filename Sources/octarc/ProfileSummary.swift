@@ -1,5 +1,6 @@
 import Codec
 import Foundation
+import Support
 
 /// What `octarc profiles` prints about a profile.
 struct ProfileSummary {
@@ -12,7 +13,7 @@ struct ProfileSummary {
     func text(detailed: Bool) -> String {
         let d = profile.document
         let latents = d.latents.map { "\($0.name) \($0.channels)ch at 1/\($0.stride)" }.joined(separator: ", ")
-        let sha = profile.weightsSHA256.map { String(format: "%02x", $0) }.joined()
+        let sha = Hex.string(profile.weightsSHA256)
         var lines = [
             "\(d.name): target stored CR \(format(d.targetStoredCR, 0)) — \(d.description)",
             "  network     \(d.architecture.name), widths \(d.architecture.widths.map(String.init).joined(separator: "/")), "

@@ -54,7 +54,8 @@ struct RestoreCommand: ParsableCommand {
         let restorer = Restorer(library: library, options: .init(
             input: URL(fileURLWithPath: input), output: output, jobs: jobs,
             frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot,
-            containers: try shard.selection().map { $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input)) }))
+            containers: try shard.selection().map { $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input)) },
+            progress: ProgressBar.handler(quiet: false)))
         let outcome = try restorer.run()
         if let out { print("\(outcome.restored.count) instances restored to \(out)") }
         for failure in outcome.failures { print("FAILED \(failure)") }

@@ -63,10 +63,10 @@ struct VerifyCommand: ParsableCommand {
             originals: originals, restored: URL(fileURLWithPath: restored), jobs: jobs,
             profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
             originalFiles: selection.map { $0.plan.files(of: $0.shard) },
-            restoredContainers: selection.flatMap { containers(of: $0) }))
+            restoredContainers: selection.flatMap { containers(of: $0) }, progress: ProgressBar.handler(quiet: json)))
         let (result, worst) = try verifier.run()
         if let report {
-            try result.write(to: URL(fileURLWithPath: report), worst: worst)
+            try result.writeFolder(to: URL(fileURLWithPath: report), worst: worst)
         }
         if json {
             print(String(decoding: try result.json(), as: UTF8.self))

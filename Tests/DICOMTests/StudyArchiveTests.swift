@@ -59,9 +59,9 @@ extension StudyArchiveTests {
         let kinds = Dictionary(grouping: archive.skipped, by: \.error.kind).mapValues(\.count)
         #expect(kinds == [.notDICOM: 200, .truncated: 200, .notOCT: 200, .shortPixelData: 150, .noFrames: 50])
 
-        let text = archive.reportText()
-        #expect(text.split(separator: "\n").filter { $0.hasPrefix("skipped ") }.count == 800)
-        #expect(text.hasSuffix("2 series, 200 instances, 500 frames; 800 files skipped\n"))
+        let report = archive.report
+        #expect(report.skipped.count == 800)
+        #expect(report.series.map(\.instances).reduce(0, +) == 200 && report.series.map(\.frames).reduce(0, +) == 500)
         let decoded = try JSONDecoder().decode(StudyArchive.Report.self, from: archive.reportJSON())
         #expect(decoded == archive.report)
     }
@@ -101,14 +101,15 @@ extension StudyArchiveTests {
         #expect(archive.skipped.first?.reason == "no such file or directory")
     }
 
-    @Test func theTextReportHasALinePerSeriesAndSkippedFile() {
-        let archive = StudyArchive.scan(TestFiles.fixtures)
-        let lines = archive.reportText().split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasPrefix("PATIENT") == true)
-        let fixture = lines.first { $0.hasPrefix("FIXTURE-1 ") }
-        #expect(fixture?.contains("OPT") == true && fixture?.contains("24x32") == true)
-        #expect(fixture?.contains("Explicit VR LE") == true)
-        #expect(lines.filter { $0.hasPrefix("skipped ") }.count == 3)
-        #expect(lines.last == "2 series, 4 instances, 6 frames; 3 files skipped")
+    /// The report's data: one entry per series and per skipped file (`octarc inspect` draws the table).
+    @Test func theReportHasAnEntryPerSeriesAndSkippedFile() {
+        let report = StudyArchive.scan(TestFiles.fixtures).report
+        let fixture = report.series.first { $0.patientID == "FIXTURE-1" }
+        #expect(fixture?.sopClassUID == DICOMUID.ophthalmicTomographyImageStorage)
+        #expect(fixture.map { [$0.rows, $0.columns] } == [24, 32])
+        #expect(fixture?.transferSyntaxUIDs == [TransferSyntax.explicitVRLittleEndian])
+        #expect(report.skipped.count == 3)
+        #expect(report.series.count == 2)
+        #expect(report.series.map(\.instances).reduce(0, +) == 4 && report.series.map(\.frames).reduce(0, +) == 6)
     }
 }

@@ -7,7 +7,7 @@ import TestSupport
 
 extension SmallFixesTests {
     /// Each option's help names its default once (ArgumentParser appends "(default: ...)").
-    @Test(arguments: [["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"]])
+    @Test(arguments: [["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"], ["export-bands"]])
     func helpTextDoesNotRepeatTheDefault(_ command: [String]) throws {
         let help = try OctarcTool.run(command + ["--help"]).output
         var entries: [String] = []
@@ -74,5 +74,21 @@ extension SmallFixesTests {
         let frames = report["frames"] as? [[String: Any]] ?? []
         #expect(Set(frames.compactMap { $0["profile"] as? String }) == ["cr40", "cr80"], "\(verify.output)")
         #expect((report["summary"] as? [String: Any])?["profile"] as? String == "cr40, cr80")
+    }
+}
+
+extension SmallFixesTests {
+    /// `octarc inspect` draws the archive's report as a table: a line per series and per skipped
+    /// file, then the counts.
+    @Test func inspectPrintsALinePerSeriesAndSkippedFile() throws {
+        let run = try OctarcTool.run(["inspect", Fixtures.testData.appendingPathComponent("dicom").path])
+        #expect(run.status == 0, "\(run.output)")
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("PATIENT") }, "\(run.output)")
+        let fixture = lines.first { $0.hasPrefix("FIXTURE-1 ") }
+        #expect(fixture?.contains("OPT") == true && fixture?.contains("24x32") == true)
+        #expect(fixture?.contains("Explicit VR LE") == true)
+        #expect(lines.filter { $0.hasPrefix("skipped ") }.count == 3)
+        #expect(lines.last == "2 series, 4 instances, 6 frames; 3 files skipped")
     }
 }
