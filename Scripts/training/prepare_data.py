@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build the training and dev packs from the shared OCT data through the Swift product's own
-preprocessing (`octarc debug bands`), so the codec trains on exactly what convert feeds it.
+preprocessing (`octarc export-bands`), so the codec trains on exactly what convert feeds it.
 
   python3 Scripts/training/prepare_data.py [--data ../shared/data] [--out data-cache]
 
@@ -60,7 +60,7 @@ def with_spacing(preprocessing: str | None, spacing_um: float | None) -> str | N
 
 def bands_for(octarc: Path, split_root: Path, work: Path, preprocessing: str | None = None,
               row_spacing: dict[str, float] | None = None) -> list[Band]:
-    """The split's bands, one `octarc debug bands` run per device (each with its row spacing's margins)."""
+    """The split's bands, one `octarc export-bands` run per device (each with its row spacing's margins)."""
     frames: dict[str, list[Path]] = {}
     for p in inputs(split_root):
         frames.setdefault(device_of(str(p.relative_to(split_root))), []).append(p)

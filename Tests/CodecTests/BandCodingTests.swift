@@ -12,10 +12,10 @@ import TestSupport
 
     /// The preprocessed band of Duke sample frame `index`, analysed as convert does (the sample's white
     /// wedges are its Pixel Padding Value 255), and the band's width in frame columns.
-    static func band(_ index: Int) throws -> (band: Image<Float>, frameWidth: Int) {
+    static func band(_ index: Int, preprocessor: Preprocessor? = nil) throws -> (band: Image<Float>, frameWidth: Int) {
         let instance = try OCTInstance.open(Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm"))
         let frame = try instance.frame(index).normalized(maxValue: instance.geometry.maxValue)
-        let analysis = try profile.get().preprocessor.analyze(frame, padding: PaddingMask.edgeRuns(of: 1, in: frame))
+        let analysis = try (preprocessor ?? profile.get().preprocessor).analyze(frame, padding: PaddingMask.edgeRuns(of: 1, in: frame))
         return (analysis.band, analysis.geometry.frameWidth)
     }
 }

@@ -1,6 +1,6 @@
 """Training data: preprocessed ROI bands, packed into one compressed .npz per split.
 
-Bands come from the Swift product itself (`octarc debug bands`), so that the codec is trained on
+Bands come from the Swift product itself (`octarc export-bands`), so that the codec is trained on
 exactly what it will see. A pack holds every band of a split as 16-bit intensities (value / 65535)."""
 from __future__ import annotations
 
