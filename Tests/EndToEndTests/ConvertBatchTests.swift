@@ -13,13 +13,16 @@ extension ConvertBatchTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let clean = work.appendingPathComponent("clean"), resumed = work.appendingPathComponent("resumed")
         let profiles = OctarcTool.fixtureProfiles
-        #expect(try OctarcTool.run(["convert", Fixtures.samples.path, "--out", clean.path, "--profile", "fixture-a"],
+        // Two series: the Bioptigen sample (5 frames) and 3 frames of the Spectralis one.
+        let archive = try OctarcTool.archive(["bioptigen-subj13-12bit.dcm"], in: work)
+        try SampleVariants.write(["--frames", "0,1,2"], to: archive.appendingPathComponent("duke-3-frames.dcm"))
+        #expect(try OctarcTool.run(["convert", archive.path, "--out", clean.path, "--profile", "fixture-a"],
                                    profiles: profiles).status == 0)
 
         // Kill the run once its first series is complete (the manifest lists it), mid-way through the second.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: OctarcTool.binary)
-        process.arguments = ["convert", Fixtures.samples.path, "--out", resumed.path, "--profile", "fixture-a", "--jobs", "1"]
+        process.arguments = ["convert", archive.path, "--out", resumed.path, "--profile", "fixture-a", "--jobs", "1"]
         process.environment = ProcessInfo.processInfo.environment.merging(["OCTARC_PROFILES": profiles.path]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -38,10 +41,10 @@ extension ConvertBatchTests {
             #expect(!name.contains(".partial"))
         }
 
-        let again = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", resumed.path, "--profile", "fixture-a"],
+        let again = try OctarcTool.run(["convert", archive.path, "--out", resumed.path, "--profile", "fixture-a"],
                                        profiles: profiles)
         #expect(again.status == 0, "\(again.output)")
-        #expect(again.output.contains("1 up to date"))
+        #expect(again.output.contains("1 converted, 1 up to date"), "\(again.output)")
         #expect(try OctarcTool.contents(of: resumed, extension: "octz") == OctarcTool.contents(of: clean, extension: "octz"))
     }
 }

@@ -19,6 +19,7 @@ extension ConvertRestoreVerifyTests {
         #expect(convert.output.contains("skipped README.md: not a DICOM file"))
         let restore = try OctarcTool.run(["restore", octz.path, "--out", restored.path])
         #expect(restore.status == 0, "\(restore.output)")
+        #expect(restore.output.contains("2 instances restored"), "\(restore.output)")
         let verify = try OctarcTool.run(["verify", Fixtures.samples.path, restored.path, "--report", report.path])
         #expect(verify.status == 0, "\(verify.output)")
 

@@ -24,7 +24,8 @@ extension SmallFixesTests {
         }
     }
 
-    /// A restore failure is printed once, not once as progress and again in the summary.
+    /// A restore failure is printed once, not once as progress and again in the summary; verify of
+    /// the same container fails (exit 1) and says why.
     @Test func restoreFailuresArePrintedOnce() throws {
         let a = try AwkwardArchive()
         defer { a.remove() }
@@ -39,19 +40,26 @@ extension SmallFixesTests {
         #expect(restore.status == 1)
         let failed = restore.output.components(separatedBy: "FAILED").count - 1
         #expect(failed == 1, "\(restore.output)")
+        let verify = try a.octarcWithFixtures(["verify", a.url("archive").path, a.url("bad.octz").path])
+        #expect(verify.status == 1, "\(verify.output)")
+        #expect(verify.output.contains("verify FAILED") && verify.output.contains("no frame compared"), "\(verify.output)")
     }
 
-    /// The same for a series that fails in convert (here: a rerun that would drop an instance).
+    /// The same for a series that fails in convert (here: a rerun that would drop an instance); the
+    /// series kept from the earlier run (its originals gone) is said too.
     @Test func convertFailuresArePrintedOnce() throws {
         let a = try AwkwardArchive()
         defer { a.remove() }
         try a.instance("archive/one.dcm", ["--frames", "0", "--instance", "1"])
         let two = try a.instance("archive/two.dcm", ["--frames", "1", "--instance", "2"])
+        let gone = try a.instance("archive/other.dcm", ["--frames", "1", "--series-uid", "2.25.1313"])
         #expect(try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", a.url("out").path]).status == 0)
         try FileManager.default.removeItem(at: two)
+        try FileManager.default.removeItem(at: gone)
         let again = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", a.url("out").path])
         #expect(again.status == 1)
         #expect(again.output.components(separatedBy: "FAILED").count - 1 == 1, "\(again.output)")
         #expect(again.output.contains("two.dcm") && again.output.contains("--replace"), "\(again.output)")
+        #expect(again.output.contains("kept ") && again.output.contains("2.25.1313"), "\(again.output)")
     }
 }
