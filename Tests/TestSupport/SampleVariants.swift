@@ -33,7 +33,10 @@ public enum SampleVariants {
         lock.lock()
         defer { lock.unlock() }
         if let url = made[options] { return url }
-        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        if made.isEmpty {
+            try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+            atexit { try? FileManager.default.removeItem(at: SampleVariants.cache) }
+        }
         let url = cache.appendingPathComponent("variant-\(made.count).dcm")
         guard let python = Tools.find("python3") else { throw Failure(description: "python3 is needed to make test data") }
         let result = try Tools.run(python, [
