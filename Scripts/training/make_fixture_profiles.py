@@ -8,7 +8,7 @@ entropy tables counted on the training bands, every verify floor, weights and th
 
 (`Scripts/regenerate-fixture-profiles` builds octarc and runs this.) Steps:
 
-1. Bands: `octarc debug bands` (the product's own preprocessing, with its built-in parameters, which go
+1. Bands: `octarc export-bands` (the product's own preprocessing, with its built-in parameters, which go
    into profile.json) of a fixed list of frames of the shared training split (Duke and Bioptigen).
 2. Training: fixed seed, one thread, L1 then MS-SSIM (train.py's distortion loss), uniform quantizer.
 3. profile.json: profile_document(...) with the preprocessing, symbol_counts(...) on the bands, and
@@ -71,7 +71,10 @@ def bands(octarc: Path, data: Path, work: Path) -> tuple[list[Band], dict]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(data / "train" / relative)
     out = work / "bands"
-    subprocess.run([str(octarc), "debug", "bands", str(staging), "--out", str(out),
+    # `octarc export-bands` (before it had a command of its own: `octarc debug bands`).
+    usage = subprocess.run([str(octarc), "--help"], capture_output=True, text=True).stdout
+    command = ["export-bands"] if "export-bands" in usage else ["debug", "bands"]
+    subprocess.run([str(octarc), *command, str(staging), "--out", str(out),
                     "--parameters-out", str(work / "preprocessing.json")], check=True, stdout=subprocess.DEVNULL)
     found = []
     for line in (out / "geometry.jsonl").read_text().splitlines():
