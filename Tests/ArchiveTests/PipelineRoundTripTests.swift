@@ -176,6 +176,7 @@ extension PipelineRoundTripTests {
         #expect(!missing.passed)
         #expect(missing.verdict.contains("verify FAILED"))
         #expect(missing.missing.map(\.path) == [other.path])
+        #expect(missing.summaryText().contains(other.path), "the summary verify prints names the missing original")
         try missing.write(to: p.url("report"), worst: worst)
         let report = try String(contentsOf: p.url("report/report.json"), encoding: .utf8)
         #expect(report.contains("\"missing\""))
