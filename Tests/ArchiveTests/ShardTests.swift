@@ -12,7 +12,8 @@ import Glibc
 /// `octarc plan`, sharded convert and the manifest merge, in process, on archives of real OCT series
 /// (the samples and copies of them with new UIDs).
 @Suite struct ShardTests {
-    static let codec = Result { FrameCodec(profile: try ProfileLibrary(folders: [Fixtures.profiles]).load("cr40")) }
+    /// A fixture profile: plans, shards and merges do not depend on the codec, only on its bytes.
+    static let codec = Result { try Pipeline.codec("fixture-a") }
 
     /// The two samples, `bioptigen` copies of the 12-bit sample, `duke` copies of the 8-bit one and a
     /// file that is not DICOM.
@@ -30,6 +31,18 @@ import Glibc
         }
         try SeriesCopies.make("bioptigen-subj13-12bit.dcm", count: bioptigen, label: "b", in: folder.appendingPathComponent("copies"))
         try SeriesCopies.make("duke-subject07-8bit.dcm", count: duke, label: "d", in: folder.appendingPathComponent("copies"))
+        try Data("not DICOM\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        return folder
+    }
+
+    /// Three short series (1, 2 and 1 frames of the Spectralis sample, each with its own Series Instance
+    /// UID) and a file that is not DICOM: for the tests that convert, where frames only cost time.
+    static func shortSeriesArchive() throws -> URL {
+        let folder = try Fixtures.makeTemporaryDirectory("octarc-shards").appendingPathComponent("archive")
+        for (index, frames) in ["0", "1,2", "3"].enumerated() {
+            try SampleVariants.write(["--frames", frames, "--series-uid", "2.25.9090\(index)"],
+                                     to: folder.appendingPathComponent("series-\(index).dcm"))
+        }
         try Data("not DICOM\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         return folder
     }
@@ -95,7 +108,7 @@ extension ShardTests {
     @Test(.enabled(if: SeriesCopies.available))
     func shardedConvertEqualsOneMachineAndMergesOnlyWhenEveryShardCompleted() throws {
         let codec = try Self.codec.get()
-        let archive = try Self.archive(bioptigen: 2, duke: 0, samples: false)
+        let archive = try Self.shortSeriesArchive()
         defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
         let single = root.appendingPathComponent("single"), sharded = root.appendingPathComponent("sharded")
@@ -163,7 +176,7 @@ extension ShardTests {
     @Test(.enabled(if: SeriesCopies.available))
     func restoreAndVerifyWorkOnOneShardOnly() throws {
         let codec = try Self.codec.get()
-        let archive = try Self.archive(bioptigen: 2, duke: 0, samples: false)
+        let archive = try Self.shortSeriesArchive()
         defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
         let output = root.appendingPathComponent("octz")
@@ -173,7 +186,7 @@ extension ShardTests {
         let expected = Set(StudyArchive.scan(plan.files(of: shard)).instances.map(\.sopInstanceUID))
         #expect(expected.count == plan.series(of: shard).count)
 
-        let library = ProfileLibrary(folders: [Fixtures.profiles])
+        let library = Pipeline.library
         let restored = try Restorer(library: library, options: .init(
             input: output, output: root.appendingPathComponent("restored"), jobs: 2, frames: 1...1, quiet: true,
             containers: plan.containers(of: shard, in: output))).run()

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Archives that tests of issue 13 make for themselves: variants of the Spectralis sample written
-/// by `Scripts/testdata/derive_sample.py` (pydicom), in a scratch folder.
+/// by `Scripts/testdata/derive_sample.py` (pydicom, through `SampleVariants`), in a scratch folder.
 struct AwkwardArchive {
     let work: URL
 
@@ -19,21 +19,21 @@ struct AwkwardArchive {
     /// `options` are derive_sample.py's (`--frames 0,1`, `--blank 0`, `--size 8x8`, ...).
     @discardableResult
     func instance(_ relative: String, _ options: [String]) throws -> URL {
-        let destination = url(relative)
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let python = try #require(Tools.find("python3"), "python3 is needed to make test data")
-        let result = try Tools.run(python, [
-            Fixtures.repositoryRoot.appendingPathComponent("Scripts/testdata/derive_sample.py").path,
-            Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm").path, destination.path,
-        ] + options)
-        try #require(result.status == 0, "derive_sample.py failed: \(result.output)")
-        return destination
+        try SampleVariants.write(options, to: url(relative))
     }
 
     /// Runs octarc with the repository's profiles.
     @discardableResult
     func octarc(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try OctarcTool.run(arguments)
+    }
+
+    /// Runs octarc with the fixture profiles (`--profile fixture-a` for convert): for checks of the
+    /// command line itself, where the codec's size only costs time.
+    @discardableResult
+    func octarcWithFixtures(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try OctarcTool.run(arguments + (arguments.first == "convert" ? ["--profile", "fixture-a"] : []),
+                           profiles: OctarcTool.fixtureProfiles)
     }
 
     /// The manifest of an output folder, parsed.

@@ -40,4 +40,17 @@ import TestSupport
         #expect(zero.status != 0)
         #expect(zero.output.contains("counts from 1"), "\(zero.output)")
     }
+
+    /// Issue 13 rule 2: a blank frame (all padding) and a 2x2 instance give their pictures, no crash.
+    @Test func blankAndTinyFramesShowInDebugROI() throws {
+        let a = try AwkwardArchive()
+        defer { a.remove() }
+        try a.instance("archive/blank.dcm", ["--frames", "0,1", "--blank", "1"])
+        try a.instance("archive/tiny-2x2.dcm", ["--frames", "2", "--size", "2x2", "--series-uid", "2.25.773"])
+        let roi = try a.octarc(["debug", "roi", a.url("archive/blank.dcm").path, "--frame", "2", "--out", a.url("roi").path])
+        #expect(roi.status == 0, "\(roi.output)")
+        let tiny = try a.octarc(["debug", "roi", a.url("archive/tiny-2x2.dcm").path, "--out", a.url("roi").path])
+        #expect(tiny.status == 0, "\(tiny.output)")
+        #expect(try OctarcTool.contents(of: a.url("roi"), extension: "png").count == 6, "overlay, despeckled, band for each")
+    }
 }

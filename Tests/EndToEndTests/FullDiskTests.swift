@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Issue 13 rule 8 on real file systems: a full disk and a read-only one, as small tmpfs mounts
-/// (root only; skipped where mounting is not allowed).
+/// (root only; skipped where mounting is not allowed). With a fixture profile: the codec does not matter.
 @Suite(.serialized) struct FullDiskTests {
     /// Mounts a tmpfs of `kilobytes` on `folder` (created), read-only if asked.
     static func mount(_ folder: URL, kilobytes: Int, readOnly: Bool = false) throws -> Bool {
@@ -32,13 +32,13 @@ extension FullDiskTests {
         let a = try AwkwardArchive()
         defer { a.remove() }
         try a.instance("archive/one.dcm", ["--frames", "0,1"])
-        #expect(try a.octarc(["convert", a.url("archive").path, "--out", a.url("out").path]).status == 0)
+        #expect(try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", a.url("out").path]).status == 0)
 
         // restore onto a disk too small for one instance: "no space left", no temporary file left.
         let small = a.url("small")
         try #require(try Self.mount(small, kilobytes: 200))
         defer { Self.unmount(small) }
-        let restore = try a.octarc(["restore", a.url("out").path, "--out", small.appendingPathComponent("restored").path])
+        let restore = try a.octarcWithFixtures(["restore", a.url("out").path, "--out", small.appendingPathComponent("restored").path])
         #expect(restore.status == 1)
         #expect(restore.output.contains("no space left"), "\(restore.output)")
         #expect(!restore.output.contains("NSCocoaErrorDomain"))
@@ -49,7 +49,7 @@ extension FullDiskTests {
         let tiny = a.url("tiny")
         try #require(try Self.mount(tiny, kilobytes: 12))
         defer { Self.unmount(tiny) }
-        let convert = try a.octarc(["convert", a.url("archive").path, "--out", tiny.appendingPathComponent("out").path])
+        let convert = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", tiny.appendingPathComponent("out").path])
         #expect(convert.status == 1)
         #expect(convert.output.lowercased().contains("no space left"), "\(convert.output)")
         #expect(convert.output.contains("manifest:") || convert.output.contains("manifest"), "\(convert.output)")
@@ -60,7 +60,7 @@ extension FullDiskTests {
         try #require(try Self.mount(readOnly, kilobytes: 64, readOnly: true))
         defer { Self.unmount(readOnly) }
         let target = readOnly.appendingPathComponent("out").path
-        let refused = try a.octarc(["convert", a.url("archive").path, "--out", target])
+        let refused = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", target])
         #expect(refused.status != 0)
         #expect(refused.output.contains(target) && refused.output.contains("read-only file system"), "\(refused.output)")
         #expect(!refused.output.contains("NSCocoaErrorDomain") && !refused.output.contains("Code="))
@@ -77,7 +77,7 @@ extension FullDiskTests {
         try #require(try Self.mount(disk, kilobytes: 256))
         defer { Self.unmount(disk) }
         let out = disk.appendingPathComponent("out")
-        #expect(try a.octarc(["convert", a.url("archive").path, "--out", out.path]).status == 0)
+        #expect(try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", out.path]).status == 0)
         // Fill what is left, and leave the manifest no room to be rewritten.
         let filler = open(disk.appendingPathComponent("filler").path, O_WRONLY | O_CREAT, 0o644)
         try #require(filler >= 0)
@@ -85,7 +85,7 @@ extension FullDiskTests {
         while chunk.withUnsafeBytes({ write(filler, $0.baseAddress, $0.count) }) > 0 {}
         close(filler)
 
-        let rerun = try a.octarc(["convert", a.url("archive").path, "--out", out.path])
+        let rerun = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", out.path])
         #expect(rerun.status == 1, "\(rerun.output)")
         #expect(rerun.output.contains("1 up to date"), "the summary is missing: \(rerun.output)")
         #expect(rerun.output.contains("manifest NOT written"), "\(rerun.output)")

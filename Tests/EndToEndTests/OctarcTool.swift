@@ -6,10 +6,14 @@ enum OctarcTool {
     /// `octarc` beside the test bundle (SwiftPM builds every product before the tests).
     static let binary: String = Bundle.main.bundleURL.appendingPathComponent("octarc").path
 
-    /// Runs `octarc arguments...` with the repository's profiles.
+    /// The fixture profiles (`fixture-a`, `fixture-b`: tiny codecs, `Scripts/regenerate-fixture-profiles`),
+    /// for runs that test the command line rather than the codec.
+    static let fixtureProfiles = Fixtures.testData.appendingPathComponent("profiles")
+
+    /// Runs `octarc arguments...` with the repository's profiles (or `profiles`).
     @discardableResult
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try Tools.run(binary, arguments, environment: ["OCTARC_PROFILES": Fixtures.profiles.path])
+    static func run(_ arguments: [String], profiles: URL = Fixtures.profiles) throws -> (status: Int32, output: String) {
+        try Tools.run(binary, arguments, environment: ["OCTARC_PROFILES": profiles.path])
     }
 
     /// The files under `folder` (relative paths) with their contents, hidden files excluded.

@@ -3,23 +3,26 @@ import Testing
 import TestSupport
 
 /// The sharded convert as a Slurm job array on a real Slurm (`Scripts/with-slurm`, which exports
-/// OCTARC_SLURM=1; skipped without it): Scripts/slurm/submit over the samples plus 12 series made from
+/// OCTARC_SLURM=1; skipped without it): Scripts/slurm/submit over the samples plus 6 series made from
 /// them with new UIDs must give the manifest and the containers of a single-machine convert, byte for
 /// byte; an array task cancelled midway (scancel) and rerun alone completes only its remaining work.
+/// With a fixture profile: what is tested is the sharding, not the codec.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["OCTARC_SLURM"] == "1" && SeriesCopies.available))
 struct SlurmArrayTests {
     static let shards = 3
+    static let copies = 6
+    static let profile = ["--profile", "fixture-a"]
 
-    /// Samples/ (two series and its README) plus 12 copies of the 12-bit sample with new UIDs.
+    /// Samples/ (two series and its README) plus 6 copies of the 12-bit sample with new UIDs.
     static func archive(in work: URL) throws -> URL {
         let archive = work.appendingPathComponent("archive")
         try FileManager.default.copyItem(at: Fixtures.samples, to: archive)
-        try SeriesCopies.make("bioptigen-subj13-12bit.dcm", count: 12, label: "slurm", in: archive.appendingPathComponent("generated"))
+        try SeriesCopies.make("bioptigen-subj13-12bit.dcm", count: copies, label: "slurm", in: archive.appendingPathComponent("generated"))
         return archive
     }
 
     static var environment: [String: String] {
-        ["OCTARC": OctarcTool.binary, "OCTARC_PROFILES": Fixtures.profiles.path]
+        ["OCTARC": OctarcTool.binary, "OCTARC_PROFILES": OctarcTool.fixtureProfiles.path]
     }
 
     static func script(_ name: String) -> String {
@@ -70,29 +73,32 @@ extension SlurmArrayTests {
         let single = work.appendingPathComponent("single")
 
         var started = Date()
-        let reference = try OctarcTool.run(["convert", archive.path, "--out", single.path, "--jobs", "2"])
+        let reference = try OctarcTool.run(["convert", archive.path, "--out", single.path, "--jobs", "2"] + Self.profile,
+                                           profiles: OctarcTool.fixtureProfiles)
         let singleSeconds = Date().timeIntervalSince(started)
         #expect(reference.status == 0, "\(reference.output)")
         let containers = try OctarcTool.contents(of: single, extension: "octz")
-        #expect(containers.count == 14)
+        #expect(containers.count == 2 + Self.copies)
         let expectedManifest = try ManifestJSON.normalized(single)
 
         // The whole array, then the merge job.
         let out = work.appendingPathComponent("array")
         started = Date()
-        let submitted = try Tools.run(Self.script("submit"), [archive.path, out.path, "\(Self.shards)"], environment: Self.environment)
+        let submitted = try Tools.run(Self.script("submit"), [archive.path, out.path, "\(Self.shards)", "--"] + Self.profile,
+                                      environment: Self.environment)
         #expect(submitted.status == 0, "\(submitted.output)")
         try Self.waitForIdleQueue()
         let arraySeconds = Date().timeIntervalSince(started)
         #expect(try ManifestJSON.normalized(out) == expectedManifest)
         #expect(try OctarcTool.contents(of: out, extension: "octz") == containers)
         for shard in 0..<Self.shards { #expect(Self.completion(out, shard: shard) != nil) }
-        print(String(format: "slurm: 81 frames, one process (--jobs 2) %.1f s; %d-task array incl. merge %.1f s",
-                     singleSeconds, Self.shards, arraySeconds))
+        print(String(format: "slurm: %d frames, one process (--jobs 2) %.1f s; %d-task array incl. merge %.1f s",
+                     21 + 5 * Self.copies, singleSeconds, Self.shards, arraySeconds))
 
         // Again, cancelling task 1 once it has completed a series and before it has finished.
         let cancelled = work.appendingPathComponent("cancelled")
-        let again = try Tools.run(Self.script("submit"), [archive.path, cancelled.path, "\(Self.shards)"], environment: Self.environment)
+        let again = try Tools.run(Self.script("submit"), [archive.path, cancelled.path, "\(Self.shards)", "--"] + Self.profile,
+                                  environment: Self.environment)
         let array = try #require(again.output.split(separator: "\n").map(String.init).first { Int($0) != nil })
         let deadline = Date().addingTimeInterval(600)
         while Date() < deadline, Self.partSeries(cancelled, shard: 1) == 0, Self.completion(cancelled, shard: 1) == nil {
@@ -113,7 +119,7 @@ extension SlurmArrayTests {
         let plan = cancelled.appendingPathComponent("plan.json")
         let rerun = try Self.slurm("sbatch", ["--parsable", "--array=1",
                                               "--output=\(cancelled.path)/slurm-logs/rerun-%A_%a.out",
-                                              Self.script("convert.sbatch"), plan.path, cancelled.path])
+                                              Self.script("convert.sbatch"), plan.path, cancelled.path] + Self.profile)
         #expect(rerun.status == 0, "\(rerun.output)")
         try Self.waitForIdleQueue()
         let done = try #require(Self.completion(cancelled, shard: 1))

@@ -11,11 +11,23 @@ import TestSupport
 /// Serialized: one test pauses Orthanc.
 @Suite(.serialized, .enabled(if: Orthanc.isAvailable, Orthanc.skipMessage))
 struct PACSNodeTests {
-    static let codec = Result { FrameCodec(profile: try ProfileLibrary(folders: [Fixtures.profiles]).load("cr40")) }
+    /// The fixture profiles (tiny codecs): what these tests check is the transfer, not the codec.
+    static let library = ProfileLibrary(folders: [Fixtures.testData.appendingPathComponent("profiles")])
+    static let codec = Result { FrameCodec(profile: try library.load("fixture-a")) }
 
     static var samples: [URL] {
         ((try? FileManager.default.contentsOfDirectory(at: Fixtures.samples, includingPropertiesForKeys: nil)) ?? [])
             .filter { $0.pathExtension == "dcm" }.sorted { $0.path < $1.path }
+    }
+
+    /// The samples as these tests convert them: the Bioptigen one whole (5 frames, 12-bit) and 2 of the
+    /// 16 frames of the Spectralis one (8-bit, with its private tags), written into `folder`.
+    static func shortSamples(in folder: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let spectralis = try SampleVariants.write(["--frames", "0,1"], to: folder.appendingPathComponent("duke-2-frames.dcm"))
+        let bioptigen = folder.appendingPathComponent("bioptigen-subj13-12bit.dcm")
+        try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent("bioptigen-subj13-12bit.dcm"), to: bioptigen)
+        return [bioptigen, spectralis]
     }
 
     static func containers(in folder: URL) -> [String] {
@@ -98,7 +110,8 @@ extension PACSNodeTests {
         let archive = scratch.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
         var studies: [String] = []
-        for sample in Self.samples {
+        let samples = try Self.shortSamples(in: scratch.appendingPathComponent("samples"))
+        for sample in samples {
             let file = try Orthanc.variant(of: sample, patientID: "OCTARC-EQUAL", in: archive)
             try Orthanc.upload(file)
             studies.append(try OCTInstance.open(file).studyInstanceUID)
@@ -109,9 +122,9 @@ extension PACSNodeTests {
                                             output: fromNode, jobs: 2, quiet: true, seriesPerBatch: 1)
         let node = try PACSConverter(codec: codec, options: options).run()
         #expect(node.failures.isEmpty && disk.failures.isEmpty)
-        #expect(node.converted == Self.samples.count)
+        #expect(node.converted == samples.count)
         let names = Self.containers(in: fromNode)
-        #expect(names == Self.containers(in: fromDisk) && names.count == Self.samples.count)
+        #expect(names == Self.containers(in: fromDisk) && names.count == samples.count)
         for name in names {
             let a = try OctzReader(url: fromDisk.appendingPathComponent(name)), b = try OctzReader(url: fromNode.appendingPathComponent(name))
             #expect(a.header.instances.count == b.header.instances.count)
@@ -140,7 +153,7 @@ extension PACSNodeTests {
         var rerunOptions = options
         rerunOptions.onRetrieved = { _ in Issue.record("a rerun retrieved an instance"); return true }
         let rerun = try PACSConverter(codec: codec, options: rerunOptions).run()
-        #expect(rerun.converted == 0 && rerun.upToDate == Self.samples.count && rerun.failures.isEmpty)
+        #expect(rerun.converted == 0 && rerun.upToDate == samples.count && rerun.failures.isEmpty)
         #expect(try names.map { try Data(contentsOf: fromNode.appendingPathComponent($0)) } == before)
     }
 
@@ -189,16 +202,16 @@ extension PACSNodeTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let archive = scratch.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
-        let duke = try #require(Self.samples.first { $0.lastPathComponent.hasPrefix("duke") })  // has private tags
-        let other = try #require(Self.samples.first { $0 != duke })
+        let samples = try Self.shortSamples(in: scratch.appendingPathComponent("samples"))
+        let duke = try #require(samples.first { $0.lastPathComponent.hasPrefix("duke") })  // has private tags
+        let other = try #require(samples.first { $0 != duke })
         let accepted = try Orthanc.variant(of: duke, patientID: "OCTARC-RESTORE", in: archive)
         try Orthanc.upload(accepted)
         // with-orthanc's Lua filter refuses Patient IDs starting with REFUSE-.
         let refused = try Orthanc.variant(of: other, patientID: "REFUSE-\(UUID().uuidString.prefix(8))", in: archive)
         let containers = scratch.appendingPathComponent("containers"), restoredFolder = scratch.appendingPathComponent("restored")
         _ = try Converter(codec: codec, options: .init(archive: archive, output: containers, jobs: 2, quiet: true)).run()
-        let library = try ProfileLibrary(folders: [Fixtures.profiles])
-        let restored = try Restorer(library: library, options: .init(input: containers, output: restoredFolder, jobs: 2, quiet: true)).run()
+        let restored = try Restorer(library: Self.library, options: .init(input: containers, output: restoredFolder, jobs: 2, quiet: true)).run()
         #expect(restored.restored.count == 2 && restored.failures.isEmpty)
 
         let results = try Restorer.send(restored.restored, to: try Orthanc.client())

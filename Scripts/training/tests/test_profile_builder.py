@@ -16,6 +16,8 @@ from octcodec.zoo import graph_tensors, profile_document, sha256_file
 
 SHIPPED = sorted(p for p in (REPO / "Profiles").iterdir() if (p / "profile.json").exists())
 TINY = [REPO / "Tests" / "Data" / "neural" / name for name in ("tiny-slim", "tiny-paper")]
+# The complete profiles of the in-process pipeline tests (make_fixture_profiles.py).
+FIXTURES = sorted(p for p in (REPO / "Tests" / "Data" / "profiles").iterdir() if (p / "profile.json").exists())
 
 
 def text(document: dict) -> str:
@@ -38,7 +40,7 @@ def test_the_parity_fixtures_rebuild_byte_for_byte(folder):
     assert sha256_file(folder / old["weights"]["file"]) == old["weights"]["sha256"]
 
 
-@pytest.mark.parametrize("folder", SHIPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", SHIPPED + FIXTURES, ids=lambda p: p.name)
 def test_the_shipped_profiles_rebuild_byte_for_byte(folder):
     committed = (folder / "profile.json").read_text()
     old = json.loads(committed)
@@ -49,6 +51,21 @@ def test_the_shipped_profiles_rebuild_byte_for_byte(folder):
         preprocessing=old["preprocessing"], entropy_counts=old["entropy"]["counts"],
         entropy_context=old["entropy"].get("context"), floors=old["floors"], measured=old["measured"], training=old["training"])
     assert text(rebuilt) == committed
+
+
+def test_the_fixture_profiles_are_complete_and_their_entropy_tables_fit_their_networks():
+    assert [p.name for p in FIXTURES] == ["fixture-a", "fixture-b"]
+    shipped = json.loads((SHIPPED[0] / "profile.json").read_text())
+    for folder in FIXTURES:
+        doc = json.loads((folder / "profile.json").read_text())
+        assert list(doc) == list(shipped), folder.name  # every part a shipped profile has, in its order
+        assert set(doc["preprocessing"]) == set(shipped["preprocessing"])
+        assert set(doc["floors"]) == set(shipped["floors"])
+        assert sha256_file(folder / doc["weights"]["file"]) == doc["weights"]["sha256"]
+        for latent in doc["latents"]:
+            counts = np.array(doc["entropy"]["counts"][latent["name"]])
+            assert counts.shape == (latent["channels"], doc["quantizer"]["levels"])
+            assert (counts.sum(axis=1) == counts.sum(axis=1)[0]).all() and counts.sum() > 0
 
 
 def test_optional_parts_are_left_out_and_the_rest_keep_the_format_order():
