@@ -23,28 +23,21 @@ public struct FrameCodec: Sendable {
         public var bitstream: [UInt8]
     }
 
-    /// Intensities of a frame as the codec sees them: stored values over 2^BitsStored − 1, with
-    /// MONOCHROME1 inverted so that tissue is bright.
+    /// Intensities of a frame as the codec sees them (``FrameGeometry/intensities(of:)``).
     public static func intensities(_ frame: Image<UInt16>, geometry: FrameGeometry) -> Image<Float> {
-        let normalized = frame.normalized(maxValue: geometry.maxValue)
-        return geometry.photometricInterpretation == "MONOCHROME1" ? normalized.map { 1 - $0 } : normalized
+        geometry.intensities(of: frame)
     }
 
-    /// Stored values of restored intensities (the inverse of `intensities`).
+    /// Stored values of restored intensities (``FrameGeometry/storedValues(of:)``).
     public static func storedValues(_ intensities: Image<Float>, geometry: FrameGeometry) -> Image<UInt16> {
-        let oriented = geometry.photometricInterpretation == "MONOCHROME1" ? intensities.map { 1 - $0 } : intensities
-        return oriented.quantized(maxValue: geometry.maxValue)
+        geometry.storedValues(of: intensities)
     }
 
-    /// The pixels outside the scan: runs of the padding value that touch the top or bottom edge. The
-    /// value is Pixel Padding Value, or 255 in 8-bit frames without one (Spectralis exports fill the
-    /// area outside the scan with white). Restore gives these pixels back exactly, so marking a
-    /// genuine white pixel at the border as padding loses nothing.
+    /// The pixels outside the scan: runs of the padding intensity (``FrameGeometry/paddingIntensity``)
+    /// that touch the top or bottom edge. Restore gives these pixels back exactly, so marking a genuine
+    /// white pixel at the border as padding loses nothing.
     public static func padding(_ frame: Image<Float>, geometry: FrameGeometry) -> (mask: PaddingMask?, value: Float) {
-        guard let stored = geometry.pixelPaddingValue ?? (geometry.bitsStored == 8 ? 255 : nil),
-              (0...geometry.maxValue).contains(stored) else { return (nil, 0) }
-        var value = Float(stored) / Float(geometry.maxValue)
-        if geometry.photometricInterpretation == "MONOCHROME1" { value = 1 - value }
+        guard let value = geometry.paddingIntensity else { return (nil, 0) }
         return (PaddingMask.edgeRuns(of: value, in: frame), value)
     }
 

@@ -27,8 +27,8 @@ struct DebugFrame: Sendable {
 func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
     guard url.pathExtension.lowercased() == "png" else {
         let instance = try OCTInstance.open(url)
-        let image = FrameCodec.intensities(try instance.frame(index), geometry: instance.geometry)
-        return DebugFrame(image: image, padding: FrameCodec.padding(image, geometry: instance.geometry).mask)
+        let image = instance.geometry.intensities(of: try instance.frame(index))
+        return DebugFrame(image: image, padding: instance.geometry.paddingIntensity.flatMap { PaddingMask.edgeRuns(of: $0, in: image) })
     }
     let frame = try PNGFrame.read(url)
     return DebugFrame(image: frame.image, padding: frame.padding)
