@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// convert -> restore -> verify on the committed samples with the committed cr40 profile, through the
+/// convert -> restore -> verify on the committed samples with the default profile (cr50c), through the
 /// octarc binary, as a user runs it; dciodvfy on the restored files. The same pipeline's other
 /// behaviour is tested in process with the fixture profiles (ArchiveTests' `PipelineRoundTripTests`).
 @Suite(.serialized) struct ConvertRestoreVerifyTests {}
@@ -14,7 +14,8 @@ extension ConvertRestoreVerifyTests {
         let octz = work.appendingPathComponent("octz"), restored = work.appendingPathComponent("restored")
         let report = work.appendingPathComponent("report")
 
-        let convert = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", octz.path, "--profile", "cr40"])
+        // The default profile: what a user who names none gets (cr50c, context-coded, lesion-preserving).
+        let convert = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", octz.path])
         #expect(convert.status == 0, "\(convert.output)")
         #expect(convert.output.contains("skipped README.md: not a DICOM file"))
         let restore = try OctarcTool.run(["restore", octz.path, "--out", restored.path])
@@ -26,7 +27,7 @@ extension ConvertRestoreVerifyTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report.appendingPathComponent("report.json"))) as! [String: Any]
         let summary = json["summary"] as! [String: Any]
         let profile = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr40/profile.json"))) as! [String: Any]
+            with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50c/profile.json"))) as! [String: Any]
         let floor = (profile["floors"] as! [String: Any])["msssim_roi"] as! Double
         #expect(summary["frames"] as? Int == 21)
         #expect((summary["msssim_roi_min"] as! Double) >= floor)
