@@ -17,8 +17,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec import safetensors  # noqa: E402
 from octcodec.data import load_pack  # noqa: E402
-from octcodec.model import Architecture, Codec  # noqa: E402
 from octcodec.entropy_models import context  # noqa: E402
+from octcodec.model import Architecture, Codec  # noqa: E402
 from octcodec.statistics import symbol_counts  # noqa: E402
 from octcodec.zoo import graph_tensors, profile_document, sha256_file, write_json_atomic  # noqa: E402
 

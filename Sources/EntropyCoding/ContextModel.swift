@@ -59,7 +59,7 @@ public struct ContextModel: Sendable, Equatable {
         return Int(min(max(offset, -Int64(offsetLimit)), Int64(offsetLimit))) + offsetLimit
     }
 
-    /// The table row of every symbol of a tensor `width` symbols wide (`symbols.count` a multiple of
+    /// The table row of every symbol of a tensor `width` positions wide (`symbols.count` a multiple of
     /// `channelCount * width`), in order.
     func rows(of symbols: UnsafeBufferPointer<Int32>, width: Int) -> [Int32] {
         let channels = channelCount

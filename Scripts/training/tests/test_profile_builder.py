@@ -49,7 +49,8 @@ def test_the_shipped_profiles_rebuild_byte_for_byte(folder):
         codec, old["name"], old["description"], weights_sha256=old["weights"]["sha256"],
         weights_file=old["weights"]["file"], target_stored_cr=old["target_stored_cr"],
         preprocessing=old["preprocessing"], entropy_counts=old["entropy"]["counts"],
-        entropy_context=old["entropy"].get("context"), floors=old["floors"], measured=old["measured"], training=old["training"])
+        entropy_context=old["entropy"].get("context"), floors=old["floors"], measured=old["measured"],
+        training=old["training"])
     assert text(rebuilt) == committed
 
 
