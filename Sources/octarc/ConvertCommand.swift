@@ -25,7 +25,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String
 
-    @Option(name: .long, help: "Codec profile (see `octarc profiles`). The default keeps the lesions that the older cr10-cr80 despeckling erases.")
+    @Option(name: .long, help: "Codec profile (see `octarc profiles`); cr50c keeps the lesions that the older cr10-cr80 despeckling erases.")
     var profile: String = "cr50c"
 
     @Option(name: .long, help: ProfileFolders.help)
