@@ -19,10 +19,4 @@ extension VerifyReport {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try json().write(to: folder.appendingPathComponent("report.json"), options: .atomic)
     }
-
-    /// Writes `report.json` into `folder`; `worst` is not used any more.
-    @available(*, deprecated, message: "writes report.json only: use write(to:); the figures are octarc verify --report's")
-    public func write(to folder: URL, worst: [WorstFrame]) throws {
-        try write(to: folder)
-    }
 }
