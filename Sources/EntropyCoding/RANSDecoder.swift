@@ -55,6 +55,33 @@ struct RANSDecoder: ~Copyable {
         return value
     }
 
+    /// Decodes one symbol with table row `row` (a channel, or a channel's context) of the flat tables:
+    /// finds the interval holding the state's slot, advances the state, and reads an escape's payload.
+    @inline(__always)
+    private mutating func decodeSymbol(row: Int, levels: Int, alphabetSize: Int, scaleBits: UInt32, mask: UInt32,
+                                       linearSearch: Bool, frequencies: UnsafeBufferPointer<UInt32>,
+                                       cumulative: UnsafeBufferPointer<UInt32>) throws(EntropyCodingError) -> Int32 {
+        let cumulativeBase = row &* (alphabetSize &+ 1)
+        let slot = state & mask
+        var symbol = 0
+        if linearSearch {
+            while cumulative[cumulativeBase &+ symbol &+ 1] <= slot { symbol &+= 1 }
+        } else {
+            var high = alphabetSize  // cumulative[base + high] > slot
+            while high - symbol > 1 {
+                let middle = (symbol + high) >> 1
+                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
+            }
+        }
+        let start = cumulative[cumulativeBase &+ symbol]
+        let frequency = frequencies[row &* alphabetSize &+ symbol]
+        state = frequency &* (state >> scaleBits) &+ (slot &- start)
+        try renormalize()
+        let value = symbol == levels ? try getEscapedValue(levels: levels) : Int32(truncatingIfNeeded: symbol)
+        decodedCount &+= 1
+        return value
+    }
+
     /// Decodes `count` symbols of one tensor.
     mutating func decode(count: Int, model: SymbolModel) throws(EntropyCodingError) -> [Int32] {
         guard count > 0 else { return [] }
@@ -70,28 +97,9 @@ struct RANSDecoder: ~Copyable {
                 try model.cumulativeTable.withUnsafeBufferPointer { cumulative throws(EntropyCodingError) in
                     var channel = 0
                     for index in 0..<count {
-                        let cumulativeBase = channel &* (alphabetSize &+ 1)
-                        let slot = state & mask
-                        var symbol = 0
-                        if linearSearch {
-                            while cumulative[cumulativeBase &+ symbol &+ 1] <= slot { symbol &+= 1 }
-                        } else {
-                            var high = alphabetSize  // cumulative[base + high] > slot
-                            while high - symbol > 1 {
-                                let middle = (symbol + high) >> 1
-                                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
-                            }
-                        }
-                        let start = cumulative[cumulativeBase &+ symbol]
-                        let frequency = frequencies[channel &* alphabetSize &+ symbol]
-                        state = frequency &* (state >> scaleBits) &+ (slot &- start)
-                        try renormalize()
-                        if symbol == levels {
-                            output[index] = try getEscapedValue(levels: levels)
-                        } else {
-                            output[index] = Int32(truncatingIfNeeded: symbol)
-                        }
-                        decodedCount &+= 1
+                        output[index] = try decodeSymbol(
+                            row: channel, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits, mask: mask,
+                            linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative)
                         channel = channel == channels - 1 ? 0 : channel + 1
                     }
                 }
@@ -113,6 +121,7 @@ struct RANSDecoder: ~Copyable {
         let limit = Int64(ContextModel.offsetLimit)
         let scaleBits = UInt32(table.precisionBits)
         let mask: UInt32 = (1 << scaleBits) - 1
+        let linearSearch = alphabetSize <= 16
         // Clamped offsets (0...4) of the symbols decoded so far: what the contexts are made of.
         var offsets = [UInt8](repeating: UInt8(limit), count: count)
         var output = [Int32](repeating: 0, count: count)
@@ -127,27 +136,11 @@ struct RANSDecoder: ~Copyable {
                             let up = index >= rowStride ? Int(offsets[index &- rowStride]) : Int(limit)
                             let previous = channel > 0 ? Int(offsets[index &- 1]) : Int(limit)
                             let row = channel &* ContextModel.contextCount &+ 25 &* left &+ 5 &* up &+ previous
-                            let cumulativeBase = row &* (alphabetSize &+ 1)
-                            let slot = state & mask
-                            var symbol = 0
-                            var high = alphabetSize  // cumulative[base + high] > slot
-                            while high - symbol > 1 {
-                                let middle = (symbol + high) >> 1
-                                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
-                            }
-                            let start = cumulative[cumulativeBase &+ symbol]
-                            let frequency = frequencies[row &* alphabetSize &+ symbol]
-                            state = frequency &* (state >> scaleBits) &+ (slot &- start)
-                            try renormalize()
-                            let value: Int32
-                            if symbol == levels {
-                                value = try getEscapedValue(levels: levels)
-                            } else {
-                                value = Int32(truncatingIfNeeded: symbol)
-                            }
+                            let value = try decodeSymbol(
+                                row: row, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits, mask: mask,
+                                linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative)
                             output[index] = value
                             offsets[index] = UInt8(truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
-                            decodedCount &+= 1
                             channel &+= 1
                             if channel == channels {
                                 channel = 0

@@ -42,6 +42,21 @@ struct RANSEncoder {
         putBits(UInt32(length), bits: RANS.escapeLengthBits)
     }
 
+    /// Codes one value with table row `row` (a channel, or a channel's context) of the flat tables; a
+    /// value outside the alphabet goes through the escape symbol, its payload coded first.
+    @inline(__always)
+    private mutating func putSymbol(_ value: Int32, row: Int, levels: Int, alphabetSize: Int, scaleBits: Int,
+                                    frequencies: UnsafeBufferPointer<UInt32>, cumulative: UnsafeBufferPointer<UInt32>) {
+        var symbol = Int(value)
+        if value < 0 || symbol >= levels {
+            putEscapePayload(value, levels: levels)
+            symbol = levels
+        }
+        put(start: cumulative[row &* (alphabetSize &+ 1) &+ symbol],
+            frequency: frequencies[row &* alphabetSize &+ symbol],
+            scaleBits: scaleBits)
+    }
+
     /// Codes one tensor; tensors must be given last to first.
     mutating func encode(_ symbols: [Int32], model: SymbolModel) {
         guard !symbols.isEmpty else { return }
@@ -55,15 +70,8 @@ struct RANSEncoder {
                     var channel = (symbols.count - 1) % channels
                     var index = symbols.count - 1
                     while index >= 0 {
-                        let value = symbols[index]
-                        var symbol = Int(value)
-                        if value < 0 || symbol >= levels {
-                            putEscapePayload(value, levels: levels)
-                            symbol = levels
-                        }
-                        put(start: cumulative[channel &* (alphabetSize &+ 1) &+ symbol],
-                            frequency: frequencies[channel &* alphabetSize &+ symbol],
-                            scaleBits: scaleBits)
+                        putSymbol(symbols[index], row: channel, levels: levels, alphabetSize: alphabetSize,
+                                  scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
                         channel = channel == 0 ? channels - 1 : channel - 1
                         index -= 1
                     }
@@ -85,16 +93,8 @@ struct RANSEncoder {
                     model.cumulativeTable.withUnsafeBufferPointer { cumulative in
                         var index = symbols.count - 1
                         while index >= 0 {
-                            let value = symbols[index]
-                            let row = Int(rows[index])
-                            var symbol = Int(value)
-                            if value < 0 || symbol >= levels {
-                                putEscapePayload(value, levels: levels)
-                                symbol = levels
-                            }
-                            put(start: cumulative[row &* (alphabetSize &+ 1) &+ symbol],
-                                frequency: frequencies[row &* alphabetSize &+ symbol],
-                                scaleBits: scaleBits)
+                            putSymbol(symbols[index], row: Int(rows[index]), levels: levels, alphabetSize: alphabetSize,
+                                      scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
                             index -= 1
                         }
                     }
