@@ -7,19 +7,24 @@ from .model import Codec
 
 
 @torch.no_grad()
-def symbol_counts(model: Codec, bands) -> dict[str, list[list[int]]]:
-    """Per latent, per channel, how often each hard symbol occurs over whole bands (whose sizes are
-    multiples of 32, as the product codes them)."""
+def band_symbols(model: Codec, bands):
+    """Per band, the hard symbols of each latent, `{name: (C, h, w) tensor}`, over whole bands (sizes
+    multiples of 32, as the product codes them; other bands are skipped)."""
     model.eval()
-    levels = model.arch.levels
-    counts = {n: torch.zeros(c, levels, dtype=torch.int64) for n, c, _ in model.arch.latents()}
     for b in bands:
         h, w = b.pixels.shape
         if h % 32 or w % 32:
             continue
         z = model.encoder(torch.from_numpy(b.pixels).view(1, 1, h, w))
-        for name, t in z.items():
-            s = model.quantizer.symbols(t)[0]  # (C, h, w)
+        yield {name: model.quantizer.symbols(t)[0] for name, t in z.items()}
+
+
+def symbol_counts(model: Codec, bands) -> dict[str, list[list[int]]]:
+    """Per latent, per channel, how often each hard symbol occurs over whole bands."""
+    levels = model.arch.levels
+    counts = {n: torch.zeros(c, levels, dtype=torch.int64) for n, c, _ in model.arch.latents()}
+    for symbols in band_symbols(model, bands):
+        for name, s in symbols.items():
             for c in range(s.shape[0]):
                 counts[name][c] += torch.bincount(s[c].flatten(), minlength=levels)
     return {n: v.tolist() for n, v in counts.items()}

@@ -9,7 +9,8 @@ the ideal bits of symbols under the tables (what the coder spends, to within a f
 from __future__ import annotations
 
 import numpy as np
-import torch
+
+from ..statistics import band_symbols
 
 CONTEXTS = 125
 LIMIT = 2
@@ -36,20 +37,14 @@ def accumulate(counts: np.ndarray, symbols: np.ndarray, levels: int) -> None:
     np.add.at(counts, (channel.ravel(), ctx.ravel(), s.ravel()), 1)
 
 
-@torch.no_grad()
 def context_counts(model, bands) -> dict[str, np.ndarray]:
-    """Per latent, the (C, 125, L) int32 counts of the hard symbols over whole bands (sizes multiples
-    of 32, as the product codes them)."""
-    model.eval()
+    """Per latent, the (C, 125, L) int32 counts of the hard symbols over whole bands (as
+    statistics.band_symbols gives them)."""
     levels = model.arch.levels
     counts = {n: np.zeros((c, CONTEXTS, levels), np.int64) for n, c, _ in model.arch.latents()}
-    for b in bands:
-        h, w = b.pixels.shape
-        if h % 32 or w % 32:
-            continue
-        z = model.encoder(torch.from_numpy(b.pixels).view(1, 1, h, w))
-        for name, t in z.items():
-            accumulate(counts[name], model.quantizer.symbols(t)[0].numpy(), levels)
+    for symbols in band_symbols(model, bands):
+        for name, s in symbols.items():
+            accumulate(counts[name], s.numpy(), levels)
     if max(int(v.max()) for v in counts.values()) >= 2**31:
         raise ValueError("context counts overflow int32: count on fewer bands")
     return {n: v.astype(np.int32) for n, v in counts.items()}
