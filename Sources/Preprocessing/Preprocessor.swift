@@ -125,7 +125,8 @@ public struct Preprocessor: Sendable {
         return ROIGeometry(mode: .band, frameWidth: width, frameHeight: height,
                            bandWidth: ROIGeometry.roundedUp(width, to: multiple), bandHeight: bandHeight,
                            top: top, bottom: bottom, padding: padding, paddingValue: paddingValue,
-                           backgroundAbove: above.isNaN ? 0 : above, backgroundBelow: below.isNaN ? 0 : below)
+                           backgroundAbove: above.isNaN ? 0 : above, backgroundBelow: below.isNaN ? 0 : below,
+                           context: CoarseContext.measure(frame: frame, top: top, bottom: bottom, padding: padding))
     }
 
     /// The median of the non-padding pixels where `include(x, y)`, on a sparse grid; NaN if none.

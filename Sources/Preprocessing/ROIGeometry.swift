@@ -39,9 +39,13 @@ public struct ROIGeometry: Sendable, Equatable {
     public var backgroundAbove: Float
     /// The intensity restored below the ROI (choroid and sclera), quantized to 1/65535.
     public var backgroundBelow: Float
+    /// A coarse picture of the frame outside the ROI, restored there instead of the two background
+    /// levels; nil for whole-frame mode and for records written before it existed (ROI record version 1).
+    public var context: CoarseContext?
 
     public init(mode: Mode, frameWidth: Int, frameHeight: Int, bandWidth: Int, bandHeight: Int, top: [Int],
-                bottom: [Int], padding: PaddingMask?, paddingValue: Float, backgroundAbove: Float, backgroundBelow: Float) {
+                bottom: [Int], padding: PaddingMask?, paddingValue: Float, backgroundAbove: Float, backgroundBelow: Float,
+                context: CoarseContext? = nil) {
         self.mode = mode
         self.frameWidth = frameWidth
         self.frameHeight = frameHeight
@@ -53,6 +57,7 @@ public struct ROIGeometry: Sendable, Equatable {
         self.paddingValue = paddingValue
         self.backgroundAbove = Self.quantizedLevel(backgroundAbove)
         self.backgroundBelow = Self.quantizedLevel(backgroundBelow)
+        self.context = context
     }
 
     /// The whole-frame geometry of a `width` x `height` frame for a codec with size multiple `multiple`.
@@ -121,9 +126,13 @@ public struct ROIGeometry: Sendable, Equatable {
         return frame
     }
 
-    /// A frame of the original geometry: ROI pixels from `band`, padding pixels `paddingValue`,
-    /// rows above the ROI `backgroundAbove` and rows below it `backgroundBelow`.
+    /// A frame of the original geometry: ROI pixels from `band`, padding pixels `paddingValue`, and
+    /// outside the ROI the coarse context where there is one; otherwise rows above the ROI
+    /// `backgroundAbove` and rows below it `backgroundBelow`.
     public func insertBand(_ band: Image<Float>) -> Image<Float> {
+        if let context {
+            return insertBand(band, into: context.render(width: frameWidth, height: frameHeight))
+        }
         var canvas = Image<Float>(width: frameWidth, height: frameHeight, repeating: backgroundBelow)
         for x in 0..<frameWidth {
             for y in 0..<min(max(top[x], 0), frameHeight) { canvas[x, y] = backgroundAbove }

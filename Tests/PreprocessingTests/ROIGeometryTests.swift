@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 @Suite struct ROIGeometryTests {
-    /// Inside the ROI the band round trip is exact; padding comes back as padding; the rest is
-    /// background; the band has the codec's size.
+    /// Inside the ROI the band round trip is exact; padding comes back as padding; the rest is the
+    /// coarse context (band mode) or the background (whole frame); the band has the codec's size.
     static func checkRoundTrip(_ frame: Image<Float>, padding: PaddingMask?, parameters: PreprocessingParameters,
                                _ label: String) -> ROIGeometry {
         let analysis = Preprocessor(parameters: parameters).analyze(frame, padding: padding)
@@ -15,6 +15,8 @@ import TestSupport
         #expect(geometry.bandHeight % 32 == 0 && geometry.bandHeight >= parameters.bandHeight, "\(label)")
         let band = geometry.extractBand(from: frame)
         let restored = geometry.insertBand(band)
+        #expect((geometry.context != nil) == (geometry.mode == .band), "\(label)")
+        let context = geometry.context?.render(width: frame.width, height: frame.height)
         var mismatches = 0
         for x in 0..<frame.width {
             let rows = geometry.roiRows(x)
@@ -24,6 +26,8 @@ import TestSupport
                     expected = frame[x, y]
                 } else if rows.contains(y) {
                     expected = frame[x, y]
+                } else if let context {
+                    expected = context[x, y]
                 } else {
                     expected = y < rows.lowerBound ? geometry.backgroundAbove : geometry.backgroundBelow
                 }
