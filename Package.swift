@@ -19,7 +19,7 @@ let package = Package(
         .library(name: "Support", targets: ["Support"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // System libraries and the C++ shim.
@@ -41,13 +41,17 @@ let package = Package(
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
         .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
-        .target(name: "Archive", dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support", "PACS"]),
+        .target(
+            name: "Archive",
+            dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support", "PACS"]),
         // DICOM networking: C-ECHO, C-FIND, C-GET, C-STORE against a PACS.
         .target(name: "PACS", dependencies: ["CDCMTKNet"]),
-        .executableTarget(name: "octarc", dependencies: [
-            "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support", "PACS",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "octarc",
+            dependencies: [
+                "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support", "PACS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -57,12 +61,17 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "Support", "TestSupport"]),
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
-        .testTarget(name: "CodecTests", dependencies: [
-            "Codec", "DICOM", "EntropyCoding", "Imaging", "Neural", "Preprocessing", "Support", "TestSupport",
-        ]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
+        .testTarget(
+            name: "CodecTests",
+            dependencies: [
+                "Codec", "DICOM", "EntropyCoding", "Imaging", "Neural", "Preprocessing", "Support", "TestSupport",
+            ]),
+        .testTarget(
+            name: "ArchiveTests",
+            dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "PACSTests", dependencies: ["PACS", "Archive", "Codec", "Container", "DICOM", "TestSupport"]),
+        .testTarget(
+            name: "PACSTests", dependencies: ["PACS", "Archive", "Codec", "Container", "DICOM", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

@@ -6,15 +6,17 @@ import PackageDescription
 let package = Package(
     name: "octarc-fuzz",
     dependencies: [
-        .package(name: "octarc", path: ".."),
+        .package(name: "octarc", path: "..")
     ],
     targets: [
         .target(name: "CFuzzerDriver"),
         .systemLibrary(name: "CZstdFuzz"),
-        .executableTarget(name: "FuzzContainerReader",
-                          dependencies: ["CFuzzerDriver", "CZstdFuzz", .product(name: "OctarcContainer", package: "octarc")]),
-        .executableTarget(name: "FuzzLatentDecoder",
-                          dependencies: ["CFuzzerDriver", .product(name: "OctarcContainer", package: "octarc")]),
+        .executableTarget(
+            name: "FuzzContainerReader",
+            dependencies: ["CFuzzerDriver", "CZstdFuzz", .product(name: "OctarcContainer", package: "octarc")]),
+        .executableTarget(
+            name: "FuzzLatentDecoder",
+            dependencies: ["CFuzzerDriver", .product(name: "OctarcContainer", package: "octarc")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,8 +17,9 @@ enum ContainerFiles {
             }
             return [input]
         }
-        let enumerator = FileManager.default.enumerator(at: input, includingPropertiesForKeys: nil,
-                                                        options: [.skipsHiddenFiles])
+        let enumerator = FileManager.default.enumerator(
+            at: input, includingPropertiesForKeys: nil,
+            options: [.skipsHiddenFiles])
         var found: [URL] = []
         while let url = enumerator?.nextObject() as? URL {
             if url.pathExtension == "octz" { found.append(url) }

@@ -10,7 +10,9 @@ struct EarlierRun {
 
     init(manifest: Manifest, output: URL) {
         entries = manifest.series.compactMap { series in
-            guard FileManager.default.fileExists(atPath: output.appendingPathComponent(series.output).path) else { return nil }
+            guard FileManager.default.fileExists(atPath: output.appendingPathComponent(series.output).path) else {
+                return nil
+            }
             var entry = series
             entry.archive = manifest.archive(of: series)
             entry.profile = manifest.profile(of: series)
@@ -33,8 +35,9 @@ extension Converter {
         let heldProfile: Manifest.Profile?
         if let reader = try? OctzReader(url: url) {
             held = reader.header.instances.map(\.sopInstanceUID)
-            heldProfile = Manifest.Profile(name: reader.header.profileName,
-                                           weightsSHA256: Hex.string(reader.header.profileWeightsSHA256))
+            heldProfile = Manifest.Profile(
+                name: reader.header.profileName,
+                weightsSHA256: Hex.string(reader.header.profileWeightsSHA256))
         } else if let earlier {
             held = earlier.inputs.map(\.sopInstanceUID)
             heldProfile = earlier.profile
@@ -43,7 +46,8 @@ extension Converter {
         }
         let mine = Manifest.Profile(name: codec.profile.name, weightsSHA256: Hex.string(codec.profile.weightsSHA256))
         if let heldProfile, heldProfile != mine {
-            let which = heldProfile.name == mine.name ? "other weights of profile \(mine.name)" : "profile \(heldProfile.name)"
+            let which =
+                heldProfile.name == mine.name ? "other weights of profile \(mine.name)" : "profile \(heldProfile.name)"
             throw ArchiveError.wouldDestroy(
                 "\(url.path) was written with \(which); this run uses \(mine.name). Kept it: convert into another "
                     + "--out to keep both, or pass --replace to replace it")
@@ -51,7 +55,8 @@ extension Converter {
         let present = Set(inputs.map(\.sopInstanceUID))
         let missing = held.filter { !present.contains($0) }
         guard !missing.isEmpty else { return }
-        let paths = Dictionary(earlier?.inputs.map { ($0.sopInstanceUID, $0.path) } ?? [], uniquingKeysWith: { a, _ in a })
+        let paths = Dictionary(
+            earlier?.inputs.map { ($0.sopInstanceUID, $0.path) } ?? [], uniquingKeysWith: { a, _ in a })
         let named = missing.map { uid in paths[uid].map { "\($0) (\(uid))" } ?? uid }
         throw ArchiveError.wouldDestroy(
             "\(url.path) holds \(missing.count) of \(held.count) instances that are no longer in the archive: "
@@ -67,15 +72,20 @@ extension Converter {
     func withoutCopiesOfArchivedInstances(_ series: OCTSeries) -> (series: OCTSeries, copies: [SkippedFile]) {
         let url = options.output.appendingPathComponent("\(series.studyInstanceUID)/\(series.seriesInstanceUID).octz")
         guard series.instances.contains(where: { $0.sourceSOPInstanceUID != nil }),
-              let reader = try? OctzReader(url: url) else { return (series, []) }
+            let reader = try? OctzReader(url: url)
+        else { return (series, []) }
         let held = Set(reader.header.instances.map(\.sopInstanceUID))
         var kept = series
         var copies: [SkippedFile] = []
         kept.instances = series.instances.filter { instance in
             guard let source = instance.sourceSOPInstanceUID, held.contains(source) else { return true }
-            copies.append(SkippedFile(url: instance.url, error: DICOMError(
-                .derivedCopy, "a restored (lossy derived) copy of SOP Instance \(source), which \(url.path) already holds; "
-                    + "not merged", file: instance.url.path)))
+            copies.append(
+                SkippedFile(
+                    url: instance.url,
+                    error: DICOMError(
+                        .derivedCopy,
+                        "a restored (lossy derived) copy of SOP Instance \(source), which \(url.path) already holds; "
+                            + "not merged", file: instance.url.path)))
             return false
         }
         return (kept, copies)
@@ -86,7 +96,9 @@ extension Converter {
 enum PartialFiles {
     /// Removes them; called while the run holds the folder's lock.
     static func remove(under folder: URL) {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return }
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else {
+            return
+        }
         for case let url as URL in enumerator {
             let name = url.lastPathComponent
             if name.hasPrefix("."), name.hasSuffix(".partial") {

@@ -37,8 +37,9 @@ public struct ShardConverter: Sendable {
         let parts = ManifestParts(output: options.output)
         try FileManager.default.createDirectory(at: parts.folder, withIntermediateDirectories: true)
         guard let lock = try FileLock.acquire(parts.lock(shard: shard), wait: false) else {
-            throw ArchiveError.noInput("shard \(shard) is already running into \(options.output.path) "
-                + "(\(parts.lock(shard: shard).path) is locked)")
+            throw ArchiveError.noInput(
+                "shard \(shard) is already running into \(options.output.path) "
+                    + "(\(parts.lock(shard: shard).path) is locked)")
         }
         defer { lock.unlock() }
         try? FileManager.default.removeItem(at: parts.completion(shard: shard))
@@ -56,15 +57,18 @@ public struct ShardConverter: Sendable {
         let converted = try Converter(codec: codec, options: shardOptions).run()
         // A shard without series (or whose series all failed) still leaves its part.
         try converted.manifest.write(file: parts.manifest(shard: shard))
-        try ShardFiles.writeJSON(ShardCompletion(
-            planSHA256: planSHA256, shard: shard, shards: plan.shards, converted: converted.converted,
-            upToDate: converted.upToDate, failures: converted.failures,
-            seconds: Date().timeIntervalSince(started)), to: parts.completion(shard: shard))
+        try ShardFiles.writeJSON(
+            ShardCompletion(
+                planSHA256: planSHA256, shard: shard, shards: plan.shards, converted: converted.converted,
+                upToDate: converted.upToDate, failures: converted.failures,
+                seconds: Date().timeIntervalSince(started)), to: parts.completion(shard: shard))
         lock.unlock()
 
         let merged = try ManifestMerge.mergeIfComplete(plan: plan, planSHA256: planSHA256, output: options.output)
-        return Outcome(convert: converted, merged: merged,
-                       unfinished: merged == nil ? ManifestMerge.unfinished(plan: plan, planSHA256: planSHA256, output: options.output) : [])
+        return Outcome(
+            convert: converted, merged: merged,
+            unfinished: merged == nil
+                ? ManifestMerge.unfinished(plan: plan, planSHA256: planSHA256, output: options.output) : [])
     }
 
     /// Temporary files a killed run of this shard left beside its containers (hidden `.NAME.octz.*.partial`).

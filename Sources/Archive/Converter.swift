@@ -37,9 +37,11 @@ public struct Converter: Sendable {
         /// Receives the run's progress (frames done, series finished); nil reports nothing.
         public var progress: ProgressHandler?
 
-        public init(archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
-                    replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true,
-                    scan: StudyArchive? = nil, manifestFile: URL? = nil, progress: ProgressHandler? = nil) {
+        public init(
+            archive: URL, output: URL, jobs: Int, copyOther: Bool = false, quiet: Bool = false,
+            replace: Bool = false, lockName: String = OutputLock.defaultName, removesPartialFiles: Bool = true,
+            scan: StudyArchive? = nil, manifestFile: URL? = nil, progress: ProgressHandler? = nil
+        ) {
             self.archive = archive
             self.output = output
             self.jobs = jobs
@@ -100,20 +102,25 @@ public struct Converter: Sendable {
         let scan = options.scan ?? StudyArchive.scan(options.archive, excluding: [options.output])
         let manifestFile = options.manifestFile ?? options.output.appendingPathComponent(Manifest.fileName)
         let previous = Manifest.read(file: manifestFile)
-        var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
-                                profile: profileEntry, series: [], skipped: [], failed: [], seconds: 0)
+        var manifest = Manifest(
+            tool: "octarc \(OctarcVersion.string)", archive: options.archive.path,
+            profile: profileEntry, series: [], skipped: [], failed: [], seconds: 0)
         manifest.skipped = try scan.skipped.map { try skippedEntry($0) }
 
-        let series = scan.series.sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
+        let series = scan.series.sorted {
+            ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID)
+        }
         let earlier = previous.map { EarlierRun(manifest: $0, output: options.output) }
-        let progress = ProgressCounter(.convert, frames: series.reduce(0) { $0 + $1.frameCount },
-                                       handler: options.progress, quiet: options.quiet)
+        let progress = ProgressCounter(
+            .convert, frames: series.reduce(0) { $0 + $1.frameCount },
+            handler: options.progress, quiet: options.quiet)
         var outcome = Outcome(manifest: manifest, converted: 0, upToDate: 0, failures: [])
         // Series of earlier runs that this run does not see stay listed while their container exists.
         let scanned = Set(series.map(\.seriesInstanceUID))
         for entry in earlier?.entries ?? [] where !scanned.contains(entry.seriesInstanceUID) {
             outcome.manifest.series.append(entry)
-            outcome.kept.append("\(entry.output): its originals are not in \(options.archive.path); container and manifest entry kept")
+            outcome.kept.append(
+                "\(entry.output): its originals are not in \(options.archive.path); container and manifest entry kept")
         }
         var pending = earlier?.entries.filter { scanned.contains($0.seriesInstanceUID) } ?? []
         func writeManifest() throws {
@@ -132,7 +139,8 @@ public struct Converter: Sendable {
             do {
                 let inputs = try item.instances.map { try inputEntry($0) }
                 if let done = earlierEntry, done.profile == profileEntry, done.inputs == inputs,
-                   (try? Hashing.sha256(of: options.output.appendingPathComponent(done.output))) == done.outputSHA256 {
+                    (try? Hashing.sha256(of: options.output.appendingPathComponent(done.output))) == done.outputSHA256
+                {
                     pending.removeAll { $0.seriesInstanceUID == item.seriesInstanceUID }
                     var entry = done
                     entry.profile = nil
@@ -152,8 +160,10 @@ public struct Converter: Sendable {
             } catch {
                 let reason = FileErrorText.describe(error)
                 outcome.failures.append("series \(item.seriesInstanceUID): \(reason)")
-                outcome.manifest.failed?.append(Manifest.Failure(studyInstanceUID: item.studyInstanceUID,
-                                                                 seriesInstanceUID: item.seriesInstanceUID, reason: reason))
+                outcome.manifest.failed?.append(
+                    Manifest.Failure(
+                        studyInstanceUID: item.studyInstanceUID,
+                        seriesInstanceUID: item.seriesInstanceUID, reason: reason))
             }
             do { try writeManifest() } catch { manifestError = error }
         }
@@ -175,15 +185,19 @@ public struct Converter: Sendable {
     }
 
     private func inputEntry(_ instance: OCTInstance) throws -> Manifest.InputFile {
-        Manifest.InputFile(path: relativePath(instance.url), bytes: instance.fileSize,
-                           sha256: try Hashing.sha256(of: instance.url), sopInstanceUID: instance.sopInstanceUID,
-                           frames: instance.geometry.numberOfFrames)
+        Manifest.InputFile(
+            path: relativePath(instance.url), bytes: instance.fileSize,
+            sha256: try Hashing.sha256(of: instance.url), sopInstanceUID: instance.sopInstanceUID,
+            frames: instance.geometry.numberOfFrames)
     }
 
     private func skippedEntry(_ file: SkippedFile) throws -> Manifest.Skipped {
-        let benign: Set<DICOMError.Kind> = [.notDICOM, .notOCT, .directoryIndex, .derivedCopy, .specialFile, .octarcOutput]
-        var entry = Manifest.Skipped(path: relativePath(file.url), reason: file.reason,
-                                     failed: !benign.contains(file.error.kind), copiedTo: nil)
+        let benign: Set<DICOMError.Kind> = [
+            .notDICOM, .notOCT, .directoryIndex, .derivedCopy, .specialFile, .octarcOutput,
+        ]
+        var entry = Manifest.Skipped(
+            path: relativePath(file.url), reason: file.reason,
+            failed: !benign.contains(file.error.kind), copiedTo: nil)
         if options.copyOther {
             let destination = options.output.appendingPathComponent("other").appendingPathComponent(entry.path)
             try copyAtomically(file.url, to: destination)
@@ -211,21 +225,25 @@ public struct Converter: Sendable {
     }
 
     /// Codes every frame of `series` into its container.
-    private func convert(_ series: OCTSeries, inputs: [Manifest.InputFile], progress: ProgressCounter) throws -> Manifest.Series {
+    private func convert(
+        _ series: OCTSeries, inputs: [Manifest.InputFile], progress: ProgressCounter
+    ) throws -> Manifest.Series {
         let started = Date()
         let relative = "\(series.studyInstanceUID)/\(series.seriesInstanceUID).octz"
         let url = options.output.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let instances = try series.instances.map { instance in
-            InstanceInfo(sopInstanceUID: instance.sopInstanceUID, sopClassUID: instance.sopClassUID,
-                         transferSyntaxUID: instance.transferSyntaxUID, geometry: PixelGeometry(instance.geometry),
-                         pixelDataByteCount: instance.geometry.frameByteCount * instance.geometry.numberOfFrames,
-                         headerDataset: try instance.headerDataset().bytes)
+            InstanceInfo(
+                sopInstanceUID: instance.sopInstanceUID, sopClassUID: instance.sopClassUID,
+                transferSyntaxUID: instance.transferSyntaxUID, geometry: PixelGeometry(instance.geometry),
+                pixelDataByteCount: instance.geometry.frameByteCount * instance.geometry.numberOfFrames,
+                headerDataset: try instance.headerDataset().bytes)
         }
-        let header = ContainerHeader(toolVersion: OctarcVersion.string, profileName: codec.profile.name,
-                                     profileWeightsSHA256: codec.profile.weightsSHA256,
-                                     studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
-                                     patientID: series.patientID, instances: instances)
+        let header = ContainerHeader(
+            toolVersion: OctarcVersion.string, profileName: codec.profile.name,
+            profileWeightsSHA256: codec.profile.weightsSHA256,
+            studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID,
+            patientID: series.patientID, instances: instances)
         let writer = try OctzWriter(url: url, header: header)
         let frames = series.instances.enumerated().flatMap { index, instance in
             (0..<instance.geometry.numberOfFrames).map { (instance: index, frame: $0) }
@@ -236,26 +254,32 @@ public struct Converter: Sendable {
         let rowSpacings = instances.map { info in
             (try? HeaderDataset(bytes: info.headerDataset).pixelSpacing()).flatMap { $0 }.map { $0.rows * 1000 }
         }
-        try ParallelFrames(jobs: options.jobs).run(count: frames.count, work: { i -> Swift.Result<FrameRecord, Error> in
-            let (index, frame) = frames[i]
-            let instance = sources[index]
-            return Swift.Result {
-                do {
-                    let pixels = try instance.frame(frame)
-                    let coded = try codec.encode(pixels, geometry: instance.geometry, rowSpacingMicrometres: rowSpacings[index])
-                    return FrameRecord(instanceIndex: index, frameIndex: frame, roi: coded.roi,
-                                       bitstream: coded.bitstream, pixelChecksum: FramePixels.checksum(pixels))
-                } catch let error as DICOMError {
-                    throw error
-                } catch {
-                    throw ArchiveError.frameFailed(file: instance.url.path, frame: frame,
-                                                   frameCount: instance.geometry.numberOfFrames, reason: "\(error)")
+        try ParallelFrames(jobs: options.jobs).run(
+            count: frames.count,
+            work: { i -> Swift.Result<FrameRecord, Error> in
+                let (index, frame) = frames[i]
+                let instance = sources[index]
+                return Swift.Result {
+                    do {
+                        let pixels = try instance.frame(frame)
+                        let coded = try codec.encode(
+                            pixels, geometry: instance.geometry, rowSpacingMicrometres: rowSpacings[index])
+                        return FrameRecord(
+                            instanceIndex: index, frameIndex: frame, roi: coded.roi,
+                            bitstream: coded.bitstream, pixelChecksum: FramePixels.checksum(pixels))
+                    } catch let error as DICOMError {
+                        throw error
+                    } catch {
+                        throw ArchiveError.frameFailed(
+                            file: instance.url.path, frame: frame,
+                            frameCount: instance.geometry.numberOfFrames, reason: "\(error)")
+                    }
                 }
-            }
-        }, consume: { _, result in
-            try writer.append(result.get())
-            progress.advance()
-        })
+            },
+            consume: { _, result in
+                try writer.append(result.get())
+                progress.advance()
+            })
         let accounting = try writer.finish()
         let bytes = accounting.total
         let originalBytes = instances.reduce(0) { $0 + $1.pixelDataByteCount }
@@ -272,22 +296,24 @@ public struct Converter: Sendable {
 extension PixelGeometry {
     /// The container's record of a DICOM instance's pixel geometry.
     init(_ geometry: FrameGeometry) {
-        self.init(rows: geometry.rows, columns: geometry.columns, frames: geometry.numberOfFrames,
-                  bitsAllocated: geometry.bitsAllocated, bitsStored: geometry.bitsStored, highBit: geometry.highBit,
-                  pixelRepresentation: geometry.pixelRepresentation,
-                  photometricInterpretation: geometry.photometricInterpretation,
-                  pixelPaddingValue: geometry.pixelPaddingValue.map(Int32.init))
+        self.init(
+            rows: geometry.rows, columns: geometry.columns, frames: geometry.numberOfFrames,
+            bitsAllocated: geometry.bitsAllocated, bitsStored: geometry.bitsStored, highBit: geometry.highBit,
+            pixelRepresentation: geometry.pixelRepresentation,
+            photometricInterpretation: geometry.photometricInterpretation,
+            pixelPaddingValue: geometry.pixelPaddingValue.map(Int32.init))
     }
 }
 
 extension FrameGeometry {
     /// A DICOM pixel geometry from the container's record of it.
     init(_ geometry: PixelGeometry) {
-        self.init(rows: geometry.rows, columns: geometry.columns, numberOfFrames: geometry.frames,
-                  bitsAllocated: geometry.bitsAllocated, bitsStored: geometry.bitsStored, highBit: geometry.highBit,
-                  pixelRepresentation: geometry.pixelRepresentation,
-                  photometricInterpretation: geometry.photometricInterpretation,
-                  pixelPaddingValue: geometry.pixelPaddingValue.map(Int.init))
+        self.init(
+            rows: geometry.rows, columns: geometry.columns, numberOfFrames: geometry.frames,
+            bitsAllocated: geometry.bitsAllocated, bitsStored: geometry.bitsStored, highBit: geometry.highBit,
+            pixelRepresentation: geometry.pixelRepresentation,
+            photometricInterpretation: geometry.photometricInterpretation,
+            pixelPaddingValue: geometry.pixelPaddingValue.map(Int.init))
     }
 }
 

@@ -24,7 +24,8 @@ struct DerivationDescription: Equatable, Sendable {
     private static let profileMark = ", profile "
     private static let digestMark = " (weights SHA-256 "
     private static let digestEnd = "): "
-    private static let method = "despeckled, retina band between ILM and Bruch's membrane coded by a learned CNN "
+    private static let method =
+        "despeckled, retina band between ILM and Bruch's membrane coded by a learned CNN "
         + "codec, area outside the band restored as a flat background"
 
     init(toolVersion: String, profileName: String, weightsDigestPrefix: String) {
@@ -35,8 +36,9 @@ struct DerivationDescription: Equatable, Sendable {
 
     /// The description of frames restored with `profile` by this octarc.
     init(toolVersion: String = OctarcVersion.string, profile: Profile) {
-        self.init(toolVersion: toolVersion, profileName: profile.name,
-                  weightsDigestPrefix: String(Hex.string(profile.weightsSHA256).prefix(Self.digestPrefixLength)))
+        self.init(
+            toolVersion: toolVersion, profileName: profile.name,
+            weightsDigestPrefix: String(Hex.string(profile.weightsSHA256).prefix(Self.digestPrefixLength)))
     }
 
     /// The attribute's value: what was done, by which tool and profile.
@@ -51,13 +53,15 @@ struct DerivationDescription: Equatable, Sendable {
         guard text.hasPrefix(Self.lead) else { return nil }
         let rest = text.dropFirst(Self.lead.count)
         guard let profile = rest.range(of: Self.profileMark),
-              let digest = rest[profile.upperBound...].range(of: Self.digestMark),
-              let end = rest[digest.upperBound...].range(of: Self.digestEnd) else { return nil }
+            let digest = rest[profile.upperBound...].range(of: Self.digestMark),
+            let end = rest[digest.upperBound...].range(of: Self.digestEnd)
+        else { return nil }
         let version = rest[..<profile.lowerBound]
         let name = rest[profile.upperBound..<digest.lowerBound]
         let prefix = rest[digest.upperBound..<end.lowerBound]
         guard !version.isEmpty, !name.isEmpty, prefix.count == Self.digestPrefixLength,
-              prefix.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+            prefix.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
         self.init(toolVersion: String(version), profileName: String(name), weightsDigestPrefix: String(prefix))
     }
 

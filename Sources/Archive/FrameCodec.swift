@@ -43,14 +43,19 @@ public struct FrameCodec: Sendable {
 
     /// Preprocesses a frame as convert does (the reference that ROI metrics compare against).
     /// `rowSpacingMicrometres` (Pixel Spacing) sizes margins a profile gives in µm.
-    public func analyze(_ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil) -> FrameAnalysis {
+    public func analyze(
+        _ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil
+    ) -> FrameAnalysis {
         let intensities = Self.intensities(frame, geometry: geometry)
-        return profile.preprocessor.analyze(intensities, padding: Self.padding(intensities, geometry: geometry).mask,
-                                            rowSpacingMicrometres: rowSpacingMicrometres)
+        return profile.preprocessor.analyze(
+            intensities, padding: Self.padding(intensities, geometry: geometry).mask,
+            rowSpacingMicrometres: rowSpacingMicrometres)
     }
 
     /// Codes one frame.
-    public func encode(_ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil) throws -> Coded {
+    public func encode(
+        _ frame: Image<UInt16>, geometry: FrameGeometry, rowSpacingMicrometres: Double? = nil
+    ) throws -> Coded {
         let analysis = analyze(frame, geometry: geometry, rowSpacingMicrometres: rowSpacingMicrometres)
         let coded = try profile.encode(analysis.band)
         return Coded(roi: ROIRecord.encode(analysis.geometry), bitstream: coded.bitstream)
@@ -61,17 +66,22 @@ public struct FrameCodec: Sendable {
     public static func roiGeometry(of record: FrameRecord) throws -> ROIGeometry {
         let geometry = try ROIRecord.decode(record.roi)
         if let mode = record.version1Mode, (geometry.mode == .band) != (mode == .roiBand) {
-            throw ArchiveError.corruptRecord("ROI record mode \(geometry.mode) disagrees with the record's mode \(mode.rawValue)")
+            throw ArchiveError.corruptRecord(
+                "ROI record mode \(geometry.mode) disagrees with the record's mode \(mode.rawValue)")
         }
         return geometry
     }
 
     /// Decodes a record into restored intensities of the frame's geometry (before rounding to stored
     /// values) and the decoded band.
-    public func decodeIntensities(_ record: FrameRecord, geometry: FrameGeometry) throws -> (frame: Image<Float>, band: Image<Float>, roi: ROIGeometry) {
+    public func decodeIntensities(
+        _ record: FrameRecord, geometry: FrameGeometry
+    ) throws -> (frame: Image<Float>, band: Image<Float>, roi: ROIGeometry) {
         let roi = try Self.roiGeometry(of: record)
         guard roi.frameWidth == geometry.columns, roi.frameHeight == geometry.rows else {
-            throw ArchiveError.corruptRecord("ROI record is for \(roi.frameHeight)x\(roi.frameWidth) frames, the instance has \(geometry.rows)x\(geometry.columns)")
+            throw ArchiveError.corruptRecord(
+                "ROI record is for \(roi.frameHeight)x\(roi.frameWidth) frames, the instance has \(geometry.rows)x\(geometry.columns)"
+            )
         }
         let band = try profile.decode(record.bitstream, width: roi.bandWidth, height: roi.bandHeight)
         return (roi.insertBand(band), band, roi)

@@ -6,7 +6,6 @@ extension Manifest {
         ShardFiles.readJSON(Manifest.self, from: url)
     }
 
-
     /// The same manifest without what differs from run to run (the `seconds` of the run and of each
     /// series): two converts of the same archive with the same profile give equal normalized manifests,
     /// whether they ran on one machine or as shards.
@@ -80,8 +79,11 @@ public enum ManifestMerge {
     public static func unfinished(plan: ShardPlan, planSHA256: String, output: URL) -> [Int] {
         let parts = ManifestParts(output: output)
         return (0..<plan.shards).filter { shard in
-            guard let done = ShardFiles.readJSON(ShardCompletion.self, from: parts.completion(shard: shard)) else { return true }
-            return done.planSHA256 != planSHA256 || done.shard != shard || Manifest.read(file: parts.manifest(shard: shard)) == nil
+            guard let done = ShardFiles.readJSON(ShardCompletion.self, from: parts.completion(shard: shard)) else {
+                return true
+            }
+            return done.planSHA256 != planSHA256 || done.shard != shard
+                || Manifest.read(file: parts.manifest(shard: shard)) == nil
         }
     }
 
@@ -109,16 +111,19 @@ public enum ManifestMerge {
     private static func mergeLocked(plan: ShardPlan, planSHA256: String, output: URL) throws -> Outcome {
         let missing = unfinished(plan: plan, planSHA256: planSHA256, output: output)
         guard missing.isEmpty else {
-            throw ArchiveError.noInput("\(output.path): shard\(missing.count == 1 ? "" : "s") "
-                + "\(missing.map(String.init).joined(separator: ", ")) of \(plan.shards) ha\(missing.count == 1 ? "s" : "ve") "
-                + "not completed under this plan; run octarc convert --plan ... --shard K for each, then merge again")
+            throw ArchiveError.noInput(
+                "\(output.path): shard\(missing.count == 1 ? "" : "s") "
+                    + "\(missing.map(String.init).joined(separator: ", ")) of \(plan.shards) ha\(missing.count == 1 ? "s" : "ve") "
+                    + "not completed under this plan; run octarc convert --plan ... --shard K for each, then merge again"
+            )
         }
         let layout = ManifestParts(output: output)
         var manifests: [Manifest] = []
         var failures: [String] = []
         for shard in 0..<plan.shards {
             guard let manifest = Manifest.read(file: layout.manifest(shard: shard)),
-                  let done = ShardFiles.readJSON(ShardCompletion.self, from: layout.completion(shard: shard)) else {
+                let done = ShardFiles.readJSON(ShardCompletion.self, from: layout.completion(shard: shard))
+            else {
                 throw ArchiveError.noInput("\(layout.manifest(shard: shard).path): unreadable manifest part")
             }
             manifests.append(manifest)
@@ -126,8 +131,9 @@ public enum ManifestMerge {
         }
         guard let first = manifests.first else { throw ArchiveError.noInput("\(output.path): the plan has no shards") }
         if let other = manifests.first(where: { $0.profile != first.profile || $0.tool != first.tool }) {
-            throw ArchiveError.mismatch("\(output.path): shards ran with different profiles or octarc versions "
-                + "(\(first.profile.name) \(first.tool), \(other.profile.name) \(other.tool)); rerun them with one")
+            throw ArchiveError.mismatch(
+                "\(output.path): shards ran with different profiles or octarc versions "
+                    + "(\(first.profile.name) \(first.tool), \(other.profile.name) \(other.tool)); rerun them with one")
         }
         var merged = Manifest(
             tool: first.tool, archive: plan.archive, profile: first.profile,

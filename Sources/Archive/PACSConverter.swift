@@ -27,9 +27,11 @@ public struct PACSConverter: Sendable {
         /// Receives the run's progress: series retrieved, then each batch's convert; nil reports nothing.
         public var progress: ProgressHandler?
 
-        public init(client: PACSClient, query: PACSQuery, output: URL, jobs: Int, quiet: Bool = false,
-                    seriesPerBatch: Int = 2, onRetrieved: (@Sendable (URL) -> Bool)? = nil,
-                    progress: ProgressHandler? = nil) {
+        public init(
+            client: PACSClient, query: PACSQuery, output: URL, jobs: Int, quiet: Bool = false,
+            seriesPerBatch: Int = 2, onRetrieved: (@Sendable (URL) -> Bool)? = nil,
+            progress: ProgressHandler? = nil
+        ) {
             self.progress = progress
             self.client = client
             self.query = query
@@ -60,10 +62,12 @@ public struct PACSConverter: Sendable {
         let listed = try options.client.series(matching: options.query)
         let listedUIDs = Set(listed.map(\.seriesInstanceUID))
 
-        var manifest = Manifest(tool: "octarc \(OctarcVersion.string)", archive: options.client.node.description,
-                                profile: profile, series: [], skipped: [], seconds: 0)
-        manifest.source = ManifestSource(node: options.client.node.description,
-                                         callingAETitle: options.client.callingAETitle, query: options.query)
+        var manifest = Manifest(
+            tool: "octarc \(OctarcVersion.string)", archive: options.client.node.description,
+            profile: profile, series: [], skipped: [], seconds: 0)
+        manifest.source = ManifestSource(
+            node: options.client.node.description,
+            callingAETitle: options.client.callingAETitle, query: options.query)
         // Containers of series this query does not list stay valid; keep them in the manifest.
         var kept = reusable.filter { !listedUIDs.contains($0.seriesInstanceUID) }
         var outcome = Converter.Outcome(manifest: manifest, converted: 0, upToDate: 0, failures: [])
@@ -83,7 +87,8 @@ public struct PACSConverter: Sendable {
             }
         }
         func writeManifest() throws {
-            outcome.manifest.series = (kept + outcome.manifest.series.filter { entry in !kept.contains { $0.output == entry.output } })
+            outcome.manifest.series =
+                (kept + outcome.manifest.series.filter { entry in !kept.contains { $0.output == entry.output } })
                 .sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
             outcome.manifest.seconds = Date().timeIntervalSince(started)
             try outcome.manifest.write(to: options.output)
@@ -103,14 +108,16 @@ public struct PACSConverter: Sendable {
 
     /// Staging folders a killed run left behind (retrieved originals, unfinished containers).
     private func removeStaleStaging() throws {
-        for name in try FileManager.default.contentsOfDirectory(atPath: options.output.path) where name.hasPrefix(Self.stagingPrefix) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: options.output.path)
+        where name.hasPrefix(Self.stagingPrefix) {
             try FileManager.default.removeItem(at: options.output.appendingPathComponent(name))
         }
     }
 
     /// Whether `entry` is a complete conversion of exactly the instances the node lists for `series`.
     private func isUpToDate(_ entry: Manifest.Series, _ series: PACSSeries) -> Bool {
-        guard entry.seriesInstanceUID == series.seriesInstanceUID, entry.studyInstanceUID == series.studyInstanceUID else { return false }
+        guard entry.seriesInstanceUID == series.seriesInstanceUID, entry.studyInstanceUID == series.studyInstanceUID
+        else { return false }
         let stored = Dictionary(entry.inputs.map { ($0.sopInstanceUID, $0.frames) }, uniquingKeysWith: { a, _ in a })
         guard stored.count == series.instances.count, entry.inputs.count == series.instances.count else { return false }
         for instance in series.instances {
@@ -123,12 +130,16 @@ public struct PACSConverter: Sendable {
 
     /// Retrieves `batch` into a private folder, converts what arrived complete, moves the containers
     /// into place, and deletes the folder.
-    private func convertBatch(_ batch: [PACSSeries], into outcome: inout Converter.Outcome, progress: ProgressCounter) throws {
+    private func convertBatch(
+        _ batch: [PACSSeries], into outcome: inout Converter.Outcome, progress: ProgressCounter
+    ) throws {
         let fileManager = FileManager.default
         let staging = options.output.appendingPathComponent(Self.stagingPrefix + UUID().uuidString)
-        try fileManager.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try fileManager.createDirectory(
+            at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? fileManager.removeItem(at: staging) }
-        let inbox = staging.appendingPathComponent("in"), staged = staging.appendingPathComponent("out")
+        let inbox = staging.appendingPathComponent("in")
+        let staged = staging.appendingPathComponent("out")
         var retrieved = 0
         for series in batch {
             let folder = inbox.appendingPathComponent(series.seriesInstanceUID)
@@ -143,9 +154,12 @@ public struct PACSConverter: Sendable {
                     try fileManager.removeItem(at: folder.appendingPathComponent(extra))
                 }
                 guard expected.isSubset(of: Set(files)) else {
-                    throw PACSError(.protocolError, "\(expected.subtracting(files).count) of \(expected.count) instances listed by "
-                                    + "C-FIND did not arrive (\(counts.received) received)")
-                        .about("series \(series.seriesInstanceUID)")
+                    throw PACSError(
+                        .protocolError,
+                        "\(expected.subtracting(files).count) of \(expected.count) instances listed by "
+                            + "C-FIND did not arrive (\(counts.received) received)"
+                    )
+                    .about("series \(series.seriesInstanceUID)")
                 }
                 retrieved += 1
                 progress.item(.retrieved(seriesInstanceUID: series.seriesInstanceUID, instances: files.count))
@@ -156,15 +170,20 @@ public struct PACSConverter: Sendable {
             }
         }
         guard retrieved > 0 else { return }
-        let converter = Converter(codec: codec, options: .init(archive: inbox, output: staged, jobs: options.jobs, quiet: options.quiet,
-                                                               progress: options.progress))
+        let converter = Converter(
+            codec: codec,
+            options: .init(
+                archive: inbox, output: staged, jobs: options.jobs, quiet: options.quiet,
+                progress: options.progress))
         let result = try converter.run()
         for entry in result.manifest.series {
             let destination = options.output.appendingPathComponent(entry.output)
-            try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fileManager.createDirectory(
+                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             guard rename(staged.appendingPathComponent(entry.output).path, destination.path) == 0 else {
-                outcome.failures.append("series \(entry.seriesInstanceUID): cannot move the container to \(destination.path): "
-                                        + String(cString: strerror(errno)))
+                outcome.failures.append(
+                    "series \(entry.seriesInstanceUID): cannot move the container to \(destination.path): "
+                        + String(cString: strerror(errno)))
                 continue
             }
             outcome.manifest.series.append(entry)

@@ -20,18 +20,21 @@ public enum PACSOriginals {
             return try containers.flatMap { url -> [Wanted] in
                 let header = try OctzReader(url: url).header
                 return header.instances.map {
-                    Wanted(studyInstanceUID: header.studyInstanceUID, seriesInstanceUID: header.seriesInstanceUID,
-                           sopInstanceUID: $0.sopInstanceUID, sopClassUID: $0.sopClassUID)
+                    Wanted(
+                        studyInstanceUID: header.studyInstanceUID, seriesInstanceUID: header.seriesInstanceUID,
+                        sopInstanceUID: $0.sopInstanceUID, sopClassUID: $0.sopClassUID)
                 }
             }
         }
         let instances = StudyArchive.scan(restored).instances.compactMap { instance -> Wanted? in
             guard let source = instance.sourceSOPInstanceUID else { return nil }
-            return Wanted(studyInstanceUID: instance.studyInstanceUID, seriesInstanceUID: instance.seriesInstanceUID,
-                          sopInstanceUID: source, sopClassUID: instance.sopClassUID)
+            return Wanted(
+                studyInstanceUID: instance.studyInstanceUID, seriesInstanceUID: instance.seriesInstanceUID,
+                sopInstanceUID: source, sopClassUID: instance.sopClassUID)
         }
         guard !instances.isEmpty else {
-            throw ArchiveError.noInput("\(restored.path): no containers and no restored DICOM (with a derivation reference) here")
+            throw ArchiveError.noInput(
+                "\(restored.path): no containers and no restored DICOM (with a derivation reference) here")
         }
         return instances
     }
@@ -42,10 +45,12 @@ public enum PACSOriginals {
         var seen = Set<String>()
         for item in wanted where seen.insert(item.sopInstanceUID).inserted {
             do {
-                let counts = try client.get(level: .instance, keys: [
-                    (.init(0x0020, 0x000D), item.studyInstanceUID), (.init(0x0020, 0x000E), item.seriesInstanceUID),
-                    (.init(0x0008, 0x0018), item.sopInstanceUID),
-                ], sopClasses: [item.sopClassUID], into: folder)
+                let counts = try client.get(
+                    level: .instance,
+                    keys: [
+                        (.init(0x0020, 0x000D), item.studyInstanceUID), (.init(0x0020, 0x000E), item.seriesInstanceUID),
+                        (.init(0x0008, 0x0018), item.sopInstanceUID),
+                    ], sopClasses: [item.sopClassUID], into: folder)
                 if counts.received == 0 {
                     throw PACSError(.failed, "\(client.node) has no such instance")
                 }

@@ -14,8 +14,10 @@ struct ParallelFrames: Sendable {
 
     /// Calls `work` for every index of `0..<count` (in parallel within each window) and `consume` for
     /// every result in index order, window after window. Stops at the first error `consume` throws.
-    func run<Result: Sendable>(count: Int, work: @escaping @Sendable (Int) -> Result,
-                               consume: (Int, Result) throws -> Void) rethrows {
+    func run<Result: Sendable>(
+        count: Int, work: @escaping @Sendable (Int) -> Result,
+        consume: (Int, Result) throws -> Void
+    ) rethrows {
         let window = 2 * jobs
         var start = 0
         while start < count {

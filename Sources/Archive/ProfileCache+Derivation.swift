@@ -8,9 +8,10 @@ extension ProfileCache {
     func codec(for description: DerivationDescription, file: String) throws -> FrameCodec {
         let codec = try codec(named: description.profileName)
         guard description.matches(weightsSHA256: codec.profile.weightsSHA256) else {
-            throw ArchiveError.profileMismatch(file: file, name: description.profileName,
-                                               containerSHA256: description.weightsDigestPrefix,
-                                               installedSHA256: Hex.string(codec.profile.weightsSHA256))
+            throw ArchiveError.profileMismatch(
+                file: file, name: description.profileName,
+                containerSHA256: description.weightsDigestPrefix,
+                installedSHA256: Hex.string(codec.profile.weightsSHA256))
         }
         return codec
     }

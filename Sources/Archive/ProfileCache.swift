@@ -28,9 +28,10 @@ final class ProfileCache: Sendable {
         let name = reader.header.profileName
         let codec = try codec(named: name)
         guard codec.profile.weightsSHA256 == reader.header.profileWeightsSHA256 else {
-            throw ArchiveError.profileMismatch(file: reader.name, name: name,
-                                               containerSHA256: Hex.string(reader.header.profileWeightsSHA256),
-                                               installedSHA256: Hex.string(codec.profile.weightsSHA256))
+            throw ArchiveError.profileMismatch(
+                file: reader.name, name: name,
+                containerSHA256: Hex.string(reader.header.profileWeightsSHA256),
+                installedSHA256: Hex.string(codec.profile.weightsSHA256))
         }
         return codec
     }

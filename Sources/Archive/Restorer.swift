@@ -27,9 +27,11 @@ public struct Restorer: Sendable {
         /// Receives the run's progress (frames done, instances restored); nil reports nothing.
         public var progress: ProgressHandler?
 
-        public init(input: URL, output: URL, jobs: Int, frames: ClosedRange<Int>? = nil,
-                    uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false, containers: [URL]? = nil,
-                    progress: ProgressHandler? = nil) {
+        public init(
+            input: URL, output: URL, jobs: Int, frames: ClosedRange<Int>? = nil,
+            uidRoot: String = DICOMUID.uuidRoot, quiet: Bool = false, containers: [URL]? = nil,
+            progress: ProgressHandler? = nil
+        ) {
             self.containers = containers
             self.progress = progress
             self.input = input
@@ -90,7 +92,8 @@ public struct Restorer: Sendable {
                 let codec = try profiles.codec(for: reader)
                 for index in reader.header.instances.indices {
                     do {
-                        let restored = try restore(instance: index, of: reader, codec: codec, writer: writer, progress: progress)
+                        let restored = try restore(
+                            instance: index, of: reader, codec: codec, writer: writer, progress: progress)
                         outcome.restored.append(restored)
                         progress.item(.restored(restored))
                     } catch {
@@ -111,36 +114,47 @@ public struct Restorer: Sendable {
         return (max(range.lowerBound, 1)...max(range.upperBound, 1)).map { $0 - 1 }.filter { $0 < count }
     }
 
-    private func restore(instance index: Int, of reader: OctzReader, codec: FrameCodec, writer: DerivedInstanceWriter,
-                         progress: ProgressCounter) throws -> RestoredInstance {
+    private func restore(
+        instance index: Int, of reader: OctzReader, codec: FrameCodec, writer: DerivedInstanceWriter,
+        progress: ProgressCounter
+    ) throws -> RestoredInstance {
         let info = reader.header.instances[index]
         let geometry = FrameGeometry(info.geometry)
         let frames = selectedFrames(of: info.geometry.frames)
         guard !frames.isEmpty else {
-            throw ArchiveError.noInput("\(reader.name): instance \(info.sopInstanceUID) has no frames in \(options.frames.map { "\($0)" } ?? "")")
+            throw ArchiveError.noInput(
+                "\(reader.name): instance \(info.sopInstanceUID) has no frames in \(options.frames.map { "\($0)" } ?? "")"
+            )
         }
         var pixels: [Image<UInt16>] = []
         pixels.reserveCapacity(frames.count)
-        try ParallelFrames(jobs: options.jobs).run(count: frames.count, work: { i -> Result<Image<UInt16>, Error> in
-            Result {
-                do {
-                    guard let recordIndex = reader.recordIndex(instance: index, frame: frames[i]) else {
-                        throw ArchiveError.corruptRecord("no record")
+        try ParallelFrames(jobs: options.jobs).run(
+            count: frames.count,
+            work: { i -> Result<Image<UInt16>, Error> in
+                Result {
+                    do {
+                        guard let recordIndex = reader.recordIndex(instance: index, frame: frames[i]) else {
+                            throw ArchiveError.corruptRecord("no record")
+                        }
+                        return try codec.decode(try reader.record(at: recordIndex), geometry: geometry)
+                    } catch {
+                        throw ArchiveError.frameFailed(
+                            file: reader.name, frame: frames[i], frameCount: info.geometry.frames,
+                            reason: "\(error)")
                     }
-                    return try codec.decode(try reader.record(at: recordIndex), geometry: geometry)
-                } catch {
-                    throw ArchiveError.frameFailed(file: reader.name, frame: frames[i], frameCount: info.geometry.frames,
-                                                   reason: "\(error)")
                 }
-            }
-        }, consume: { _, result in
-            pixels.append(try result.get())
-            progress.advance()
-        })
+            },
+            consume: { _, result in
+                pixels.append(try result.get())
+                progress.advance()
+            })
         let header = try HeaderDataset(bytes: info.headerDataset)
         let subset = frames.count == info.geometry.frames ? nil : frames
-        let uid = DICOMUID.derived(root: options.uidRoot, digest: Hashing.sha256(
-            "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"))
+        let uid = DICOMUID.derived(
+            root: options.uidRoot,
+            digest: Hashing.sha256(
+                "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"
+            ))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)
         do {
@@ -153,10 +167,12 @@ public struct Restorer: Sendable {
             description: DerivationDescription(profile: codec.profile).text,
             compressionRatio: Self.storedCompressionRatio(reader),
             compressionMethod: Self.compressionMethod)
-        try writer.write(header: header, frames: pixels, derivation: derivation, to: url, sopInstanceUID: uid,
-                         sourceFrames: subset)
-        return RestoredInstance(path: url.path, sourceSOPInstanceUID: info.sopInstanceUID, sopInstanceUID: uid,
-                                frames: pixels.count)
+        try writer.write(
+            header: header, frames: pixels, derivation: derivation, to: url, sopInstanceUID: uid,
+            sourceFrames: subset)
+        return RestoredInstance(
+            path: url.path, sourceSOPInstanceUID: info.sopInstanceUID, sopInstanceUID: uid,
+            frames: pixels.count)
     }
 
     /// The series' stored compression ratio: original Pixel Data bytes of all its instances over the

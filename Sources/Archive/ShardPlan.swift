@@ -67,13 +67,16 @@ public struct ShardPlan: Codable, Sendable, Equatable {
         var series = scan.series
             .sorted { ($0.seriesInstanceUID, $0.studyInstanceUID) < ($1.seriesInstanceUID, $1.studyInstanceUID) }
             .map { item in
-                Series(studyInstanceUID: item.studyInstanceUID, seriesInstanceUID: item.seriesInstanceUID,
-                       frames: item.frameCount, shard: 0,
-                       files: item.instances.map { File(path: relativePath($0.url, root: root), bytes: $0.fileSize) })
+                Series(
+                    studyInstanceUID: item.studyInstanceUID, seriesInstanceUID: item.seriesInstanceUID,
+                    frames: item.frameCount, shard: 0,
+                    files: item.instances.map { File(path: relativePath($0.url, root: root), bytes: $0.fileSize) })
             }
         // Greedy: the largest series first (UID order among equals), each to the least loaded shard.
         var load = Array(repeating: 0, count: shards)
-        for index in series.indices.sorted(by: { series[$0].frames > series[$1].frames || (series[$0].frames == series[$1].frames && $0 < $1) }) {
+        for index in series.indices.sorted(by: {
+            series[$0].frames > series[$1].frames || (series[$0].frames == series[$1].frames && $0 < $1)
+        }) {
             let target = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
             series[index].shard = target
             load[target] += series[index].frames
@@ -81,7 +84,8 @@ public struct ShardPlan: Codable, Sendable, Equatable {
         let skipped = scan.skipped.map {
             Skipped(path: relativePath($0.url, root: root), kind: $0.error.kind, reason: $0.reason)
         }
-        return ShardPlan(version: formatVersion, archive: archive.path, shards: shards, series: series, skipped: skipped)
+        return ShardPlan(
+            version: formatVersion, archive: archive.path, shards: shards, series: series, skipped: skipped)
     }
 
     /// The series of shard `shard`, in plan order.
@@ -107,10 +111,13 @@ public struct ShardPlan: Codable, Sendable, Equatable {
             let url = url(of: file.path)
             let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
             guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
-                throw ArchiveError.noInput("\(url.path): in the plan but missing or unreadable now; run octarc plan again")
+                throw ArchiveError.noInput(
+                    "\(url.path): in the plan but missing or unreadable now; run octarc plan again")
             }
             guard size == file.bytes else {
-                throw ArchiveError.noInput("\(url.path): \(size) bytes now, \(file.bytes) when planned; the archive changed, run octarc plan again")
+                throw ArchiveError.noInput(
+                    "\(url.path): \(size) bytes now, \(file.bytes) when planned; the archive changed, run octarc plan again"
+                )
             }
             urls.append(url)
         }
@@ -146,7 +153,8 @@ public struct ShardPlan: Codable, Sendable, Equatable {
             throw ArchiveError.noInput("\(url.path): not an octarc plan")
         }
         guard plan.version == formatVersion else {
-            throw ArchiveError.noInput("\(url.path): plan version \(plan.version); this octarc reads version \(formatVersion)")
+            throw ArchiveError.noInput(
+                "\(url.path): plan version \(plan.version); this octarc reads version \(formatVersion)")
         }
         return plan
     }

@@ -48,8 +48,12 @@ struct RetinaRegion {
 
     /// MS-SSIM, SSIM and PSNR of `restored` against `original` on the strip, padding excluded; nil
     /// when too little of the strip is free of padding for MS-SSIM (PSNR is then still given).
-    func scores(_ restored: Image<Float>, _ original: Image<Float>, padding: Image<Bool>?) -> (msSSIM: Double?, psnr: Double?) {
-        let a = strip(restored), b = strip(original), mask = padding.map { strip($0) }
+    func scores(
+        _ restored: Image<Float>, _ original: Image<Float>, padding: Image<Bool>?
+    ) -> (msSSIM: Double?, psnr: Double?) {
+        let a = strip(restored)
+        let b = strip(original)
+        let mask = padding.map { strip($0) }
         if let scores = try? Metrics.compare(a, b, dataRange: 1, excluding: mask) {
             return (scores.msSSIM, scores.psnr)
         }
@@ -68,7 +72,9 @@ struct ThicknessError {
     let maxColumns: String?
 
     init(original: LayerBoundaries, restored: LayerBoundaries, columns: [Int], rowSpacingMicrometres: Double?) {
-        let errors = columns.map { x in Double(abs((restored.bm[x] - restored.ilm[x]) - (original.bm[x] - original.ilm[x]))) }
+        let errors = columns.map { x in
+            Double(abs((restored.bm[x] - restored.ilm[x]) - (original.bm[x] - original.ilm[x])))
+        }
         guard let largest = errors.max() else {
             (meanPx, maxPx, meanMicrometres, maxMicrometres, maxColumns) = (nil, nil, nil, nil, nil)
             return
@@ -80,7 +86,9 @@ struct ThicknessError {
         maxMicrometres = rowSpacingMicrometres.map { largest * $0 }
         let at = zip(columns, errors).filter { $0.1 == largest }.map(\.0)
         let contiguous = at.last! - at.first! + 1 == at.count
-        maxColumns = at.count == 1 ? "\(at[0])"
+        maxColumns =
+            at.count == 1
+            ? "\(at[0])"
             : contiguous ? "\(at.first!)-\(at.last!)" : "\(at.first!)-\(at.last!) (\(at.count) columns)"
     }
 }
@@ -135,8 +143,9 @@ public struct VerifyFloors: Sendable, Codable {
         if let floor = retinaFloor(for: frame) {
             let noisy = (frame.noiseSigma ?? 0) > noisyOriginalSigma
             if let value = frame.msssimRetina, !(value >= floor) {
-                reasons.append("MS-SSIM vs original in the retina \(format(value)) < \(format(floor))"
-                               + (noisy ? " (floor for noisy originals)" : ""))
+                reasons.append(
+                    "MS-SSIM vs original in the retina \(format(value)) < \(format(floor))"
+                        + (noisy ? " (floor for noisy originals)" : ""))
             }
         } else if !(frame.msssimROI >= msssimROI) {
             reasons.append("MS-SSIM vs preprocessed band \(format(frame.msssimROI)) < \(format(msssimROI))")

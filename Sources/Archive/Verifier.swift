@@ -27,9 +27,11 @@ public struct Verifier: Sendable {
         /// Receives the run's progress (frames measured); nil reports nothing.
         public var progress: ProgressHandler?
 
-        public init(originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
-                    quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil,
-                    progress: ProgressHandler? = nil) {
+        public init(
+            originals: URL, restored: URL, jobs: Int, profile: String? = nil, exportROI: URL? = nil,
+            quiet: Bool = false, originalFiles: [URL]? = nil, restoredContainers: [URL]? = nil,
+            progress: ProgressHandler? = nil
+        ) {
             self.progress = progress
             self.originalFiles = originalFiles
             self.restoredContainers = restoredContainers
@@ -70,18 +72,22 @@ public struct Verifier: Sendable {
 
     public func run() throws -> (report: VerifyReport, worst: [WorstFrame]) {
         let originals = options.originalFiles.map { StudyArchive.scan($0) } ?? StudyArchive.scan(options.originals)
-        let bySOP = Dictionary(originals.instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
+        let bySOP = Dictionary(
+            originals.instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         let found = try pairsFromContainers(bySOP, &problems) ?? pairsFromDICOM(bySOP, &problems)
         guard !found.isEmpty else {
-            throw ArchiveError.mismatch("no restored instance of \(options.restored.path) pairs with an original in \(options.originals.path)"
-                                        + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
+            throw ArchiveError.mismatch(
+                "no restored instance of \(options.restored.path) pairs with an original in \(options.originals.path)"
+                    + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
         }
         // Shown in the summary: the first profile's floors (each frame is judged by its own profile's).
         let floors = VerifyFloors(found[0].codec.profile.document.floors)
         let pairs = found.map { pair in
             var pair = pair
-            pair.rowSpacingMicrometres = (try? pair.original.headerDataset().pixelSpacing()).flatMap { $0 }.map { $0.rows * 1000 }
+            pair.rowSpacingMicrometres = (try? pair.original.headerDataset().pixelSpacing()).flatMap { $0 }.map {
+                $0.rows * 1000
+            }
             return pair
         }
         let jobs = pairs.flatMap { pair in (0..<pair.original.geometry.numberOfFrames).map { (pair, $0) } }
@@ -89,39 +95,47 @@ public struct Verifier: Sendable {
         var frames: [VerifyReport.Frame] = []
         let exportROI = options.exportROI
         if let exportROI { try FileManager.default.createDirectory(at: exportROI, withIntermediateDirectories: true) }
-        ParallelFrames(jobs: options.jobs).run(count: jobs.count, work: { i -> Result<VerifyReport.Frame, Error> in
-            let (pair, frame) = jobs[i]
-            return Result {
-                do {
-                    // Each frame is judged by the floors of the profile its container was written with.
-                    var result = try Self.evaluate(pair: pair, frame: frame,
-                                                   floors: VerifyFloors(pair.codec.profile.document.floors),
-                                                   exportROI: exportROI)
-                    result.profile = pair.codec.profile.name
-                    return result
-                } catch {
-                    throw ArchiveError.frameFailed(file: pair.original.url.path, frame: frame,
-                                                   frameCount: pair.original.geometry.numberOfFrames, reason: "\(error)")
+        ParallelFrames(jobs: options.jobs).run(
+            count: jobs.count,
+            work: { i -> Result<VerifyReport.Frame, Error> in
+                let (pair, frame) = jobs[i]
+                return Result {
+                    do {
+                        // Each frame is judged by the floors of the profile its container was written with.
+                        var result = try Self.evaluate(
+                            pair: pair, frame: frame,
+                            floors: VerifyFloors(pair.codec.profile.document.floors),
+                            exportROI: exportROI)
+                        result.profile = pair.codec.profile.name
+                        return result
+                    } catch {
+                        throw ArchiveError.frameFailed(
+                            file: pair.original.url.path, frame: frame,
+                            frameCount: pair.original.geometry.numberOfFrames, reason: "\(error)")
+                    }
                 }
-            }
-        }, consume: { _, result in
-            switch result {
-            case .success(let frame): frames.append(frame)
-            case .failure(let error): problems.append("\(error)")
-            }
-            progress.advance()
-        })
+            },
+            consume: { _, result in
+                switch result {
+                case .success(let frame): frames.append(frame)
+                case .failure(let error): problems.append("\(error)")
+                }
+                progress.advance()
+            })
         progress.finish()
         let bits = pairs[0].original.geometry.bitsStored
-        let storedCR = Self.overallRatio(pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
+        let storedCR = Self.overallRatio(
+            pairs.map { ($0.storedCR, $0.original.geometry.frameByteCount * $0.original.geometry.numberOfFrames) })
         let profileNames = Array(Set(pairs.map(\.codec.profile.name))).sorted { ($0.count, $0) < ($1.count, $1) }
-        let summary = VerifyReport.Summary(frames: frames, profile: profileNames.joined(separator: ", "), storedCR: storedCR,
-                                           codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
-                                           floors: floors)
+        let summary = VerifyReport.Summary(
+            frames: frames, profile: profileNames.joined(separator: ", "), storedCR: storedCR,
+            codecCR: pairs[0].codec.profile.codecCompressionRatio(bitsPerPixel: bits),
+            floors: floors)
         let paired = Set(pairs.map(\.original.sopInstanceUID))
         let missing = originals.instances.filter { !paired.contains($0.sopInstanceUID) }.map {
-            VerifyReport.Missing(sopInstanceUID: $0.sopInstanceUID, seriesInstanceUID: $0.seriesInstanceUID,
-                                 path: $0.url.path, frames: $0.geometry.numberOfFrames)
+            VerifyReport.Missing(
+                sopInstanceUID: $0.sopInstanceUID, seriesInstanceUID: $0.seriesInstanceUID,
+                path: $0.url.path, frames: $0.geometry.numberOfFrames)
         }
         let report = VerifyReport(summary: summary, frames: frames, problems: problems, missing: missing)
         let worst = try worstFrames(report, pairs: pairs, count: 3)
@@ -138,7 +152,9 @@ public struct Verifier: Sendable {
 
     /// Pairs from `.octz` containers, or nil when the restored path holds none.
     private func pairsFromContainers(_ originals: [String: OCTInstance], _ problems: inout [String]) throws -> [Pair]? {
-        guard let containers = options.restoredContainers ?? (try? ContainerFiles.find(options.restored)) else { return nil }
+        guard let containers = options.restoredContainers ?? (try? ContainerFiles.find(options.restored)) else {
+            return nil
+        }
         var pairs: [Pair] = []
         for url in containers {
             do {
@@ -152,19 +168,23 @@ public struct Verifier: Sendable {
                     }
                     let geometry = FrameGeometry(info.geometry)
                     guard geometry == original.geometry else {
-                        problems.append("\(url.path): instance \(info.sopInstanceUID) has another geometry than \(original.url.path)")
+                        problems.append(
+                            "\(url.path): instance \(info.sopInstanceUID) has another geometry than \(original.url.path)"
+                        )
                         continue
                     }
-                    pairs.append(Pair(original: original, codec: codec, storedCR: storedCR) { frame in
-                        guard let recordIndex = reader.recordIndex(instance: index, frame: frame) else {
-                            throw ArchiveError.corruptRecord("\(url.path): no record for frame \(frame + 1)")
-                        }
-                        let record = try reader.record(at: recordIndex)
-                        return RestoredFrame(pixels: try codec.decode(record, geometry: geometry),
-                                             roi: try FrameCodec.roiGeometry(of: record),
-                                             recordBytes: reader.recordLocations[recordIndex].length,
-                                             bitstreamBytes: record.bitstream.count)
-                    })
+                    pairs.append(
+                        Pair(original: original, codec: codec, storedCR: storedCR) { frame in
+                            guard let recordIndex = reader.recordIndex(instance: index, frame: frame) else {
+                                throw ArchiveError.corruptRecord("\(url.path): no record for frame \(frame + 1)")
+                            }
+                            let record = try reader.record(at: recordIndex)
+                            return RestoredFrame(
+                                pixels: try codec.decode(record, geometry: geometry),
+                                roi: try FrameCodec.roiGeometry(of: record),
+                                recordBytes: reader.recordLocations[recordIndex].length,
+                                bitstreamBytes: record.bitstream.count)
+                        })
                 }
             } catch {
                 problems.append("\(error)")
@@ -181,25 +201,34 @@ public struct Verifier: Sendable {
         for instance in restored.instances {
             do {
                 guard let source = instance.sourceSOPInstanceUID else {
-                    throw ArchiveError.mismatch("\(instance.url.path): not a restored instance (no uncompressed predecessor referenced)")
+                    throw ArchiveError.mismatch(
+                        "\(instance.url.path): not a restored instance (no uncompressed predecessor referenced)")
                 }
                 guard let original = originals[source] else {
-                    throw ArchiveError.mismatch("\(instance.url.path): its original \(source) is not in \(options.originals.path)")
+                    throw ArchiveError.mismatch(
+                        "\(instance.url.path): its original \(source) is not in \(options.originals.path)")
                 }
                 guard instance.geometry.numberOfFrames == original.geometry.numberOfFrames,
-                      instance.geometry.rows == original.geometry.rows, instance.geometry.columns == original.geometry.columns else {
-                    throw ArchiveError.mismatch("\(instance.url.path): holds \(instance.geometry.numberOfFrames) frames of "
-                                                + "\(instance.geometry.rows)x\(instance.geometry.columns), the original "
-                                                + "\(original.geometry.numberOfFrames) of \(original.geometry.rows)x\(original.geometry.columns)"
-                                                + " (verify compares whole instances: restore without --frames)")
+                    instance.geometry.rows == original.geometry.rows,
+                    instance.geometry.columns == original.geometry.columns
+                else {
+                    throw ArchiveError.mismatch(
+                        "\(instance.url.path): holds \(instance.geometry.numberOfFrames) frames of "
+                            + "\(instance.geometry.rows)x\(instance.geometry.columns), the original "
+                            + "\(original.geometry.numberOfFrames) of \(original.geometry.rows)x\(original.geometry.columns)"
+                            + " (verify compares whole instances: restore without --frames)")
                 }
                 let header = try instance.headerDataset()
-                let codec = try options.profile.map { try profiles.codec(named: $0) }
-                    ?? profiles.codec(for: try Self.derivation(in: header, file: instance.url.path), file: instance.url.path)
+                let codec =
+                    try options.profile.map { try profiles.codec(named: $0) }
+                    ?? profiles.codec(
+                        for: try Self.derivation(in: header, file: instance.url.path), file: instance.url.path)
                 let storedCR = try Self.lastCompressionRatio(in: header) ?? .nan
-                pairs.append(Pair(original: original, codec: codec, storedCR: storedCR) { frame in
-                    RestoredFrame(pixels: try instance.frame(frame), roi: nil, recordBytes: nil, bitstreamBytes: nil)
-                })
+                pairs.append(
+                    Pair(original: original, codec: codec, storedCR: storedCR) { frame in
+                        RestoredFrame(
+                            pixels: try instance.frame(frame), roi: nil, recordBytes: nil, bitstreamBytes: nil)
+                    })
             } catch {
                 problems.append("\(error)")
             }
@@ -210,7 +239,8 @@ public struct Verifier: Sendable {
     /// The profile a restored file names in its Derivation Description (see `DerivationDescription`).
     static func derivation(in header: HeaderDataset, file: String) throws -> DerivationDescription {
         guard let description = try DerivationDescription.find(in: header) else {
-            throw ArchiveError.mismatch("\(file): no octarc profile named in its Derivation Description; pass --profile")
+            throw ArchiveError.mismatch(
+                "\(file): no octarc profile named in its Derivation Description; pass --profile")
         }
         return description
     }
@@ -228,11 +258,14 @@ public struct Verifier: Sendable {
         let restoredFrame = try pair.restored(frame)
         let restored = FrameCodec.intensities(restoredFrame.pixels, geometry: geometry)
         let padding = FrameCodec.padding(original, geometry: geometry).mask
-        let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding,
-                                                               rowSpacingMicrometres: pair.rowSpacingMicrometres)
+        let analysis = pair.codec.profile.preprocessor.analyze(
+            original, padding: padding,
+            rowSpacingMicrometres: pair.rowSpacingMicrometres)
         let roi = restoredFrame.roi ?? analysis.geometry
-        let referenceBand = roi.extractBand(from: analysis.despeckled).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
-        let restoredBand = roi.extractBand(from: restored).cropped(x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
+        let referenceBand = roi.extractBand(from: analysis.despeckled).cropped(
+            x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
+        let restoredBand = roi.extractBand(from: restored).cropped(
+            x: 0, y: 0, width: roi.frameWidth, height: roi.bandHeight)
         let roiScores = try Metrics.compare(restoredBand, referenceBand, dataRange: 1)
         let frameScores = try wholeFrameScores(restored, original, padding: padding)
         // What a reader sees: the restored frame against the original, inside the retina region.
@@ -258,12 +291,15 @@ public struct Verifier: Sendable {
         result.noiseSigma = Double(NoiseEstimate.sigma(original, boundaries: analysis.boundaries, padding: padding))
         if analysis.retinaFound {
             let found = LayerSegmenter().segment(restored, padding: padding)
-            let columns = (0..<geometry.columns).filter { x in !(padding?.columns[x].contains { $0.length == geometry.rows } ?? false) }
+            let columns = (0..<geometry.columns).filter { x in
+                !(padding?.columns[x].contains { $0.length == geometry.rows } ?? false)
+            }
             (result.ilmShiftPx, result.ilmShiftMaxPx) = shift(analysis.ilm, found.ilm, columns)
             (result.bmShiftPx, result.bmShiftMaxPx) = shift(analysis.bm, found.bm, columns)
             if found.retinaFound {
-                let error = ThicknessError(original: analysis.boundaries, restored: found, columns: columns,
-                                           rowSpacingMicrometres: pair.rowSpacingMicrometres)
+                let error = ThicknessError(
+                    original: analysis.boundaries, restored: found, columns: columns,
+                    rowSpacingMicrometres: pair.rowSpacingMicrometres)
                 result.thicknessErrorPx = error.meanPx
                 result.thicknessErrorMaxPx = error.maxPx
                 result.thicknessErrorUm = error.meanMicrometres
@@ -294,23 +330,28 @@ public struct Verifier: Sendable {
     /// The `count` frames closest to (or furthest below) their profile's floor on MS-SSIM against the
     /// original in the retina region, with their images and the rows of their retina region.
     private func worstFrames(_ report: VerifyReport, pairs: [Pair], count: Int) throws -> [WorstFrame] {
-        let floors = Dictionary(pairs.map { ($0.codec.profile.name, VerifyFloors($0.codec.profile.document.floors)) },
-                                uniquingKeysWith: { first, _ in first })
+        let floors = Dictionary(
+            pairs.map { ($0.codec.profile.name, VerifyFloors($0.codec.profile.document.floors)) },
+            uniquingKeysWith: { first, _ in first })
         func margin(_ frame: VerifyReport.Frame) -> Double {
             (frame.profile.flatMap { floors[$0] } ?? report.summary.floors)?.margin(of: frame) ?? frame.msssimROI
         }
         let worst = report.frames.sorted { margin($0) < margin($1) }.prefix(count)
         return try worst.compactMap { frame in
-            guard let pair = pairs.first(where: { $0.original.sopInstanceUID == frame.sopInstanceUID }) else { return nil }
+            guard let pair = pairs.first(where: { $0.original.sopInstanceUID == frame.sopInstanceUID }) else {
+                return nil
+            }
             let geometry = pair.original.geometry
             let original = FrameCodec.intensities(try pair.original.frame(frame.frame - 1), geometry: geometry)
             let padding = FrameCodec.padding(original, geometry: geometry).mask
-            let analysis = pair.codec.profile.preprocessor.analyze(original, padding: padding,
-                                                                   rowSpacingMicrometres: pair.rowSpacingMicrometres)
+            let analysis = pair.codec.profile.preprocessor.analyze(
+                original, padding: padding,
+                rowSpacingMicrometres: pair.rowSpacingMicrometres)
             let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
-            return WorstFrame(frame: frame, original: original,
-                              restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),
-                              retinaRows: retina.rows)
+            return WorstFrame(
+                frame: frame, original: original,
+                restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),
+                retinaRows: retina.rows)
         }
     }
 }

@@ -17,11 +17,14 @@ extension VerifyReport {
             "compression ratio   stored \(f(s.storedCR, 1))   codec (eq. 1) \(f(s.codecCR, 1))   entropy-coded \(f(s.entropyCodedCR, 1))",
             "",
             "                          MS-SSIM mean   MS-SSIM min   SSIM mean     PSNR mean (dB)",
-            "retina vs original        " + [f(s.msssimRetinaMean), f(retinaMin), "-", f(s.psnrRetinaMean, 2)]
+            "retina vs original        "
+                + [f(s.msssimRetinaMean), f(retinaMin), "-", f(s.psnrRetinaMean, 2)]
                 .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
-            "whole frame vs original   " + [f(s.msssimFrameMean), f(frames.map(\.msssimFrame).min()), f(s.ssimFrameMean), f(s.psnrFrameMean, 2)]
+            "whole frame vs original   "
+                + [f(s.msssimFrameMean), f(frames.map(\.msssimFrame).min()), f(s.ssimFrameMean), f(s.psnrFrameMean, 2)]
                 .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
-            "band vs preprocessed      " + [f(s.msssimROIMean), f(s.msssimROIMin), f(s.ssimROIMean), f(s.psnrROIMean, 2)]
+            "band vs preprocessed      "
+                + [f(s.msssimROIMean), f(s.msssimROIMin), f(s.ssimROIMean), f(s.psnrROIMean, 2)]
                 .map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined(),
             "  (the band row is only what the codec was asked to keep, after despeckling; it is not the headline)",
             "",
@@ -31,8 +34,9 @@ extension VerifyReport {
             floorLine(),
         ]
         for frame in frames where frame.belowFloor {
-            lines.append("  frame \(frame.frame) of \(frame.sopInstanceUID): " + frame.belowFloorReasons.joined(separator: "; ")
-                         + (frame.thicknessErrorMaxColumns.map { " (largest thickness error at columns \($0))" } ?? ""))
+            lines.append(
+                "  frame \(frame.frame) of \(frame.sopInstanceUID): " + frame.belowFloorReasons.joined(separator: "; ")
+                    + (frame.thicknessErrorMaxColumns.map { " (largest thickness error at columns \($0))" } ?? ""))
         }
         if !problems.isEmpty {
             lines.append("")
@@ -40,7 +44,9 @@ extension VerifyReport {
         }
         if !missing.isEmpty {
             lines.append("")
-            lines += missing.map { "missing: \($0.path) (\($0.sopInstanceUID), \($0.frames) frames) has no restored counterpart" }
+            lines += missing.map {
+                "missing: \($0.path) (\($0.sopInstanceUID), \($0.frames) frames) has no restored counterpart"
+            }
         }
         lines.append("")
         lines.append(verdict)
@@ -53,14 +59,17 @@ extension VerifyReport {
         func f(_ value: Double?, _ digits: Int) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "-" }
         let rule: String
         if let floors = s.floors, let retina = floors.msssimRetina {
-            rule = "floor: MS-SSIM vs original in the retina >= \(f(retina, 3))"
+            rule =
+                "floor: MS-SSIM vs original in the retina >= \(f(retina, 3))"
                 + (floors.msssimRetinaNoisy.map { " (noisy originals >= \(f($0, 3)))" } ?? "")
                 + (floors.thicknessErrorMicrometres.map { ", mean thickness error <= \(f($0, 1)) µm" } ?? "")
         } else {
             rule = "floor: MS-SSIM vs preprocessed band >= \(f(s.floorMSSSIMROI, 3)) (this profile has no retina floor)"
         }
-        return rule + ": " + (frames.isEmpty ? "no frame compared"
-            : s.framesBelowFloor == 0 ? "every compared frame passes" : "\(s.framesBelowFloor) frames FAIL")
+        return rule + ": "
+            + (frames.isEmpty
+                ? "no frame compared"
+                : s.framesBelowFloor == 0 ? "every compared frame passes" : "\(s.framesBelowFloor) frames FAIL")
     }
 
     /// The last line of the summary: PASSED, or FAILED with every reason counted.
@@ -71,7 +80,8 @@ extension VerifyReport {
         if summary.framesBelowFloor > 0 { reasons.append("\(summary.framesBelowFloor) frames below the floor") }
         if !problems.isEmpty { reasons.append("\(problems.count) problem\(problems.count == 1 ? "" : "s")") }
         if !missing.isEmpty {
-            reasons.append("\(missing.count) original instance\(missing.count == 1 ? "" : "s") without a restored counterpart")
+            reasons.append(
+                "\(missing.count) original instance\(missing.count == 1 ? "" : "s") without a restored counterpart")
         }
         return "verify FAILED: " + reasons.joined(separator: ", ")
     }

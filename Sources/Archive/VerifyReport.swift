@@ -191,7 +191,8 @@ extension VerifyReport.Summary {
         func finiteMean(_ values: [Double]) -> Double { mean(values.filter(\.isFinite)) }
         func optionalMean(_ values: [Double]) -> Double? { values.isEmpty ? nil : finiteMean(values) }
         let entropy = frames.compactMap(\.entropyCodedCR)
-        let ilm = frames.compactMap(\.ilmShiftPx), bm = frames.compactMap(\.bmShiftPx)
+        let ilm = frames.compactMap(\.ilmShiftPx)
+        let bm = frames.compactMap(\.bmShiftPx)
         self.init(
             frames: frames.count, profile: profile, storedCR: storedCR, codecCR: codecCR,
             entropyCodedCR: entropy.isEmpty ? nil : Double(entropy.count) / entropy.reduce(0) { $0 + 1 / $1 },
@@ -200,7 +201,8 @@ extension VerifyReport.Summary {
             psnrFrameMean: finiteMean(frames.map(\.psnrFrame)), ssimROIMean: mean(frames.map(\.ssimROI)),
             ssimFrameMean: mean(frames.map(\.ssimFrame)),
             ilmShiftPxMean: ilm.isEmpty ? nil : mean(ilm), bmShiftPxMean: bm.isEmpty ? nil : mean(bm),
-            ilmShiftPxMax: frames.compactMap(\.ilmShiftMaxPx).max(), bmShiftPxMax: frames.compactMap(\.bmShiftMaxPx).max(),
+            ilmShiftPxMax: frames.compactMap(\.ilmShiftMaxPx).max(),
+            bmShiftPxMax: frames.compactMap(\.bmShiftMaxPx).max(),
             framesROIBand: frames.count { $0.roiBand }, floorMSSSIMROI: floors.msssimROI,
             framesBelowFloor: frames.count { $0.belowFloor },
             msssimRetinaMean: optionalMean(frames.compactMap(\.msssimRetina)),

@@ -27,7 +27,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible {
             return "invalid profile \(path): \(reason)"
         case .profileNotFound(let name, let searched, let available):
             let folders = searched.isEmpty ? "any profile folder (none found)" : searched.joined(separator: ", ")
-            let choices = available.isEmpty ? "no profiles are installed" : "available: " + available.joined(separator: ", ")
+            let choices =
+                available.isEmpty ? "no profiles are installed" : "available: " + available.joined(separator: ", ")
             return "no profile named '\(name)' in \(folders); \(choices)"
         case .invalidBandSize(let width, let height, let multiple):
             return "band of \(height)x\(width) pixels (HxW): width and height must be positive multiples of \(multiple)"

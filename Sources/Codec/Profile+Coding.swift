@@ -30,16 +30,19 @@ extension Profile {
     /// encoder network, quantizer, entropy coder.
     public func encode(_ band: Image<Float>) throws -> EncodedBand {
         let shapes = try latentShapes(width: band.width, height: band.height)
-        let input = try Tensor(shape: TensorShape(channels: 1, height: band.height, width: band.width), data: band.pixels)
+        let input = try Tensor(
+            shape: TensorShape(channels: 1, height: band.height, width: band.width), data: band.pixels)
         let outputs = try encoder.run(["image": input])
         var tensors: [LatentTensor] = []
         for ((latent, shape), model) in zip(zip(document.latents, shapes), latentModels) {
             guard let tensor = outputs[latent.name], tensor.shape == shape else {
-                throw CodecError.invalidProfile(path: directory.path, reason: "encoder output \(latent.name) is not \(shape)")
+                throw CodecError.invalidProfile(
+                    path: directory.path, reason: "encoder output \(latent.name) is not \(shape)")
             }
             tensors.append(LatentTensor(symbols: quantizer.symbols(for: tensor), width: shape.width, model: model))
         }
-        return EncodedBand(bitstream: LatentCoder.encode(tensors), symbolCount: tensors.reduce(0) { $0 + $1.symbols.count })
+        return EncodedBand(
+            bitstream: LatentCoder.encode(tensors), symbolCount: tensors.reduce(0) { $0 + $1.symbols.count })
     }
 
     /// Decodes a bitstream written by `encode` for a band of `width` x `height` pixels: entropy decoder,
@@ -48,9 +51,11 @@ extension Profile {
         let shapes = try latentShapes(width: width, height: height)
         let symbols: [[Int32]]
         do {
-            symbols = try LatentCoder.decode(bitstream, tensors: zip(shapes, latentModels).map {
-                (count: $0.elementCount ?? 0, width: $0.width, model: $1)
-            })
+            symbols = try LatentCoder.decode(
+                bitstream,
+                tensors: zip(shapes, latentModels).map {
+                    (count: $0.elementCount ?? 0, width: $0.width, model: $1)
+                })
         } catch {
             throw CodecError.corruptBitstream(reason: "\(error)", cause: ErrorCause(error))
         }
@@ -63,7 +68,8 @@ extension Profile {
             }
         }
         guard let output = try decoder.run(inputs)["image"],
-              output.shape == TensorShape(channels: 1, height: height, width: width) else {
+            output.shape == TensorShape(channels: 1, height: height, width: width)
+        else {
             throw CodecError.invalidProfile(path: directory.path, reason: "decoder output is not 1x\(height)x\(width)")
         }
         return Image(width: width, height: height, pixels: output.data)

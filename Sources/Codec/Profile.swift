@@ -60,7 +60,8 @@ public final class Profile: Sendable {
         // The codec's integrity policy: the weights must be exactly those profile.json names.
         let actual = Hex.string(SHA256.hash(weightsData))
         guard actual == document.weights.sha256.lowercased() else {
-            throw invalid("\(document.weights.file) has SHA-256 \(actual), profile.json expects \(document.weights.sha256)")
+            throw invalid(
+                "\(document.weights.file) has SHA-256 \(actual), profile.json expects \(document.weights.sha256)")
         }
         guard let weightsSHA256 = Hex.bytes(document.weights.sha256) else {
             throw invalid("weights.sha256 must be 64 hex digits")
@@ -75,8 +76,10 @@ public final class Profile: Sendable {
             return Profile(
                 document: document, directory: directory,
                 weightsSHA256: weightsSHA256,
-                encoder: try Network(graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
-                decoder: try Network(graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
+                encoder: try Network(
+                    graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
+                decoder: try Network(
+                    graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
                 quantizer: try Quantizer(centers: document.quantizer.centers),
                 latentModels: try document.latents.map { latent in
                     try latentModel(latent, document: document, weights: weights, invalid: invalid)
@@ -89,8 +92,10 @@ public final class Profile: Sendable {
         }
     }
 
-    private init(document: ProfileDocument, directory: URL, weightsSHA256: [UInt8], encoder: Network, decoder: Network,
-                 quantizer: Quantizer, latentModels: [LatentModel], preprocessor: Preprocessor) {
+    private init(
+        document: ProfileDocument, directory: URL, weightsSHA256: [UInt8], encoder: Network, decoder: Network,
+        quantizer: Quantizer, latentModels: [LatentModel], preprocessor: Preprocessor
+    ) {
         self.document = document
         self.directory = directory
         self.weightsSHA256 = weightsSHA256
@@ -103,8 +108,10 @@ public final class Profile: Sendable {
 
     /// A latent's entropy model: its per-channel counts from profile.json, or its context counts from the
     /// weights file (`C x 125 x L` non-negative integers).
-    private static func latentModel(_ latent: ProfileDocument.Latent, document: ProfileDocument, weights: SafeTensors,
-                                    invalid: (String, (any Error)?) -> CodecError) throws -> LatentModel {
+    private static func latentModel(
+        _ latent: ProfileDocument.Latent, document: ProfileDocument, weights: SafeTensors,
+        invalid: (String, (any Error)?) -> CodecError
+    ) throws -> LatentModel {
         guard document.entropy.context != nil else {
             return .perChannel(try SymbolModel(counts: document.entropy.counts[latent.name] ?? []))
         }
@@ -114,7 +121,8 @@ public final class Profile: Sendable {
         let values: [Int32]
         do {
             guard try weights.shape(name) == shape else {
-                throw invalid("\(name) in \(document.weights.file) is not \(shape.map(String.init).joined(separator: "x"))", nil)
+                throw invalid(
+                    "\(name) in \(document.weights.file) is not \(shape.map(String.init).joined(separator: "x"))", nil)
             }
             values = try weights.int32s(name)
         } catch let error as CodecError {
@@ -132,9 +140,13 @@ public final class Profile: Sendable {
 
     /// Checks the parts of profile.json that the networks and the entropy coder do not check themselves.
     private static func validate(_ d: ProfileDocument, _ invalid: (String) -> CodecError) throws {
-        guard d.format == ProfileDocument.format else { throw invalid("format is '\(d.format)', not '\(ProfileDocument.format)'") }
+        guard d.format == ProfileDocument.format else {
+            throw invalid("format is '\(d.format)', not '\(ProfileDocument.format)'")
+        }
         guard ProfileDocument.supportedVersions.contains(d.formatVersion) else {
-            throw invalid("format version \(d.formatVersion) is newer than this octarc reads (\(ProfileDocument.supportedVersions))")
+            throw invalid(
+                "format version \(d.formatVersion) is newer than this octarc reads (\(ProfileDocument.supportedVersions))"
+            )
         }
         guard (d.entropy.context != nil) == (d.formatVersion >= 2) else {
             throw invalid("entropy.context needs format version 2, and format version 2 needs entropy.context")
@@ -144,14 +156,17 @@ public final class Profile: Sendable {
         }
         guard !d.latents.isEmpty else { throw invalid("no latents") }
         guard d.encoder.outputs == d.latents.map(\.name), d.decoder.inputs.map(\.name) == d.latents.map(\.name) else {
-            throw invalid("encoder outputs and decoder inputs must both be the latents \(d.latents.map(\.name)), in order")
+            throw invalid(
+                "encoder outputs and decoder inputs must both be the latents \(d.latents.map(\.name)), in order")
         }
         for (latent, input) in zip(d.latents, d.decoder.inputs) {
             guard latent.channels > 0, latent.channels == input.channels else {
-                throw invalid("latent \(latent.name) has \(latent.channels) channels, the decoder takes \(input.channels)")
+                throw invalid(
+                    "latent \(latent.name) has \(latent.channels) channels, the decoder takes \(input.channels)")
             }
             guard latent.stride > 0, d.inputMultiple % latent.stride == 0 else {
-                throw invalid("latent \(latent.name): stride \(latent.stride) does not divide input_multiple \(d.inputMultiple)")
+                throw invalid(
+                    "latent \(latent.name): stride \(latent.stride) does not divide input_multiple \(d.inputMultiple)")
             }
             let counts = d.entropy.counts[latent.name] ?? []
             guard counts.count == latent.channels, counts.allSatisfy({ $0.count == d.quantizer.levels }) else {
@@ -159,7 +174,9 @@ public final class Profile: Sendable {
             }
         }
         guard d.preprocessing.sizeMultiple % d.inputMultiple == 0 else {
-            throw invalid("preprocessing size_multiple \(d.preprocessing.sizeMultiple) is not a multiple of input_multiple \(d.inputMultiple)")
+            throw invalid(
+                "preprocessing size_multiple \(d.preprocessing.sizeMultiple) is not a multiple of input_multiple \(d.inputMultiple)"
+            )
         }
         guard d.weights.sha256.count == 64, Hex.bytes(d.weights.sha256) != nil else {
             throw invalid("weights.sha256 must be 64 hex digits")

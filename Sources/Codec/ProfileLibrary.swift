@@ -16,8 +16,10 @@ public struct ProfileLibrary: Sendable {
         var names = Set<String>()
         for folder in folders {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            for entry in entries where FileManager.default.fileExists(
-                atPath: folder.appendingPathComponent(entry).appendingPathComponent("profile.json").path) {
+            for entry in entries
+            where FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(entry).appendingPathComponent("profile.json").path)
+            {
                 names.insert(entry)
             }
         }

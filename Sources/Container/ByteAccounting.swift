@@ -26,9 +26,11 @@ public struct ByteAccounting: Equatable, Sendable, Codable {
 
     /// The categories in file order, named for reports.
     public var categories: [(name: String, bytes: Int)] {
-        [("file header", fileHeader), ("container header", containerHeader),
-         ("original header datasets", headerDatasets), ("ROI records", roiRecords),
-         ("bitstreams", bitstreams), ("index and trailer", index), ("framing and checksums", framing)]
+        [
+            ("file header", fileHeader), ("container header", containerHeader),
+            ("original header datasets", headerDatasets), ("ROI records", roiRecords),
+            ("bitstreams", bitstreams), ("index and trailer", index), ("framing and checksums", framing),
+        ]
     }
 
     mutating func addHeaderSection(metadataFrame: Int, datasetsFrame: Int) {

@@ -64,7 +64,8 @@ final class FileByteSource: ByteSource {
             }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
-                let reason = result == 0 ? "the file ended early (was it changed while open?)" : String(cString: strerror(errno))
+                let reason =
+                    result == 0 ? "the file ended early (was it changed while open?)" : String(cString: strerror(errno))
                 throw site.error(.io("reading \(count) bytes at \(offset): \(reason)"))
             }
             done += result

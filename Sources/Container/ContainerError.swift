@@ -25,7 +25,8 @@ public struct ContainerError: Error, Equatable, Sendable, CustomStringConvertibl
             case .preamble: "preamble"
             case .header: "header"
             // Counted from 1, as every report and option of octarc counts.
-            case .record(let index, let instance, let frame): "record \(index + 1) (instance \(instance + 1), frame \(frame + 1))"
+            case .record(let index, let instance, let frame):
+                "record \(index + 1) (instance \(instance + 1), frame \(frame + 1))"
             case .index: "index"
             case .trailer: "trailer"
             }

@@ -53,14 +53,16 @@ extension ContainerHeader {
 
         let propertyCount = Int(try reader.u32("property count"))
         guard propertyCount <= reader.remaining / 4 else {
-            throw site.error(.invalid("header metadata: \(propertyCount) properties cannot fit in \(reader.remaining) bytes"))
+            throw site.error(
+                .invalid("header metadata: \(propertyCount) properties cannot fit in \(reader.remaining) bytes"))
         }
         var properties: [String: String] = [:]
         var previousKey: String?
         for _ in 0..<propertyCount {
             let key = try reader.string("property key")
             if let previousKey, !previousKey.utf8.lexicographicallyPrecedes(key.utf8) {
-                throw site.error(.invalid("header metadata: property keys are not in strictly increasing order at \"\(key)\""))
+                throw site.error(
+                    .invalid("header metadata: property keys are not in strictly increasing order at \"\(key)\""))
             }
             properties[key] = try reader.string("property \(key)")
             previousKey = key
@@ -69,7 +71,8 @@ extension ContainerHeader {
         let instanceCount = Int(try reader.u32("instance count"))
         let smallestInstance = 3 * 2 + 16 + 2 + 1 + 4 + 16
         guard instanceCount <= reader.remaining / smallestInstance else {
-            throw site.error(.invalid("header metadata: \(instanceCount) instances cannot fit in \(reader.remaining) bytes"))
+            throw site.error(
+                .invalid("header metadata: \(instanceCount) instances cannot fit in \(reader.remaining) bytes"))
         }
         var instances: [InstanceInfo] = []
         var datasetLengths: [Int] = []
@@ -88,33 +91,41 @@ extension ContainerHeader {
             let hasPadding = try reader.u8("instance \(index) padding flag")
             let padding = Int32(bitPattern: try reader.u32("instance \(index) pixel padding value"))
             guard hasPadding <= 1, hasPadding == 1 || padding == 0 else {
-                throw site.error(.invalid("header metadata: instance \(index) padding flag \(hasPadding) with value \(padding)"))
+                throw site.error(
+                    .invalid("header metadata: instance \(index) padding flag \(hasPadding) with value \(padding)"))
             }
             let pixelBytes = try reader.u64("instance \(index) pixel data byte count")
             let datasetLength = try reader.u64("instance \(index) header dataset length")
             guard pixelBytes <= UInt64(Int.max), datasetLength <= UInt64(OctzFormat.maximumHeaderDatasetBytes) else {
-                throw site.error(.limitExceeded("header metadata: instance \(index) declares \(pixelBytes) pixel bytes and a \(datasetLength)-byte header dataset"))
+                throw site.error(
+                    .limitExceeded(
+                        "header metadata: instance \(index) declares \(pixelBytes) pixel bytes and a \(datasetLength)-byte header dataset"
+                    ))
             }
-            instances.append(InstanceInfo(
-                sopInstanceUID: sopInstance, sopClassUID: sopClass, transferSyntaxUID: transferSyntax,
-                geometry: PixelGeometry(rows: rows, columns: columns, frames: frames, bitsAllocated: bitsAllocated,
-                                        bitsStored: bitsStored, highBit: highBit,
-                                        pixelRepresentation: pixelRepresentation,
-                                        photometricInterpretation: photometric,
-                                        pixelPaddingValue: hasPadding == 1 ? padding : nil),
-                pixelDataByteCount: Int(pixelBytes), headerDataset: []))
+            instances.append(
+                InstanceInfo(
+                    sopInstanceUID: sopInstance, sopClassUID: sopClass, transferSyntaxUID: transferSyntax,
+                    geometry: PixelGeometry(
+                        rows: rows, columns: columns, frames: frames, bitsAllocated: bitsAllocated,
+                        bitsStored: bitsStored, highBit: highBit,
+                        pixelRepresentation: pixelRepresentation,
+                        photometricInterpretation: photometric,
+                        pixelPaddingValue: hasPadding == 1 ? padding : nil),
+                    pixelDataByteCount: Int(pixelBytes), headerDataset: []))
             datasetLengths.append(Int(datasetLength))
         }
         try reader.expectEnd()
 
-        let header = ContainerHeader(toolVersion: toolVersion, profileName: profileName, profileWeightsSHA256: digest,
-                                     studyInstanceUID: study, seriesInstanceUID: series, patientID: patient,
-                                     properties: properties, instances: instances)
+        let header = ContainerHeader(
+            toolVersion: toolVersion, profileName: profileName, profileWeightsSHA256: digest,
+            studyInstanceUID: study, seriesInstanceUID: series, patientID: patient,
+            properties: properties, instances: instances)
         if let violation = header.violation() {
             throw site.error(.invalid("header: \(violation)"))
         }
         guard datasetLengths.reduce(0, +) <= OctzFormat.maximumHeaderDatasetBytes else {
-            throw site.error(.limitExceeded("the header datasets total more than \(OctzFormat.maximumHeaderDatasetBytes) bytes"))
+            throw site.error(
+                .limitExceeded("the header datasets total more than \(OctzFormat.maximumHeaderDatasetBytes) bytes"))
         }
         return (header, datasetLengths)
     }

@@ -10,16 +10,19 @@ extension ContainerHeader {
             strings += [("property key", key), ("property \(key)", value)]
         }
         for (index, instance) in instances.enumerated() {
-            strings += [("instance \(index) SOP instance UID", instance.sopInstanceUID),
-                        ("instance \(index) SOP class UID", instance.sopClassUID),
-                        ("instance \(index) transfer syntax UID", instance.transferSyntaxUID),
-                        ("instance \(index) photometric interpretation", instance.geometry.photometricInterpretation)]
+            strings += [
+                ("instance \(index) SOP instance UID", instance.sopInstanceUID),
+                ("instance \(index) SOP class UID", instance.sopClassUID),
+                ("instance \(index) transfer syntax UID", instance.transferSyntaxUID),
+                ("instance \(index) photometric interpretation", instance.geometry.photometricInterpretation),
+            ]
         }
         if let (name, _) = strings.first(where: { $0.1.utf8.count > OctzFormat.maximumStringBytes }) {
             return "\(name) is longer than \(OctzFormat.maximumStringBytes) bytes"
         }
         guard profileWeightsSHA256.count == OctzFormat.profileDigestSize else {
-            return "the profile weights SHA-256 has \(profileWeightsSHA256.count) bytes, not \(OctzFormat.profileDigestSize)"
+            return
+                "the profile weights SHA-256 has \(profileWeightsSHA256.count) bytes, not \(OctzFormat.profileDigestSize)"
         }
         guard !instances.isEmpty else { return "no instances" }
         guard instances.count <= Int(UInt32.max) else { return "\(instances.count) instances" }
@@ -48,7 +51,8 @@ extension PixelGeometry {
         }
         guard (1...Int(UInt32.max)).contains(frames) else { return "\(frames) frames" }
         guard (1...64).contains(bitsAllocated), (1...bitsAllocated).contains(bitsStored),
-              (bitsStored - 1..<bitsAllocated).contains(highBit) else {
+            (bitsStored - 1..<bitsAllocated).contains(highBit)
+        else {
             return "bits allocated \(bitsAllocated), stored \(bitsStored), high bit \(highBit) are inconsistent"
         }
         guard pixelRepresentation == 0 || pixelRepresentation == 1 else {

@@ -15,9 +15,11 @@ public struct ContainerHeader: Equatable, Sendable {
     /// The instances of the series, in the order records refer to them by index.
     public var instances: [InstanceInfo]
 
-    public init(toolVersion: String, profileName: String, profileWeightsSHA256: [UInt8],
-                studyInstanceUID: String, seriesInstanceUID: String, patientID: String,
-                properties: [String: String] = [:], instances: [InstanceInfo]) {
+    public init(
+        toolVersion: String, profileName: String, profileWeightsSHA256: [UInt8],
+        studyInstanceUID: String, seriesInstanceUID: String, patientID: String,
+        properties: [String: String] = [:], instances: [InstanceInfo]
+    ) {
         self.toolVersion = toolVersion
         self.profileName = profileName
         self.profileWeightsSHA256 = profileWeightsSHA256
@@ -41,8 +43,10 @@ public struct InstanceInfo: Equatable, Sendable {
     /// The original dataset without its pixel data, as opaque bytes; restored unchanged.
     public var headerDataset: [UInt8]
 
-    public init(sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String,
-                geometry: PixelGeometry, pixelDataByteCount: Int, headerDataset: [UInt8]) {
+    public init(
+        sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String,
+        geometry: PixelGeometry, pixelDataByteCount: Int, headerDataset: [UInt8]
+    ) {
         self.sopInstanceUID = sopInstanceUID
         self.sopClassUID = sopClassUID
         self.transferSyntaxUID = transferSyntaxUID
@@ -67,8 +71,10 @@ public struct PixelGeometry: Equatable, Sendable {
     /// Pixel Padding Value (0028,0120), if the original has one.
     public var pixelPaddingValue: Int32?
 
-    public init(rows: Int, columns: Int, frames: Int, bitsAllocated: Int, bitsStored: Int, highBit: Int,
-                pixelRepresentation: Int, photometricInterpretation: String, pixelPaddingValue: Int32? = nil) {
+    public init(
+        rows: Int, columns: Int, frames: Int, bitsAllocated: Int, bitsStored: Int, highBit: Int,
+        pixelRepresentation: Int, photometricInterpretation: String, pixelPaddingValue: Int32? = nil
+    ) {
         self.rows = rows
         self.columns = columns
         self.frames = frames

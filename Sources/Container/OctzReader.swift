@@ -56,8 +56,11 @@ public final class OctzReader: Sendable {
                 .invalidArgument("record \(index) requested; the container has \(recordCount)"))
         }
         let location = recordLocations[index]
-        let site = ErrorSite(file: name, part: .record(index: index, instance: location.instanceIndex,
-                                                        frame: location.frameIndex))
+        let site = ErrorSite(
+            file: name,
+            part: .record(
+                index: index, instance: location.instanceIndex,
+                frame: location.frameIndex))
         let bytes = try source.read(offset: location.offset, count: location.length, site: site)
         let body = try Section.body(of: bytes, tag: OctzFormat.recordTag, name: "record", site: site)
         return try FrameRecord.parse(bytes, body: body, version: formatVersion, location: location, site: site)
@@ -70,10 +73,15 @@ public final class OctzReader: Sendable {
         while low < high {
             let middle = (low + high) / 2
             let location = recordLocations[middle]
-            if (location.instanceIndex, location.frameIndex) < (instance, frame) { low = middle + 1 } else { high = middle }
+            if (location.instanceIndex, location.frameIndex) < (instance, frame) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
         }
         guard low < recordLocations.count, recordLocations[low].instanceIndex == instance,
-              recordLocations[low].frameIndex == frame else { return nil }
+            recordLocations[low].frameIndex == frame
+        else { return nil }
         return low
     }
 
@@ -87,13 +95,20 @@ public final class OctzReader: Sendable {
 
 extension OctzReader {
     /// Trailer, index, then header (whose extent the index gives), then the index against the header.
-    private static func open(source: any ByteSource, version: Int, site: ErrorSite)
-        throws -> (ContainerHeader, [RecordLocation], ByteAccounting) {
+    private static func open(
+        source: any ByteSource, version: Int, site: ErrorSite
+    )
+        throws -> (ContainerHeader, [RecordLocation], ByteAccounting)
+    {
         let size = source.size
         let trailerSite = site.with(.trailer)
         let smallest = OctzFormat.preambleSize + OctzFormat.trailerSize
-        let trailerBytes = size < smallest ? [] : try source.read(offset: size - OctzFormat.trailerSize,
-                                                                  count: OctzFormat.trailerSize, site: trailerSite)
+        let trailerBytes =
+            size < smallest
+            ? []
+            : try source.read(
+                offset: size - OctzFormat.trailerSize,
+                count: OctzFormat.trailerSize, site: trailerSite)
         guard Trailer.hasMagic(trailerBytes) else {
             throw trailerSite.error(.truncated(truncationDiagnosis(source: source, site: trailerSite)))
         }
@@ -106,35 +121,48 @@ extension OctzReader {
         let indexSection = try source.read(offset: trailer.indexOffset, count: trailer.indexLength, site: indexSite)
         let indexBody = try Section.body(of: indexSection, tag: OctzFormat.indexTag, name: "index", site: indexSite)
         let indexBytes = trailer.recordCount * OctzFormat.indexEntrySize
-        let entries = indexBody.isEmpty ? [] : try Zstd.decompress(indexSection, range: indexBody, limit: indexBytes,
-                                                                   what: "the index", site: indexSite)
+        let entries =
+            indexBody.isEmpty
+            ? []
+            : try Zstd.decompress(
+                indexSection, range: indexBody, limit: indexBytes,
+                what: "the index", site: indexSite)
         guard entries.count == indexBytes else {
-            throw indexSite.error(.invalid("the index holds \(entries.count) bytes; \(trailer.recordCount) records need \(indexBytes)"))
+            throw indexSite.error(
+                .invalid("the index holds \(entries.count) bytes; \(trailer.recordCount) records need \(indexBytes)"))
         }
-        let locations = try RecordLocation.parseIndex(entries, count: trailer.recordCount, indexOffset: trailer.indexOffset,
-                                                      version: version, site: indexSite)
+        let locations = try RecordLocation.parseIndex(
+            entries, count: trailer.recordCount, indexOffset: trailer.indexOffset,
+            version: version, site: indexSite)
 
         let headerSite = site.with(.header)
         let headerEnd = locations.first?.offset ?? trailer.indexOffset
         let headerLength = headerEnd - OctzFormat.preambleSize
         guard headerLength >= OctzFormat.sectionFramingSize + OctzFormat.headerFieldsSize,
-              headerLength <= OctzFormat.maximumSectionBytes else {
+            headerLength <= OctzFormat.maximumSectionBytes
+        else {
             throw headerSite.error(.invalid("the header section would be \(headerLength) bytes"))
         }
         let headerSection = try source.read(offset: OctzFormat.preambleSize, count: headerLength, site: headerSite)
-        let headerBody = try Section.body(of: headerSection, tag: OctzFormat.headerTag, name: "header", site: headerSite)
+        let headerBody = try Section.body(
+            of: headerSection, tag: OctzFormat.headerTag, name: "header", site: headerSite)
         var reader = ByteReader(headerSection, range: headerBody, site: headerSite, what: "header section")
         let metadataLength = Int(try reader.u32("metadata frame length"))
         let metadataRange = try reader.skip(metadataLength, "metadata frame")
         let datasetsRange = try reader.skip(reader.remaining, "datasets frame")
-        let metadata = try Zstd.decompress(headerSection, range: metadataRange, limit: OctzFormat.maximumMetadataBytes,
-                                           what: "the header metadata", site: headerSite)
+        let metadata = try Zstd.decompress(
+            headerSection, range: metadataRange, limit: OctzFormat.maximumMetadataBytes,
+            what: "the header metadata", site: headerSite)
         var (header, datasetLengths) = try ContainerHeader.parse(metadata: metadata, site: headerSite)
         let datasetTotal = datasetLengths.reduce(0, +)
-        let datasets = datasetsRange.isEmpty ? [] : try Zstd.decompress(
-            headerSection, range: datasetsRange, limit: datasetTotal, what: "the header datasets", site: headerSite)
+        let datasets =
+            datasetsRange.isEmpty
+            ? []
+            : try Zstd.decompress(
+                headerSection, range: datasetsRange, limit: datasetTotal, what: "the header datasets", site: headerSite)
         guard datasets.count == datasetTotal else {
-            throw headerSite.error(.invalid("the header datasets hold \(datasets.count) bytes; the instances need \(datasetTotal)"))
+            throw headerSite.error(
+                .invalid("the header datasets hold \(datasets.count) bytes; the instances need \(datasetTotal)"))
         }
         header.attachDatasets(datasets, lengths: datasetLengths)
         try RecordLocation.validate(locations, header: header, site: indexSite)
@@ -142,7 +170,7 @@ extension OctzReader {
         var accounting = ByteAccounting()
         accounting.fileHeader = OctzFormat.preambleSize
         accounting.addHeaderSection(metadataFrame: metadataRange.count, datasetsFrame: datasetsRange.count)
-        locations.forEach { accounting.addRecord($0, version: version) }
+        for location in locations { accounting.addRecord(location, version: version) }
         accounting.addIndexSection(length: trailer.indexLength)
         return (header, locations, accounting)
     }
@@ -157,7 +185,8 @@ extension OctzReader {
         while !sawIndex, offset <= size - 8, let framing = try? source.read(offset: offset, count: 8, site: site) {
             var reader = ByteReader(framing, range: 4..<8, site: site, what: "section")
             guard let length = try? Int(reader.u32("length")),
-                  length <= size - offset - OctzFormat.sectionFramingSize else { break }
+                length <= size - offset - OctzFormat.sectionFramingSize
+            else { break }
             let tag = Array(framing[0..<4])
             if tag == OctzFormat.headerTag && offset == OctzFormat.preambleSize {
                 sawHeader = true
@@ -173,6 +202,7 @@ extension OctzReader {
         var found = sawHeader ? "the header, \(records) complete frame records" : "no complete header"
         if sawIndex { found += " and the index" }
         let rest = offset == size ? "nothing after them" : "then \(size - offset) bytes of an incomplete section"
-        return "no trailer at the end of the \(size)-byte file (cut short or never finished); it holds \(found), \(rest)"
+        return
+            "no trailer at the end of the \(size)-byte file (cut short or never finished); it holds \(found), \(rest)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -50,8 +51,9 @@ public final class OctzWriter {
             throw site.error(.invalidArgument(violation))
         }
         guard let compressor = Zstd.Compressor(level: options.compressionLevel) else {
-            throw site.with(.file).error(.invalidArgument(
-                "zstd level \(options.compressionLevel) is outside \(Zstd.Compressor.levels)"))
+            throw site.with(.file).error(
+                .invalidArgument(
+                    "zstd level \(options.compressionLevel) is outside \(Zstd.Compressor.levels)"))
         }
         self.compressor = compressor
         self.framesPerInstance = header.instances.map(\.geometry.frames)
@@ -59,7 +61,8 @@ public final class OctzWriter {
         temporaryPath = "\(directory)/.\(url.lastPathComponent).\(UUID().uuidString).partial"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw site.with(.file).error(.io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))"))
+            throw site.with(.file).error(
+                .io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))"))
         }
 
         let metadataFrame: [UInt8]
@@ -78,8 +81,10 @@ public final class OctzWriter {
         body.raw(datasetsFrame)
         accounting.fileHeader = OctzFormat.preambleSize
         accounting.addHeaderSection(metadataFrame: metadataFrame.count, datasetsFrame: datasetsFrame.count)
-        try emit(Preamble.bytes(version: OctzFormat.currentVersion) + Section.framed(tag: OctzFormat.headerTag, body: body.bytes),
-                  site: site)
+        try emit(
+            Preamble.bytes(version: OctzFormat.currentVersion)
+                + Section.framed(tag: OctzFormat.headerTag, body: body.bytes),
+            site: site)
     }
 
     deinit {
@@ -90,21 +95,33 @@ public final class OctzWriter {
     /// header does not have, or over the format's size limits is refused and the writer stays usable;
     /// a failed write ends the writer and removes its temporary file.
     public func append(_ record: FrameRecord) throws {
-        let site = ErrorSite(file: url.path, part: .record(index: locations.count, instance: record.instanceIndex,
-                                                            frame: record.frameIndex))
+        let site = ErrorSite(
+            file: url.path,
+            part: .record(
+                index: locations.count, instance: record.instanceIndex,
+                frame: record.frameIndex))
         guard descriptor >= 0 else { throw site.error(.writerClosed) }
         guard locations.count < OctzFormat.maximumRecordCount else {
             throw site.error(.limitExceeded("more than \(OctzFormat.maximumRecordCount) records"))
         }
         guard framesPerInstance.indices.contains(record.instanceIndex),
-              (0..<framesPerInstance[record.instanceIndex]).contains(record.frameIndex) else {
+            (0..<framesPerInstance[record.instanceIndex]).contains(record.frameIndex)
+        else {
             throw site.error(.invalidArgument("the header has no such instance and frame"))
         }
-        if let last = locations.last, (last.instanceIndex, last.frameIndex) >= (record.instanceIndex, record.frameIndex) {
-            throw site.error(.invalidArgument("records must come in increasing (instance, frame) order; the previous one was instance \(last.instanceIndex), frame \(last.frameIndex)"))
+        if let last = locations.last, (last.instanceIndex, last.frameIndex) >= (record.instanceIndex, record.frameIndex)
+        {
+            throw site.error(
+                .invalidArgument(
+                    "records must come in increasing (instance, frame) order; the previous one was instance \(last.instanceIndex), frame \(last.frameIndex)"
+                ))
         }
-        guard record.roi.count <= OctzFormat.maximumROIBytes, record.bitstream.count <= OctzFormat.maximumBitstreamBytes else {
-            throw site.error(.limitExceeded("ROI record of \(record.roi.count) bytes, bitstream of \(record.bitstream.count) (each at most \(OctzFormat.maximumBitstreamBytes))"))
+        guard record.roi.count <= OctzFormat.maximumROIBytes, record.bitstream.count <= OctzFormat.maximumBitstreamBytes
+        else {
+            throw site.error(
+                .limitExceeded(
+                    "ROI record of \(record.roi.count) bytes, bitstream of \(record.bitstream.count) (each at most \(OctzFormat.maximumBitstreamBytes))"
+                ))
         }
         let body: [UInt8]
         let roiFrameLength: Int
@@ -114,8 +131,9 @@ public final class OctzWriter {
             throw site.error(.compression(error.message))
         }
         let section = Section.framed(tag: OctzFormat.recordTag, body: body)
-        let location = RecordLocation(instanceIndex: record.instanceIndex, frameIndex: record.frameIndex,
-                                      offset: bytesWritten, length: section.count, roiFrameLength: roiFrameLength)
+        let location = RecordLocation(
+            instanceIndex: record.instanceIndex, frameIndex: record.frameIndex,
+            offset: bytesWritten, length: section.count, roiFrameLength: roiFrameLength)
         try emit(section, site: site)
         locations.append(location)
         accounting.addRecord(location)

@@ -18,7 +18,8 @@ enum Preamble {
             throw site.error(.notAContainer("it starts with \(start), not the .octz magic"))
         }
         guard bytes.count == OctzFormat.preambleSize else {
-            throw site.error(.truncated("the file is \(fileSize) bytes, shorter than the \(OctzFormat.preambleSize)-byte preamble"))
+            throw site.error(
+                .truncated("the file is \(fileSize) bytes, shorter than the \(OctzFormat.preambleSize)-byte preamble"))
         }
         var reader = ByteReader(bytes, range: 8..<16, site: site, what: "preamble")
         let version = Int(try reader.u16("format version"))

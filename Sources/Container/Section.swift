@@ -19,17 +19,24 @@ enum Section {
         }
         var reader = ByteReader(bytes, range: (bytes.count - 4)..<bytes.count, site: site, what: "\(name) section")
         let stored = try reader.u32("checksum")
-        let computed = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 4)])) }
+        let computed = bytes.withUnsafeBytes {
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 4)]))
+        }
         guard stored == computed else {
             throw site.error(.checksumMismatch("the \(name) section", stored: stored, computed: computed))
         }
         guard Array(bytes[0..<4]) == tag else {
-            throw site.error(.invalid("expected a \(name) section (tag \(String(decoding: tag, as: UTF8.self))), found tag bytes \(bytes[0..<4].map { String($0, radix: 16) })"))
+            throw site.error(
+                .invalid(
+                    "expected a \(name) section (tag \(String(decoding: tag, as: UTF8.self))), found tag bytes \(bytes[0..<4].map { String($0, radix: 16) })"
+                ))
         }
         var lengthReader = ByteReader(bytes, range: 4..<8, site: site, what: "\(name) section")
         let length = Int(try lengthReader.u32("body length"))
         guard length == bytes.count - framing else {
-            throw site.error(.invalid("the \(name) section's body length field says \(length), the index says \(bytes.count - framing)"))
+            throw site.error(
+                .invalid(
+                    "the \(name) section's body length field says \(length), the index says \(bytes.count - framing)"))
         }
         return 8..<(bytes.count - 4)
     }

@@ -42,13 +42,18 @@ struct Trailer: Equatable {
         }
         let smallestHeader = OctzFormat.sectionFramingSize + OctzFormat.headerFieldsSize
         guard indexOffset >= UInt64(OctzFormat.preambleSize + smallestHeader),
-              indexOffset <= UInt64(fileSize), indexLength >= OctzFormat.sectionFramingSize,
-              Int(indexOffset) + indexLength + OctzFormat.trailerSize == fileSize else {
-            throw site.error(.invalid("the index at \(indexOffset), \(indexLength) bytes long, does not end where the trailer of a \(fileSize)-byte file begins"))
+            indexOffset <= UInt64(fileSize), indexLength >= OctzFormat.sectionFramingSize,
+            Int(indexOffset) + indexLength + OctzFormat.trailerSize == fileSize
+        else {
+            throw site.error(
+                .invalid(
+                    "the index at \(indexOffset), \(indexLength) bytes long, does not end where the trailer of a \(fileSize)-byte file begins"
+                ))
         }
         let recordSpace = Int(indexOffset) - OctzFormat.preambleSize - smallestHeader
         guard recordCount <= OctzFormat.maximumRecordCount,
-              recordCount <= recordSpace / OctzFormat.minimumRecordSectionSize(version: version) else {
+            recordCount <= recordSpace / OctzFormat.minimumRecordSectionSize(version: version)
+        else {
             throw site.error(.limitExceeded("\(recordCount) records cannot fit in \(recordSpace) bytes"))
         }
         self.init(indexOffset: Int(indexOffset), indexLength: indexLength, recordCount: recordCount)

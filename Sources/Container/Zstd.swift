@@ -19,7 +19,8 @@ enum Zstd {
             let settings: [(ZSTD_cParameter, Int32)] = [
                 (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 1), (ZSTD_c_contentSizeFlag, 1),
             ]
-            for (parameter, value) in settings where ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) != 0 {
+            for (parameter, value) in settings
+            where ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) != 0 {
                 ZSTD_freeCCtx(context)
                 return nil
             }
@@ -50,8 +51,10 @@ enum Zstd {
     /// Decodes the single frame that fills `range` of `bytes`. The frame must carry a content checksum
     /// and its content size, the size must be positive and at most `limit`, and nothing may follow the
     /// frame; only then is the output allocated.
-    static func decompress(_ bytes: [UInt8], range: Range<Int>, limit: Int, what: String,
-                           site: ErrorSite) throws -> [UInt8] {
+    static func decompress(
+        _ bytes: [UInt8], range: Range<Int>, limit: Int, what: String,
+        site: ErrorSite
+    ) throws -> [UInt8] {
         guard range.count >= 5, Array(bytes[range.lowerBound..<(range.lowerBound + 4)]) == frameMagic else {
             throw site.error(.compression("\(what) is not a zstd frame"))
         }

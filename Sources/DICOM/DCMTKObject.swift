@@ -61,16 +61,18 @@ final class DCMTKObject {
         var buffer = [CChar](repeating: 0, count: 128)
         let length = cdcm_derivation_source(pointer, &buffer, buffer.count)
         guard length >= 0 else { return nil }
-        return String(decoding: buffer.prefix(min(length, buffer.count - 1)).map { UInt8(bitPattern: $0) },
-                      as: UTF8.self)
+        return String(
+            decoding: buffer.prefix(min(length, buffer.count - 1)).map { UInt8(bitPattern: $0) },
+            as: UTF8.self)
     }
 
     /// Decodes frame `index` into raw samples in the machine's byte order.
     func frameBytes(_ index: Int, frameCount: Int) throws(DICOMError) -> [UInt8] {
         let size = Int(cdcm_frame_size(pointer))
         guard size > 0 else {
-            throw DICOMError(.missingAttribute, "cannot size a frame (Rows, Columns, Bits Allocated)",
-                             file: label, frame: index, frameCount: frameCount)
+            throw DICOMError(
+                .missingAttribute, "cannot size a frame (Rows, Columns, Bits Allocated)",
+                file: label, frame: index, frameCount: frameCount)
         }
         var buffer = [UInt8](repeating: 0, count: size + (size & 1))
         var status = cdcm_status()
@@ -104,13 +106,17 @@ final class DCMTKObject {
         var status = cdcm_status()
         withExtendedLifetime(collector) {
             let context = Unmanaged.passUnretained(collector).toOpaque()
-            _ = cdcm_visit_attributes(pointer, includeMeta ? 1 : 0, { context, path, vr, value, length in
-                guard let context, let path, let vr else { return }
-                let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
-                let bytes = value.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
-                collector.attributes.append(DICOMAttribute(path: String(cString: path), vr: String(cString: vr),
-                                                           value: bytes))
-            }, context, &status)
+            _ = cdcm_visit_attributes(
+                pointer, includeMeta ? 1 : 0,
+                { context, path, vr, value, length in
+                    guard let context, let path, let vr else { return }
+                    let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
+                    let bytes = value.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+                    collector.attributes.append(
+                        DICOMAttribute(
+                            path: String(cString: path), vr: String(cString: vr),
+                            value: bytes))
+                }, context, &status)
         }
         return collector.attributes
     }

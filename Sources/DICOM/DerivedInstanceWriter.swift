@@ -46,8 +46,9 @@ public struct DerivedInstanceWriter: Sendable {
     /// `uidRoot`: a valid UID of at most 40 characters (default: 2.25, UUID-derived UIDs).
     public init(uidRoot: String = DICOMUID.uuidRoot) throws(DICOMError) {
         guard DICOMUID.isValid(uidRoot), uidRoot.count <= 40 else {
-            throw DICOMError(.invalidArgument, "invalid UID root \"\(uidRoot)\" (digits and dots, at most 40 characters)",
-                             file: "writer settings")
+            throw DICOMError(
+                .invalidArgument, "invalid UID root \"\(uidRoot)\" (digits and dots, at most 40 characters)",
+                file: "writer settings")
         }
         self.uidRoot = uidRoot
     }
@@ -57,15 +58,20 @@ public struct DerivedInstanceWriter: Sendable {
     /// given, else a new one under `uidRoot`. With `sourceFrames` (0-based frame indices of the
     /// source, one per frame given), the instance holds only those frames.
     @discardableResult
-    public func write(header: HeaderDataset, frames: [Image<UInt16>], derivation: Derivation, to url: URL,
-                      sopInstanceUID: String? = nil, sourceFrames: [Int]? = nil) throws(DICOMError) -> String {
+    public func write(
+        header: HeaderDataset, frames: [Image<UInt16>], derivation: Derivation, to url: URL,
+        sopInstanceUID: String? = nil, sourceFrames: [Int]? = nil
+    ) throws(DICOMError) -> String {
         let file = url.path
         func invalid(_ reason: String) -> DICOMError { DICOMError(.invalidArgument, reason, file: file) }
         let geometry = try header.geometry()
         if let sourceFrames {
             guard sourceFrames.count == frames.count, !frames.isEmpty,
-                  sourceFrames.allSatisfy({ (0..<geometry.numberOfFrames).contains($0) }) else {
-                throw invalid("\(frames.count) frames given for source frames \(sourceFrames) of a header of \(geometry.numberOfFrames) frames")
+                sourceFrames.allSatisfy({ (0..<geometry.numberOfFrames).contains($0) })
+            else {
+                throw invalid(
+                    "\(frames.count) frames given for source frames \(sourceFrames) of a header of \(geometry.numberOfFrames) frames"
+                )
             }
         } else {
             guard frames.count == geometry.numberOfFrames else {
@@ -74,12 +80,15 @@ public struct DerivedInstanceWriter: Sendable {
         }
         for (index, frame) in frames.enumerated() {
             guard frame.width == geometry.columns, frame.height == geometry.rows else {
-                throw DICOMError(.invalidArgument, "frame is \(frame.height)x\(frame.width), the header says "
-                                 + "\(geometry.rows)x\(geometry.columns)", file: file, frame: index, frameCount: frames.count)
+                throw DICOMError(
+                    .invalidArgument,
+                    "frame is \(frame.height)x\(frame.width), the header says "
+                        + "\(geometry.rows)x\(geometry.columns)", file: file, frame: index, frameCount: frames.count)
             }
             if let value = frame.pixels.max(), Int(value) > geometry.maxValue {
-                throw DICOMError(.invalidArgument, "value \(value) exceeds Bits Stored \(geometry.bitsStored)",
-                                 file: file, frame: index, frameCount: frames.count)
+                throw DICOMError(
+                    .invalidArgument, "value \(value) exceeds Bits Stored \(geometry.bitsStored)",
+                    file: file, frame: index, frameCount: frames.count)
             }
         }
         let uid = sopInstanceUID ?? DICOMUID.generate(root: uidRoot)
@@ -90,7 +99,8 @@ public struct DerivedInstanceWriter: Sendable {
         }
         let method = derivation.compressionMethod
         guard !method.isEmpty, method.count <= 16,
-              method.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == " " || $0 == "_") }) else {
+            method.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == " " || $0 == "_") })
+        else {
             throw invalid("invalid Lossy Image Compression Method \"\(method)\" (a CS value)")
         }
         guard derivation.description.utf8.count <= 1024, !derivation.description.contains("\\") else {
@@ -99,13 +109,15 @@ public struct DerivedInstanceWriter: Sendable {
 
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let status = Self.encode(header: header, frames: frames, sourceFrames: sourceFrames?.map { UInt32($0 + 1) } ?? [],
-                                 bitsAllocated: geometry.bitsAllocated, uid: uid, ratio: ratio, method: method,
-                                 description: derivation.description, path: temporary.path)
+        let status = Self.encode(
+            header: header, frames: frames, sourceFrames: sourceFrames?.map { UInt32($0 + 1) } ?? [],
+            bitsAllocated: geometry.bitsAllocated, uid: uid, ratio: ratio, method: method,
+            description: derivation.description, path: temporary.path)
         guard status.code == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             if status.kind == .writeFailed, let free = Self.freeBytes(url.deletingLastPathComponent()),
-               free < frames.reduce(0, { $0 + $1.pixels.count * (geometry.bitsAllocated / 8) }) + header.bytes.count {
+                free < frames.reduce(0, { $0 + $1.pixels.count * (geometry.bitsAllocated / 8) }) + header.bytes.count
+            {
                 throw DICOMError(.writeFailed, "no space left on the device (\(free) bytes free)", file: file)
             }
             throw DICOMError(status.kind, status.text, file: file)
@@ -118,22 +130,31 @@ public struct DerivedInstanceWriter: Sendable {
         return uid
     }
 
-    private static func encode(header: HeaderDataset, frames: [Image<UInt16>], sourceFrames: [UInt32], bitsAllocated: Int,
-                               uid: String, ratio: String, method: String, description: String, path: String) -> cdcm_status {
+    private static func encode(
+        header: HeaderDataset, frames: [Image<UInt16>], sourceFrames: [UInt32], bitsAllocated: Int,
+        uid: String, ratio: String, method: String, description: String, path: String
+    ) -> cdcm_status {
         var status = cdcm_status()
         func call(_ pixels: UnsafeRawBufferPointer) {
-            uid.withCString { uid in ratio.withCString { ratio in method.withCString { method in
-                description.withCString { description in sourceFrames.withUnsafeBufferPointer { sourceFrames in
-                    var parameters = cdcm_derivation(
-                        sop_instance_uid: uid, derivation_description: description, compression_ratio: ratio,
-                        compression_method: method, pixels: pixels.baseAddress, pixel_bytes: pixels.count,
-                        bits_allocated: Int32(bitsAllocated), source_frames: sourceFrames.baseAddress,
-                        source_frame_count: sourceFrames.count)
-                    header.bytes.withUnsafeBufferPointer { bytes in
-                        _ = cdcm_write_derived(bytes.baseAddress, bytes.count, &parameters, path, &status)
+            uid.withCString { uid in
+                ratio.withCString { ratio in
+                    method.withCString { method in
+                        description.withCString { description in
+                            sourceFrames.withUnsafeBufferPointer { sourceFrames in
+                                var parameters = cdcm_derivation(
+                                    sop_instance_uid: uid, derivation_description: description,
+                                    compression_ratio: ratio,
+                                    compression_method: method, pixels: pixels.baseAddress, pixel_bytes: pixels.count,
+                                    bits_allocated: Int32(bitsAllocated), source_frames: sourceFrames.baseAddress,
+                                    source_frame_count: sourceFrames.count)
+                                header.bytes.withUnsafeBufferPointer { bytes in
+                                    _ = cdcm_write_derived(bytes.baseAddress, bytes.count, &parameters, path, &status)
+                                }
+                            }
+                        }
                     }
-                } }
-            } } }
+                }
+            }
         }
         if bitsAllocated == 8 {
             var samples = frames.flatMap { $0.pixels.map { UInt8(truncatingIfNeeded: $0) } }

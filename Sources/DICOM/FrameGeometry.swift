@@ -14,9 +14,11 @@ public struct FrameGeometry: Equatable, Sendable, Codable {
     /// Pixel Padding Value (0028,0120), if present: pixels with this value are padding.
     public var pixelPaddingValue: Int?
 
-    public init(rows: Int, columns: Int, numberOfFrames: Int, bitsAllocated: Int, bitsStored: Int, highBit: Int,
-                pixelRepresentation: Int = 0, photometricInterpretation: String = "MONOCHROME2",
-                samplesPerPixel: Int = 1, pixelPaddingValue: Int? = nil) {
+    public init(
+        rows: Int, columns: Int, numberOfFrames: Int, bitsAllocated: Int, bitsStored: Int, highBit: Int,
+        pixelRepresentation: Int = 0, photometricInterpretation: String = "MONOCHROME2",
+        samplesPerPixel: Int = 1, pixelPaddingValue: Int? = nil
+    ) {
         self.rows = rows
         self.columns = columns
         self.numberOfFrames = numberOfFrames
@@ -67,7 +69,8 @@ public struct FrameGeometry: Equatable, Sendable, Codable {
             throw unsupported("unsupported Bits Allocated \(bitsAllocated)")
         }
         guard (1...bitsAllocated).contains(bitsStored), highBit == bitsStored - 1 else {
-            throw unsupported("unsupported Bits Stored \(bitsStored) / High Bit \(highBit) with Bits Allocated \(bitsAllocated)")
+            throw unsupported(
+                "unsupported Bits Stored \(bitsStored) / High Bit \(highBit) with Bits Allocated \(bitsAllocated)")
         }
         guard rows > 0, columns > 0 else {
             throw DICOMError(.missingAttribute, "empty frames (Rows \(rows), Columns \(columns))", file: file)

@@ -7,7 +7,9 @@ extension HeaderDataset {
         let candidates = try attributes().filter { $0.tag == DICOMTag(0x0028, 0x0030) }
         let ranked = candidates.sorted { rank($0.path) < rank($1.path) }
         for attribute in ranked {
-            let values = attribute.text.split(separator: "\\").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let values = attribute.text.split(separator: "\\").compactMap {
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }
             if values.count == 2, values[0] > 0, values[1] > 0, values.allSatisfy(\.isFinite) {
                 return (values[0], values[1])
             }

@@ -10,15 +10,17 @@ extension OCTInstance {
     public func frame(_ index: Int) throws(DICOMError) -> Image<UInt16> {
         let count = geometry.numberOfFrames
         guard (0..<count).contains(index) else {
-            throw DICOMError(.frameOutOfRange, "frame \(index + 1) is not in 1...\(count) (frames are numbered from 1)",
-                             file: url.path)
+            throw DICOMError(
+                .frameOutOfRange, "frame \(index + 1) is not in 1...\(count) (frames are numbered from 1)",
+                file: url.path)
         }
         let bytes = try DCMTKObject.open(url).frameBytes(index, frameCount: count)
         let pixelCount = geometry.rows * geometry.columns
         let expected = geometry.bitsAllocated == 8 ? pixelCount : 2 * pixelCount
         guard bytes.count == expected else {
-            throw DICOMError(.decodeFailed, "decoded \(bytes.count) bytes, expected \(expected)", file: url.path,
-                             frame: index, frameCount: count)
+            throw DICOMError(
+                .decodeFailed, "decoded \(bytes.count) bytes, expected \(expected)", file: url.path,
+                frame: index, frameCount: count)
         }
         let pixels: [UInt16]
         if geometry.bitsAllocated == 8 {

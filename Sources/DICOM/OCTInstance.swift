@@ -46,8 +46,9 @@ public struct OCTInstance: Equatable, Sendable {
         // A bare data set (no file meta information) is read as Implicit VR Little Endian.
         let transferSyntax = object.string(.transferSyntaxUID) ?? TransferSyntax.implicitVRLittleEndian
         guard TransferSyntax.isSupported(transferSyntax) else {
-            throw DICOMError(.unsupportedTransferSyntax, "unsupported transfer syntax \(transferSyntax)",
-                             file: url.path)
+            throw DICOMError(
+                .unsupportedTransferSyntax, "unsupported transfer syntax \(transferSyntax)",
+                file: url.path)
         }
         func uid(_ tag: DICOMTag, _ name: String) throws(DICOMError) -> String {
             guard let value = object.string(tag), !value.isEmpty else {
@@ -84,15 +85,19 @@ public struct OCTInstance: Equatable, Sendable {
         }
         if info.encapsulated != 0 {
             guard info.fragments >= geometry.numberOfFrames else {
-                throw DICOMError(.shortPixelData, "Pixel Data holds \(info.fragments) fragments, "
-                                 + "fewer than \(geometry.numberOfFrames) frames", file: object.label)
+                throw DICOMError(
+                    .shortPixelData,
+                    "Pixel Data holds \(info.fragments) fragments, "
+                        + "fewer than \(geometry.numberOfFrames) frames", file: object.label)
             }
         } else {
             let needed = UInt64(geometry.numberOfFrames) * UInt64(geometry.frameByteCount)
             guard info.length >= needed else {
-                throw DICOMError(.shortPixelData, "Pixel Data holds \(info.length) bytes, fewer than "
-                                 + "\(geometry.numberOfFrames) frames x \(geometry.frameByteCount) bytes",
-                                 file: object.label)
+                throw DICOMError(
+                    .shortPixelData,
+                    "Pixel Data holds \(info.length) bytes, fewer than "
+                        + "\(geometry.numberOfFrames) frames x \(geometry.frameByteCount) bytes",
+                    file: object.label)
             }
         }
     }

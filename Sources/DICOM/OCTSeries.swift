@@ -35,4 +35,3 @@ public struct SkippedFile: Equatable, Sendable {
     /// Why the file was skipped, without its name.
     public var reason: String { error.reason }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +53,9 @@ extension StudyArchive {
                     if code == ENOENT {
                         skip(path, .danglingLink, "symbolic link to \(target), which does not exist")
                     } else {
-                        skip(path, .unreadable, "cannot follow the symbolic link to \(target): \(String(cString: strerror(code)))")
+                        skip(
+                            path, .unreadable,
+                            "cannot follow the symbolic link to \(target): \(String(cString: strerror(code)))")
                     }
                 } else if code == ENOENT {
                     skip(path, .unreadable, "no such file or directory")
@@ -98,7 +101,8 @@ extension StudyArchive {
                 guard let text = String(validating: name, as: UTF8.self) else {
                     let shown = base + String(decoding: name, as: UTF8.self)
                     let hex = Hex.string(name)
-                    skip(shown, .undecodableName, "file name is not valid UTF-8 (bytes \(hex)); rename it to include it")
+                    skip(
+                        shown, .undecodableName, "file name is not valid UTF-8 (bytes \(hex)); rename it to include it")
                     continue
                 }
                 visit(path: base + text)

@@ -53,9 +53,13 @@ public struct StudyArchive: Sendable {
                 skipped.append(SkippedFile(url: url, error: error))
             case .success(let instance):
                 if let first = seen[instance.sopInstanceUID] {
-                    skipped.append(SkippedFile(url: url, error: DICOMError(
-                        .duplicateInstance, "duplicate SOP Instance UID \(instance.sopInstanceUID) (also in \(first.path))",
-                        file: url.path)))
+                    skipped.append(
+                        SkippedFile(
+                            url: url,
+                            error: DICOMError(
+                                .duplicateInstance,
+                                "duplicate SOP Instance UID \(instance.sopInstanceUID) (also in \(first.path))",
+                                file: url.path)))
                     continue
                 }
                 seen[instance.sopInstanceUID] = url
@@ -76,10 +80,13 @@ public struct StudyArchive: Sendable {
                 default: a.url.path < b.url.path
                 }
             }
-            return OCTSeries(studyInstanceUID: ordered[0].studyInstanceUID, seriesInstanceUID: ordered[0].seriesInstanceUID,
-                             patientID: ordered[0].patientID, instances: ordered)
+            return OCTSeries(
+                studyInstanceUID: ordered[0].studyInstanceUID, seriesInstanceUID: ordered[0].seriesInstanceUID,
+                patientID: ordered[0].patientID, instances: ordered)
         }.sorted { a, b in
-            (a.patientID, a.studyInstanceUID, a.seriesInstanceUID) < (b.patientID, b.studyInstanceUID, b.seriesInstanceUID)
+            (a.patientID, a.studyInstanceUID, a.seriesInstanceUID) < (
+                b.patientID, b.studyInstanceUID, b.seriesInstanceUID
+            )
         }
         return StudyArchive(series: series, skipped: skipped.sorted { $0.url.path < $1.url.path })
     }
@@ -88,12 +95,17 @@ public struct StudyArchive: Sendable {
     /// same series: merging them would code the same B-scans twice, once from a lossy copy.
     static func separatingDerivedCopies(_ instances: [OCTInstance]) -> (kept: [OCTInstance], skipped: [SkippedFile]) {
         let byUID = Dictionary(instances.map { ($0.sopInstanceUID, $0) }, uniquingKeysWith: { first, _ in first })
-        var kept: [OCTInstance] = [], skipped: [SkippedFile] = []
+        var kept: [OCTInstance] = []
+        var skipped: [SkippedFile] = []
         for instance in instances {
             if let source = instance.sourceSOPInstanceUID, let original = byUID[source], original != instance {
-                skipped.append(SkippedFile(url: instance.url, error: DICOMError(
-                    .derivedCopy, "a restored (lossy derived) copy of SOP Instance \(source) in \(original.url.path), "
-                        + "which is in the same series; not merged", file: instance.url.path)))
+                skipped.append(
+                    SkippedFile(
+                        url: instance.url,
+                        error: DICOMError(
+                            .derivedCopy,
+                            "a restored (lossy derived) copy of SOP Instance \(source) in \(original.url.path), "
+                                + "which is in the same series; not merged", file: instance.url.path)))
             } else {
                 kept.append(instance)
             }

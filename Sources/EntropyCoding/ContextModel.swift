@@ -70,7 +70,8 @@ public struct ContextModel: Sendable, Equatable {
             let channel = index % channels
             let column = (index / channels) % width
             let left = column > 0 ? Self.clampedOffset(symbols[index - channels], center: center) : Self.offsetLimit
-            let up = index >= rowStride ? Self.clampedOffset(symbols[index - rowStride], center: center) : Self.offsetLimit
+            let up =
+                index >= rowStride ? Self.clampedOffset(symbols[index - rowStride], center: center) : Self.offsetLimit
             let previous = channel > 0 ? Self.clampedOffset(symbols[index - 1], center: center) : Self.offsetLimit
             rows[index] = Int32(channel * Self.contextCount + 25 * left + 5 * up + previous)
         }

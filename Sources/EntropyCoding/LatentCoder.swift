@@ -35,8 +35,10 @@ public enum LatentCoder {
 
     /// Decodes tensors coded together by ``encode(_:)-([(symbols:model:)])``: `tensors[k].count`
     /// symbols with `tensors[k].model`, in order.
-    public static func decode(_ bytes: [UInt8],
-                              tensors: [(count: Int, model: SymbolModel)]) throws -> [[Int32]] {
+    public static func decode(
+        _ bytes: [UInt8],
+        tensors: [(count: Int, model: SymbolModel)]
+    ) throws -> [[Int32]] {
         if let negative = tensors.firstIndex(where: { $0.count < 0 }) {
             throw EntropyCodingError.invalidRequest("tensor \(negative) has a negative symbol count")
         }
@@ -61,8 +63,9 @@ public enum LatentCoder {
             case .perChannel(let model):
                 encoder.encode(tensor.symbols, model: model)
             case .context(let model):
-                precondition(tensor.width > 0 && tensor.symbols.count % (tensor.width * model.channelCount) == 0,
-                             "a tensor's symbols must fill whole rows of width x channels")
+                precondition(
+                    tensor.width > 0 && tensor.symbols.count % (tensor.width * model.channelCount) == 0,
+                    "a tensor's symbols must fill whole rows of width x channels")
                 let rows = tensor.symbols.withUnsafeBufferPointer { model.rows(of: $0, width: tensor.width) }
                 encoder.encode(tensor.symbols, rows: rows, model: model.table)
             }
@@ -76,16 +79,20 @@ public enum LatentCoder {
     /// Throws ``EntropyCodingError`` when a request is impossible (a negative count, or one that does not
     /// fill whole rows), the bitstream is truncated, holds more symbols, or could not have been written
     /// by the encoder with these models.
-    public static func decode(_ bytes: [UInt8],
-                              tensors: [(count: Int, width: Int, model: LatentModel)]) throws -> [[Int32]] {
+    public static func decode(
+        _ bytes: [UInt8],
+        tensors: [(count: Int, width: Int, model: LatentModel)]
+    ) throws -> [[Int32]] {
         for (index, tensor) in tensors.enumerated() {
             guard tensor.count >= 0 else {
                 throw EntropyCodingError.invalidRequest("tensor \(index) has a negative symbol count")
             }
             if case .context(let model) = tensor.model,
-               tensor.width <= 0 || tensor.count % (tensor.width * model.channelCount) != 0 {
+                tensor.width <= 0 || tensor.count % (tensor.width * model.channelCount) != 0
+            {
                 throw EntropyCodingError.invalidRequest(
-                    "tensor \(index): \(tensor.count) symbols do not fill rows of \(tensor.width) x \(model.channelCount)")
+                    "tensor \(index): \(tensor.count) symbols do not fill rows of \(tensor.width) x \(model.channelCount)"
+                )
             }
         }
         return try bytes.withUnsafeBufferPointer { buffer throws(EntropyCodingError) in

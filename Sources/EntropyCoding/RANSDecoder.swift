@@ -58,9 +58,11 @@ struct RANSDecoder: ~Copyable {
     /// Decodes one symbol with table row `row` (a channel, or a channel's context) of the flat tables:
     /// finds the interval holding the state's slot, advances the state, and reads an escape's payload.
     @inline(__always)
-    private mutating func decodeSymbol(row: Int, levels: Int, alphabetSize: Int, scaleBits: UInt32, mask: UInt32,
-                                       linearSearch: Bool, frequencies: UnsafeBufferPointer<UInt32>,
-                                       cumulative: UnsafeBufferPointer<UInt32>) throws(EntropyCodingError) -> Int32 {
+    private mutating func decodeSymbol(
+        row: Int, levels: Int, alphabetSize: Int, scaleBits: UInt32, mask: UInt32,
+        linearSearch: Bool, frequencies: UnsafeBufferPointer<UInt32>,
+        cumulative: UnsafeBufferPointer<UInt32>
+    ) throws(EntropyCodingError) -> Int32 {
         let cumulativeBase = row &* (alphabetSize &+ 1)
         let slot = state & mask
         var symbol = 0
@@ -140,7 +142,8 @@ struct RANSDecoder: ~Copyable {
                                 row: row, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits, mask: mask,
                                 linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative)
                             output[index] = value
-                            offsets[index] = UInt8(truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
+                            offsets[index] = UInt8(
+                                truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
                             channel &+= 1
                             if channel == channels {
                                 channel = 0

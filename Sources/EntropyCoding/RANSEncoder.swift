@@ -34,8 +34,9 @@ struct RANSEncoder {
         let rest = word - (1 << UInt64(length))
         if length > RANS.maximumBypassBits {
             putBits(UInt32(truncatingIfNeeded: rest), bits: RANS.maximumBypassBits)
-            putBits(UInt32(truncatingIfNeeded: rest >> UInt64(RANS.maximumBypassBits)),
-                    bits: length - RANS.maximumBypassBits)
+            putBits(
+                UInt32(truncatingIfNeeded: rest >> UInt64(RANS.maximumBypassBits)),
+                bits: length - RANS.maximumBypassBits)
         } else {
             putBits(UInt32(truncatingIfNeeded: rest), bits: length)
         }
@@ -45,14 +46,17 @@ struct RANSEncoder {
     /// Codes one value with table row `row` (a channel, or a channel's context) of the flat tables; a
     /// value outside the alphabet goes through the escape symbol, its payload coded first.
     @inline(__always)
-    private mutating func putSymbol(_ value: Int32, row: Int, levels: Int, alphabetSize: Int, scaleBits: Int,
-                                    frequencies: UnsafeBufferPointer<UInt32>, cumulative: UnsafeBufferPointer<UInt32>) {
+    private mutating func putSymbol(
+        _ value: Int32, row: Int, levels: Int, alphabetSize: Int, scaleBits: Int,
+        frequencies: UnsafeBufferPointer<UInt32>, cumulative: UnsafeBufferPointer<UInt32>
+    ) {
         var symbol = Int(value)
         if value < 0 || symbol >= levels {
             putEscapePayload(value, levels: levels)
             symbol = levels
         }
-        put(start: cumulative[row &* (alphabetSize &+ 1) &+ symbol],
+        put(
+            start: cumulative[row &* (alphabetSize &+ 1) &+ symbol],
             frequency: frequencies[row &* alphabetSize &+ symbol],
             scaleBits: scaleBits)
     }
@@ -70,8 +74,9 @@ struct RANSEncoder {
                     var channel = (symbols.count - 1) % channels
                     var index = symbols.count - 1
                     while index >= 0 {
-                        putSymbol(symbols[index], row: channel, levels: levels, alphabetSize: alphabetSize,
-                                  scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
+                        putSymbol(
+                            symbols[index], row: channel, levels: levels, alphabetSize: alphabetSize,
+                            scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
                         channel = channel == 0 ? channels - 1 : channel - 1
                         index -= 1
                     }
@@ -93,8 +98,9 @@ struct RANSEncoder {
                     model.cumulativeTable.withUnsafeBufferPointer { cumulative in
                         var index = symbols.count - 1
                         while index >= 0 {
-                            putSymbol(symbols[index], row: Int(rows[index]), levels: levels, alphabetSize: alphabetSize,
-                                      scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
+                            putSymbol(
+                                symbols[index], row: Int(rows[index]), levels: levels, alphabetSize: alphabetSize,
+                                scaleBits: scaleBits, frequencies: frequencies, cumulative: cumulative)
                             index -= 1
                         }
                     }

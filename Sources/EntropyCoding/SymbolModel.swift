@@ -40,7 +40,8 @@ public struct SymbolModel: Sendable, Equatable {
     public init(counts: [[UInt32]], precisionBits: Int = 15) throws {
         guard Self.precisionRange.contains(precisionBits) else {
             throw EntropyCodingError.invalidModel(
-                "precision \(precisionBits) bits is outside \(Self.precisionRange.lowerBound)...\(Self.precisionRange.upperBound)")
+                "precision \(precisionBits) bits is outside \(Self.precisionRange.lowerBound)...\(Self.precisionRange.upperBound)"
+            )
         }
         guard let levels = counts.first?.count else {
             throw EntropyCodingError.invalidModel("no channels")

@@ -11,14 +11,16 @@ extension Image where Pixel == Float {
     /// let smooth = frame.gaussianBlurred(sigmaX: 6, sigmaY: 2)
     /// ```
     public func gaussianBlurred(sigmaX: Float, sigmaY: Float, columnStride: Int = 1) -> Image<Float> {
-        separableFiltered(horizontal: GaussianKernel.weights(sigma: sigmaX),
-                          vertical: GaussianKernel.weights(sigma: sigmaY), columnStride: columnStride)
+        separableFiltered(
+            horizontal: GaussianKernel.weights(sigma: sigmaX),
+            vertical: GaussianKernel.weights(sigma: sigmaY), columnStride: columnStride)
     }
 
     /// The mean over a (2`radiusX`+1) x (2`radiusY`+1) box around each pixel, borders replicated.
     public func boxMean(radiusX: Int, radiusY: Int) -> Image<Float> {
-        separableFiltered(horizontal: [Float](repeating: 1 / Float(2 * radiusX + 1), count: 2 * radiusX + 1),
-                          vertical: [Float](repeating: 1 / Float(2 * radiusY + 1), count: 2 * radiusY + 1))
+        separableFiltered(
+            horizontal: [Float](repeating: 1 / Float(2 * radiusX + 1), count: 2 * radiusX + 1),
+            vertical: [Float](repeating: 1 / Float(2 * radiusY + 1), count: 2 * radiusY + 1))
     }
 
     /// The image filtered by the outer product of two odd-length kernels (each centred), borders
@@ -27,7 +29,8 @@ extension Image where Pixel == Float {
     public func separableFiltered(horizontal: [Float], vertical: [Float], columnStride: Int = 1) -> Image<Float> {
         precondition(horizontal.count % 2 == 1 && vertical.count % 2 == 1, "kernels must have odd length")
         guard width > 0, height > 0 else { return self }
-        let rx = horizontal.count / 2, ry = vertical.count / 2
+        let rx = horizontal.count / 2
+        let ry = vertical.count / 2
         let step = Swift.max(columnStride, 1)
         let outWidth = (width + step - 1) / step
         // Horizontal pass first (on the kept columns only), on rows padded by replication. The
@@ -42,7 +45,10 @@ extension Image where Pixel == Float {
                     for y in 0..<height {
                         let input = source.baseAddress! + y * width
                         if step == 1 {
-                            for j in 0..<rx { phase[j] = input[0]; phase[rx + width + j] = input[width - 1] }
+                            for j in 0..<rx {
+                                phase[j] = input[0]
+                                phase[rx + width + j] = input[width - 1]
+                            }
                             for x in 0..<width { phase[rx + x] = input[x] }
                         } else {
                             for p in 0..<step {

@@ -15,8 +15,9 @@ public struct Image<Pixel: Sendable>: Sendable {
 
     /// Wraps `pixels`; their count must be `width * height`.
     public init(width: Int, height: Int, pixels: [Pixel]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                     "Image: \(pixels.count) pixels for \(height)x\(width)")
+        precondition(
+            width >= 0 && height >= 0 && pixels.count == width * height,
+            "Image: \(pixels.count) pixels for \(height)x\(width)")
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -41,8 +42,9 @@ public struct Image<Pixel: Sendable>: Sendable {
 
     /// The rectangle of `width` x `height` pixels whose top-left corner is (`x`, `y`).
     public func cropped(x: Int, y: Int, width: Int, height: Int) -> Image<Pixel> {
-        precondition(x >= 0 && y >= 0 && x + width <= self.width && y + height <= self.height,
-                     "crop out of bounds")
+        precondition(
+            x >= 0 && y >= 0 && x + width <= self.width && y + height <= self.height,
+            "crop out of bounds")
         var out: [Pixel] = []
         out.reserveCapacity(width * height)
         for row in y..<(y + height) {

@@ -12,7 +12,8 @@ struct SSIMScale {
         let c1 = (0.01 * dataRange) * (0.01 * dataRange)
         let c2 = (0.03 * dataRange) * (0.03 * dataRange)
         var xx = [Float](repeating: 0, count: x.count)
-        var yy = xx, xy = xx
+        var yy = xx
+        var xy = xx
         for i in 0..<x.count {
             xx[i] = x[i] * x[i]
             yy[i] = y[i] * y[i]
@@ -26,17 +27,24 @@ struct SSIMScale {
         let meanXY = validFiltered(xy, width: width, height: height, kernel: kernel)
         let valid: [Float]? = excluded.map { mask in
             let indicator = mask.map { $0 ? Float(1) : 0 }
-            return validFiltered(indicator, width: width, height: height, kernel: [Float](repeating: 1, count: kernel.count))
+            return validFiltered(
+                indicator, width: width, height: height, kernel: [Float](repeating: 1, count: kernel.count))
         }
-        let outWidth = width - kernel.count + 1, outHeight = height - kernel.count + 1
-        var ssimSum = 0.0, csSum = 0.0
+        let outWidth = width - kernel.count + 1
+        let outHeight = height - kernel.count + 1
+        var ssimSum = 0.0
+        var csSum = 0.0
         var count = 0
         for row in 0..<outHeight {
-            var rowSSIM: Float = 0, rowCS: Float = 0
+            var rowSSIM: Float = 0
+            var rowCS: Float = 0
             for i in (row * outWidth)..<((row + 1) * outWidth) {
                 if let valid, valid[i] > 0.5 { continue }
-                let mx = muX[i], my = muY[i]
-                let sxx = meanXX[i] - mx * mx, syy = meanYY[i] - my * my, sxy = meanXY[i] - mx * my
+                let mx = muX[i]
+                let my = muY[i]
+                let sxx = meanXX[i] - mx * mx
+                let syy = meanYY[i] - my * my
+                let sxy = meanXY[i] - mx * my
                 let cs = (2 * sxy + c2) / (sxx + syy + c2)
                 rowCS += cs
                 rowSSIM += (2 * mx * my + c1) / (mx * mx + my * my + c1) * cs
@@ -46,7 +54,8 @@ struct SSIMScale {
             csSum += Double(rowCS)
         }
         guard count > 0 else {
-            throw Metrics.Failure(description: "SSIM: no 11x11 window free of excluded pixels in a \(height)x\(width) image")
+            throw Metrics.Failure(
+                description: "SSIM: no 11x11 window free of excluded pixels in a \(height)x\(width) image")
         }
         ssim = ssimSum / Double(count)
         contrastStructure = csSum / Double(count)
@@ -57,7 +66,8 @@ struct SSIMScale {
 /// (width − n + 1) x (height − n + 1).
 func validFiltered(_ data: [Float], width: Int, height: Int, kernel: [Float]) -> [Float] {
     let n = kernel.count
-    let outWidth = width - n + 1, outHeight = height - n + 1
+    let outWidth = width - n + 1
+    let outHeight = height - n + 1
     var vertical = [Float](repeating: 0, count: width * outHeight)
     data.withUnsafeBufferPointer { source in
         vertical.withUnsafeMutableBufferPointer { out in

@@ -44,8 +44,10 @@ public enum Metrics {
     public static let msSSIMWeights: [Double] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
 
     /// Peak signal-to-noise ratio in dB over the pixels not excluded.
-    public static func psnr(_ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
-                            excluding mask: Image<Bool>? = nil) throws -> Double {
+    public static func psnr(
+        _ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
+        excluding mask: Image<Bool>? = nil
+    ) throws -> Double {
         try checkInputs(a, b, mask: mask, dataRange: dataRange)
         var sum = 0.0
         var count = 0
@@ -78,39 +80,52 @@ public enum Metrics {
     }
 
     /// Mean structural similarity (single scale).
-    public static func ssim(_ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
-                            excluding mask: Image<Bool>? = nil) throws -> Double {
+    public static func ssim(
+        _ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
+        excluding mask: Image<Bool>? = nil
+    ) throws -> Double {
         try checkInputs(a, b, mask: mask, dataRange: dataRange)
-        return try SSIMScale(a.pixels, b.pixels, width: a.width, height: a.height,
-                             excluded: mask?.pixels, dataRange: dataRange).ssim
+        return try SSIMScale(
+            a.pixels, b.pixels, width: a.width, height: a.height,
+            excluded: mask?.pixels, dataRange: dataRange
+        ).ssim
     }
 
     /// Multi-scale structural similarity over 5 scales.
-    public static func msSSIM(_ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
-                              excluding mask: Image<Bool>? = nil) throws -> Double {
+    public static func msSSIM(
+        _ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
+        excluding mask: Image<Bool>? = nil
+    ) throws -> Double {
         try compare(a, b, dataRange: dataRange, excluding: mask).msSSIM
     }
 
     /// PSNR, SSIM and MS-SSIM together (SSIM comes from MS-SSIM's first scale, so this costs
     /// little more than MS-SSIM alone).
-    public static func compare(_ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
-                               excluding mask: Image<Bool>? = nil) throws -> Scores {
+    public static func compare(
+        _ a: Image<Float>, _ b: Image<Float>, dataRange: Float,
+        excluding mask: Image<Bool>? = nil
+    ) throws -> Scores {
         let psnr = try psnr(a, b, dataRange: dataRange, excluding: mask)
-        var x = a.pixels, y = b.pixels, excluded = mask?.pixels
-        var width = a.width, height = a.height
+        var x = a.pixels
+        var y = b.pixels
+        var excluded = mask?.pixels
+        var width = a.width
+        var height = a.height
         var product = 1.0
         var ssim = 0.0
         for (scale, weight) in msSSIMWeights.enumerated() {
             guard width >= 11, height >= 11 else {
-                throw Failure(description: "MS-SSIM: a \(a.height)x\(a.width) image is too small for 5 scales "
-                              + "(scale \(scale + 1) would be \(height)x\(width), the window needs 11x11)")
+                throw Failure(
+                    description: "MS-SSIM: a \(a.height)x\(a.width) image is too small for 5 scales "
+                        + "(scale \(scale + 1) would be \(height)x\(width), the window needs 11x11)")
             }
             let statistics = try SSIMScale(x, y, width: width, height: height, excluded: excluded, dataRange: dataRange)
             if scale == 0 { ssim = statistics.ssim }
             let term = scale == msSSIMWeights.count - 1 ? statistics.ssim : statistics.contrastStructure
             product *= pow(max(term, 0), weight)
             if scale < msSSIMWeights.count - 1 {
-                let halfWidth = width / 2, halfHeight = height / 2
+                let halfWidth = width / 2
+                let halfHeight = height / 2
                 x = halved(x, width: width, halfWidth: halfWidth, halfHeight: halfHeight)
                 y = halved(y, width: width, halfWidth: halfWidth, halfHeight: halfHeight)
                 excluded = excluded.map { halved($0, width: width, halfWidth: halfWidth, halfHeight: halfHeight) }
@@ -126,7 +141,8 @@ public enum Metrics {
             throw Failure(description: "metrics: image sizes differ (\(a.height)x\(a.width) vs \(b.height)x\(b.width))")
         }
         if let mask, mask.width != a.width || mask.height != a.height {
-            throw Failure(description: "metrics: mask is \(mask.height)x\(mask.width), images are \(a.height)x\(a.width)")
+            throw Failure(
+                description: "metrics: mask is \(mask.height)x\(mask.width), images are \(a.height)x\(a.width)")
         }
         guard dataRange > 0, dataRange.isFinite else {
             throw Failure(description: "metrics: data range must be positive, got \(dataRange)")
@@ -139,7 +155,8 @@ public enum Metrics {
         var out = [Float](repeating: 0, count: halfWidth * halfHeight)
         data.withUnsafeBufferPointer { source in
             for y in 0..<halfHeight {
-                let top = source.baseAddress! + 2 * y * width, bottom = top + width
+                let top = source.baseAddress! + 2 * y * width
+                let bottom = top + width
                 for x in 0..<halfWidth {
                     out[y * halfWidth + x] = (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) * 0.25
                 }
@@ -152,9 +169,11 @@ public enum Metrics {
     private static func halved(_ data: [Bool], width: Int, halfWidth: Int, halfHeight: Int) -> [Bool] {
         var out = [Bool](repeating: false, count: halfWidth * halfHeight)
         for y in 0..<halfHeight {
-            let top = 2 * y * width, bottom = top + width
+            let top = 2 * y * width
+            let bottom = top + width
             for x in 0..<halfWidth {
-                out[y * halfWidth + x] = data[top + 2 * x] || data[top + 2 * x + 1]
+                out[y * halfWidth + x] =
+                    data[top + 2 * x] || data[top + 2 * x + 1]
                     || data[bottom + 2 * x] || data[bottom + 2 * x + 1]
             }
         }

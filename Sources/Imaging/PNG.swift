@@ -27,7 +27,8 @@ public enum PNG {
         defer { png_image_free(&image) }
         let sixteenBit = (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR)) != 0
         image.format = sixteenBit ? UInt32(PNG_FORMAT_LINEAR_Y) : UInt32(PNG_FORMAT_GRAY)
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         if sixteenBit {
             var buffer = [UInt16](repeating: 0, count: width * height)
             let ok = buffer.withUnsafeMutableBytes {
@@ -60,7 +61,8 @@ public enum PNG {
 
     /// Writes a 16-bit grayscale PNG atomically.
     public static func write(_ image: Image<UInt16>, to url: URL) throws {
-        try write(url, width: image.width, height: image.height, format: UInt32(PNG_FORMAT_LINEAR_Y), pixels: image.pixels)
+        try write(
+            url, width: image.width, height: image.height, format: UInt32(PNG_FORMAT_LINEAR_Y), pixels: image.pixels)
     }
 
     /// Writes an 8-bit RGB PNG atomically.

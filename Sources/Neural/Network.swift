@@ -35,8 +35,11 @@ public final class Network: Sendable {
     let lowering: Bool
 
     /// Validates `graph` against `weights` (ops, activations, names, weight shapes, channel counts).
-    public convenience init(graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1)
-        throws {
+    public convenience init(
+        graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1
+    )
+        throws
+    {
         try self.init(graph: graph, weights: weights, name: name, threads: threads, lowering: true)
     }
 

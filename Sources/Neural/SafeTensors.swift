@@ -44,8 +44,9 @@ public struct SafeTensors: Sendable {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw NeuralError.invalidWeights(file: url.path, reason: "cannot read: \(error.localizedDescription)",
-                                             cause: ErrorCause(error))
+            throw NeuralError.invalidWeights(
+                file: url.path, reason: "cannot read: \(error.localizedDescription)",
+                cause: ErrorCause(error))
         }
         try self.init(data: data, source: url.path)
     }
@@ -56,15 +57,18 @@ public struct SafeTensors: Sendable {
             .invalidWeights(file: source, reason: reason, cause: cause.map(ErrorCause.init))
         }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, no header length") }
-        let declared = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let declared = data.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard declared <= UInt64(Self.maximumHeaderLength), Int(declared) <= data.count - 8 else {
             throw fail("header length \(declared) exceeds the file (\(data.count) bytes)")
         }
         let headerEnd = data.startIndex + 8 + Int(declared)
         let header: [String: Any]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: data[(data.startIndex + 8)..<headerEnd])
-                as? [String: Any]
+            guard
+                let object = try JSONSerialization.jsonObject(with: data[(data.startIndex + 8)..<headerEnd])
+                    as? [String: Any]
             else { throw fail("header is not a JSON object") }
             header = object
         } catch let error as NeuralError {
@@ -94,8 +98,10 @@ public struct SafeTensors: Sendable {
         self.payload = Data(payload)
     }
 
-    private static func entry(_ name: String, _ value: Any, dataSize: Int,
-                              fail: (String) -> NeuralError) throws -> Entry {
+    private static func entry(
+        _ name: String, _ value: Any, dataSize: Int,
+        fail: (String) -> NeuralError
+    ) throws -> Entry {
         guard let fields = value as? [String: Any] else { throw fail("tensor \(name): entry is not an object") }
         guard let dtypeName = fields["dtype"] as? String else { throw fail("tensor \(name): no dtype") }
         guard let dataType = DataType(rawValue: dtypeName) else {
@@ -105,7 +111,7 @@ public struct SafeTensors: Sendable {
             throw fail("tensor \(name): shape is not a list of non-negative integers")
         }
         guard let offsets = integers(fields["data_offsets"]), offsets.count == 2,
-              offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize
+            offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize
         else { throw fail("tensor \(name): data_offsets outside the data section (\(dataSize) bytes)") }
         var bytes = 4
         for dimension in shape {
@@ -114,7 +120,8 @@ public struct SafeTensors: Sendable {
             bytes = product
         }
         guard offsets[1] - offsets[0] == bytes else {
-            throw fail("tensor \(name): shape \(shape) needs \(bytes) bytes, data_offsets give \(offsets[1] - offsets[0])")
+            throw fail(
+                "tensor \(name): shape \(shape) needs \(bytes) bytes, data_offsets give \(offsets[1] - offsets[0])")
         }
         return Entry(dataType: dataType, shape: shape, range: offsets[0]..<offsets[1])
     }
@@ -146,12 +153,16 @@ public struct SafeTensors: Sendable {
 
     /// The shape of tensor `name`.
     public func shape(_ name: String) throws -> [Int] {
-        guard let entry = entries[name] else { throw NeuralError.invalidWeights(file: source, reason: "no tensor \(name)") }
+        guard let entry = entries[name] else {
+            throw NeuralError.invalidWeights(file: source, reason: "no tensor \(name)")
+        }
         return entry.shape
     }
 
     private func words(_ name: String, _ type: DataType) throws -> [UInt32] {
-        guard let entry = entries[name] else { throw NeuralError.invalidWeights(file: source, reason: "no tensor \(name)") }
+        guard let entry = entries[name] else {
+            throw NeuralError.invalidWeights(file: source, reason: "no tensor \(name)")
+        }
         guard entry.dataType == type else {
             throw NeuralError.invalidWeights(
                 file: source, reason: "tensor \(name) is \(entry.dataType.rawValue), \(type.rawValue) expected")
@@ -160,8 +171,10 @@ public struct SafeTensors: Sendable {
         return payload.withUnsafeBytes { raw in
             [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
                 for i in 0..<count {
-                    buffer[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: entry.range.lowerBound + 4 * i,
-                                                                       as: UInt32.self))
+                    buffer[i] = UInt32(
+                        littleEndian: raw.loadUnaligned(
+                            fromByteOffset: entry.range.lowerBound + 4 * i,
+                            as: UInt32.self))
                 }
                 initialized = count
             }

@@ -21,7 +21,9 @@ public struct DICOMNode: Sendable, Hashable, Codable, CustomStringConvertible {
         guard let colon = address.lastIndex(of: ":") else { throw bad("no :PORT") }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let port = UInt16(address[address.index(after: colon)...]), port > 0 else { throw bad("the port is not 1-65535") }
+        guard let port = UInt16(address[address.index(after: colon)...]), port > 0 else {
+            throw bad("the port is not 1-65535")
+        }
         guard !host.isEmpty else { throw bad("no host") }
         do {
             try Self.checkAETitle(title, what: "AE title")
@@ -34,10 +36,12 @@ public struct DICOMNode: Sendable, Hashable, Codable, CustomStringConvertible {
     /// An AE title: 1-16 characters of the default repertoire, no backslash or control characters,
     /// not only spaces.
     public static func checkAETitle(_ title: String, what: String = "AE title") throws(PACSError) {
-        let valid = (1...16).contains(title.utf8.count) && title.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }
+        let valid =
+            (1...16).contains(title.utf8.count) && title.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }
             && title.contains(where: { $0 != " " })
         if !valid {
-            throw PACSError(.invalidAddress, "\(what) \"\(title)\" is not valid: 1 to 16 printable ASCII characters, no backslash")
+            throw PACSError(
+                .invalidAddress, "\(what) \"\(title)\" is not valid: 1 to 16 printable ASCII characters, no backslash")
         }
     }
 

@@ -28,7 +28,9 @@ public struct PACSClient: Sendable {
     }
 
     public enum Level: String, Sendable {
-        case study = "STUDY", series = "SERIES", instance = "IMAGE"
+        case study = "STUDY"
+        case series = "SERIES"
+        case instance = "IMAGE"
     }
 
     /// What the node reported at the end of a C-GET.
@@ -82,11 +84,13 @@ public struct PACSClient: Sendable {
         var status = cnet_status()
         let code = withKeys(keys) { cKeys, count in
             withNode { node in
-                cnet_find(node, level.rawValue, cKeys, count, { context, match, group, element, value in
-                    let matches = Unmanaged<Matches>.fromOpaque(context!).takeUnretainedValue()
-                    while matches.rows.count <= match { matches.rows.append([:]) }
-                    matches.rows[match][Key(group, element)] = value.map { String(cString: $0) } ?? ""
-                }, Unmanaged.passUnretained(matches).toOpaque(), &status)
+                cnet_find(
+                    node, level.rawValue, cKeys, count,
+                    { context, match, group, element, value in
+                        let matches = Unmanaged<Matches>.fromOpaque(context!).takeUnretainedValue()
+                        while matches.rows.count <= match { matches.rows.append([:]) }
+                        matches.rows[match][Key(group, element)] = value.map { String(cString: $0) } ?? ""
+                    }, Unmanaged.passUnretained(matches).toOpaque(), &status)
             }
         }
         try check(code, status)
@@ -96,9 +100,14 @@ public struct PACSClient: Sendable {
     /// C-GET (or C-MOVE, with `movePort`) in the Study Root model: every instance matching `keys` is
     /// written to `directory` as `<SOP Instance UID>.dcm` (complete files only). `received` is called
     /// after each one; returning false stops the retrieve, which then fails.
-    public func get(level: Level, keys: [(Key, String)], sopClasses: [String], into directory: URL,
-                    received: ((URL) -> Bool)? = nil) throws(PACSError) -> RetrieveCounts {
-        final class Callback { let body: ((URL) -> Bool)?; init(_ body: ((URL) -> Bool)?) { self.body = body } }
+    public func get(
+        level: Level, keys: [(Key, String)], sopClasses: [String], into directory: URL,
+        received: ((URL) -> Bool)? = nil
+    ) throws(PACSError) -> RetrieveCounts {
+        final class Callback {
+            let body: ((URL) -> Bool)?
+            init(_ body: ((URL) -> Bool)?) { self.body = body }
+        }
         let callback = Callback(received)
         var counts = cnet_retrieve_counts()
         var status = cnet_status()
@@ -113,17 +122,20 @@ public struct PACSClient: Sendable {
                     }
                     let context = Unmanaged.passUnretained(callback).toOpaque()
                     if let movePort {
-                        return cnet_move(node, level.rawValue, cKeys, count, cClasses, classes.count, movePort, directory.path,
-                                         received, context, &counts, &status)
+                        return cnet_move(
+                            node, level.rawValue, cKeys, count, cClasses, classes.count, movePort, directory.path,
+                            received, context, &counts, &status)
                     }
-                    return cnet_get(node, level.rawValue, cKeys, count, cClasses, classes.count, directory.path,
-                                    received, context, &counts, &status)
+                    return cnet_get(
+                        node, level.rawValue, cKeys, count, cClasses, classes.count, directory.path,
+                        received, context, &counts, &status)
                 }
             }
         }
         try check(code, status)
-        return RetrieveCounts(completed: Int(counts.completed), failed: Int(counts.failed), warning: Int(counts.warning),
-                              received: Int(counts.received))
+        return RetrieveCounts(
+            completed: Int(counts.completed), failed: Int(counts.failed), warning: Int(counts.warning),
+            received: Int(counts.received))
     }
 
     /// C-STORE of each file, on one association. A refused or failed instance is reported in its
@@ -136,18 +148,22 @@ public struct PACSClient: Sendable {
         var status = cnet_status()
         let code = withCStrings(files.map(\.path)) { paths in
             withNode { node in
-                cnet_store(node, paths, files.count, { context, index, answer, message in
-                    let results = Unmanaged<Results>.fromOpaque(context!).takeUnretainedValue()
-                    results.items[index].status = answer
-                    results.items[index].reason = message.map { String(cString: $0) } ?? ""
-                }, Unmanaged.passUnretained(results).toOpaque(), &status)
+                cnet_store(
+                    node, paths, files.count,
+                    { context, index, answer, message in
+                        let results = Unmanaged<Results>.fromOpaque(context!).takeUnretainedValue()
+                        results.items[index].status = answer
+                        results.items[index].reason = message.map { String(cString: $0) } ?? ""
+                    }, Unmanaged.passUnretained(results).toOpaque(), &status)
             }
         }
         if code == Int32(CNET_LOST.rawValue) || code == Int32(CNET_TIMEOUT.rawValue) {
             let sent = results.items.filter(\.succeeded).count
             throw error(code, status).about("\(sent) of \(files.count) instances stored before")
         }
-        if code != Int32(CNET_OK.rawValue) && !results.items.contains(where: { $0.status != 0xFFFF || $0.reason != "not sent" }) {
+        if code != Int32(CNET_OK.rawValue)
+            && !results.items.contains(where: { $0.status != 0xFFFF || $0.reason != "not sent" })
+        {
             try check(code, status)
         }
         return results.items
@@ -161,9 +177,10 @@ public struct PACSClient: Sendable {
         node.host.withCString { host in
             node.aeTitle.withCString { called in
                 callingAETitle.withCString { calling in
-                    var cNode = cnet_node(host: host, port: node.port, called_aet: called, calling_aet: calling,
-                                          connect_timeout: Int32(timeouts.connect), acse_timeout: Int32(timeouts.association),
-                                          dimse_timeout: Int32(timeouts.response))
+                    var cNode = cnet_node(
+                        host: host, port: node.port, called_aet: called, calling_aet: calling,
+                        connect_timeout: Int32(timeouts.connect), acse_timeout: Int32(timeouts.association),
+                        dimse_timeout: Int32(timeouts.response))
                     return body(&cNode)
                 }
             }
@@ -205,6 +222,6 @@ public struct PACSClient: Sendable {
 /// Calls `body` with NUL-terminated copies of `strings` that live for the call.
 func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies = strings.map { strdup($0) }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     return body(copies.map { UnsafePointer($0) })
 }

@@ -10,7 +10,9 @@ public struct PACSQuery: Sendable, Codable, Equatable {
     /// Series modality (OPT: ophthalmic tomography).
     public var modality: String
 
-    public init(studyInstanceUIDs: [String] = [], patientID: String? = nil, studyDate: String? = nil, modality: String = "OPT") {
+    public init(
+        studyInstanceUIDs: [String] = [], patientID: String? = nil, studyDate: String? = nil, modality: String = "OPT"
+    ) {
         self.studyInstanceUIDs = studyInstanceUIDs
         self.patientID = patientID
         self.studyDate = studyDate
@@ -18,7 +20,9 @@ public struct PACSQuery: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case patientID = "patient_id", studyDate = "study_date", modality
+        case patientID = "patient_id"
+        case studyDate = "study_date"
+        case modality
         case studyInstanceUIDs = "study_instance_uids"
     }
 
@@ -26,11 +30,13 @@ public struct PACSQuery: Sendable, Codable, Equatable {
     public static func checkDateRange(_ text: String) throws(PACSError) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         let isDate = { (part: Substring) in part.count == 8 && part.allSatisfy(\.isNumber) }
-        let valid = (parts.count == 1 && isDate(parts[0]))
+        let valid =
+            (parts.count == 1 && isDate(parts[0]))
             || (parts.count == 2 && (parts[0].isEmpty || isDate(parts[0])) && (parts[1].isEmpty || isDate(parts[1]))
                 && !(parts[0].isEmpty && parts[1].isEmpty))
         if !valid {
-            throw PACSError(.invalidAddress, "study date \"\(text)\" is not YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD")
+            throw PACSError(
+                .invalidAddress, "study date \"\(text)\" is not YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD")
         }
     }
 }
@@ -66,43 +72,60 @@ extension PACSClient {
     /// instance level. Instances octarc restored (compression method OCTARC_CNN) are left out.
     /// Sorted by study and series UID.
     public func series(matching query: PACSQuery) throws(PACSError) -> [PACSSeries] {
-        let studies = try find(level: .study, keys: [
-            (Self.studyUID, query.studyInstanceUIDs.joined(separator: "\\")), (Self.patientID, query.patientID ?? ""),
-            (Self.studyDate, query.studyDate ?? ""),
-        ])
+        let studies = try find(
+            level: .study,
+            keys: [
+                (Self.studyUID, query.studyInstanceUIDs.joined(separator: "\\")),
+                (Self.patientID, query.patientID ?? ""),
+                (Self.studyDate, query.studyDate ?? ""),
+            ])
         var result: [PACSSeries] = []
         for study in studies {
             guard let studyUID = study[Self.studyUID], !studyUID.isEmpty else { continue }
             if !query.studyInstanceUIDs.isEmpty && !query.studyInstanceUIDs.contains(studyUID) { continue }
-            let series = try find(level: .series, keys: [
-                (Self.studyUID, studyUID), (Self.seriesUID, ""), (Self.modality, query.modality),
-            ])
+            let series = try find(
+                level: .series,
+                keys: [
+                    (Self.studyUID, studyUID), (Self.seriesUID, ""), (Self.modality, query.modality),
+                ])
             for item in series {
                 guard let seriesUID = item[Self.seriesUID], !seriesUID.isEmpty else { continue }
                 let modality = item[Self.modality] ?? ""
                 if !query.modality.isEmpty && !modality.isEmpty && modality != query.modality { continue }
-                let instances = try find(level: .instance, keys: [
-                    (Self.studyUID, studyUID), (Self.seriesUID, seriesUID), (Self.sopInstanceUID, ""),
-                    (Self.sopClassUID, ""), (Self.numberOfFrames, ""), (Self.compressionMethod, ""),
-                ]).compactMap { row -> PACSInstance? in
+                let instances = try find(
+                    level: .instance,
+                    keys: [
+                        (Self.studyUID, studyUID), (Self.seriesUID, seriesUID), (Self.sopInstanceUID, ""),
+                        (Self.sopClassUID, ""), (Self.numberOfFrames, ""), (Self.compressionMethod, ""),
+                    ]
+                ).compactMap { row -> PACSInstance? in
                     guard let uid = row[Self.sopInstanceUID], !uid.isEmpty else { return nil }
                     if (row[Self.compressionMethod] ?? "").contains(Self.octarcCompressionMethod) { return nil }
-                    return PACSInstance(sopInstanceUID: uid, sopClassUID: row[Self.sopClassUID] ?? "",
-                                        frames: row[Self.numberOfFrames].flatMap { Int($0) })
+                    return PACSInstance(
+                        sopInstanceUID: uid, sopClassUID: row[Self.sopClassUID] ?? "",
+                        frames: row[Self.numberOfFrames].flatMap { Int($0) })
                 }.sorted { $0.sopInstanceUID < $1.sopInstanceUID }
-                result.append(PACSSeries(studyInstanceUID: studyUID, seriesInstanceUID: seriesUID,
-                                         patientID: study[Self.patientID] ?? "", modality: modality, instances: instances))
+                result.append(
+                    PACSSeries(
+                        studyInstanceUID: studyUID, seriesInstanceUID: seriesUID,
+                        patientID: study[Self.patientID] ?? "", modality: modality, instances: instances))
             }
         }
-        return result.sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
+        return result.sorted {
+            ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID)
+        }
     }
 
     /// Retrieves one series into `directory` with C-GET.
-    public func retrieve(_ series: PACSSeries, into directory: URL, received: ((URL) -> Bool)? = nil) throws(PACSError) -> RetrieveCounts {
+    public func retrieve(
+        _ series: PACSSeries, into directory: URL, received: ((URL) -> Bool)? = nil
+    ) throws(PACSError) -> RetrieveCounts {
         do {
-            return try get(level: .series, keys: [(Self.studyUID, series.studyInstanceUID), (Self.seriesUID, series.seriesInstanceUID)],
-                           sopClasses: series.instances.map(\.sopClassUID).filter { !$0.isEmpty }, into: directory,
-                           received: received)
+            return try get(
+                level: .series,
+                keys: [(Self.studyUID, series.studyInstanceUID), (Self.seriesUID, series.seriesInstanceUID)],
+                sopClasses: series.instances.map(\.sopClassUID).filter { !$0.isEmpty }, into: directory,
+                received: received)
         } catch {
             throw error.about("series \(series.seriesInstanceUID)")
         }

@@ -4,7 +4,10 @@ struct BitWriter {
     private var used = 8
 
     mutating func write(bit: Bool) {
-        if used == 8 { bytes.append(0); used = 0 }
+        if used == 8 {
+            bytes.append(0)
+            used = 0
+        }
         if bit { bytes[bytes.count - 1] |= UInt8(0x80) >> UInt8(used) }
         used += 1
     }

@@ -37,11 +37,15 @@ public struct CoarseContext: Sendable, Equatable {
     }
 
     /// The context of `frame` outside the ROI rows `top[x]...bottom[x]` of each column.
-    public static func measure(frame: Image<Float>, top: [Int], bottom: [Int], padding: PaddingMask?,
-                               cellHeight: Int = defaultCellHeight, cellWidth: Int = defaultCellWidth,
-                               levels: Int = defaultLevels) -> CoarseContext {
-        let rows = (frame.height + cellHeight - 1) / cellHeight, columns = (frame.width + cellWidth - 1) / cellWidth
-        var sums = [Double](repeating: 0, count: rows * columns), counts = [Int](repeating: 0, count: rows * columns)
+    public static func measure(
+        frame: Image<Float>, top: [Int], bottom: [Int], padding: PaddingMask?,
+        cellHeight: Int = defaultCellHeight, cellWidth: Int = defaultCellWidth,
+        levels: Int = defaultLevels
+    ) -> CoarseContext {
+        let rows = (frame.height + cellHeight - 1) / cellHeight
+        let columns = (frame.width + cellWidth - 1) / cellWidth
+        var sums = [Double](repeating: 0, count: rows * columns)
+        var counts = [Int](repeating: 0, count: rows * columns)
         for y in 0..<frame.height {
             for x in 0..<frame.width where (y < top[x] || y > bottom[x]) && !(padding?.contains(x: x, y: y) ?? false) {
                 let cell = (y / cellHeight) * columns + x / cellWidth
@@ -55,15 +59,19 @@ public struct CoarseContext: Sendable, Equatable {
             codes[cell] = UInt8(min(levels - 1, Int(mean * Double(levels))))
         }
         let coded = counts.map { $0 > 0 }
-        return CoarseContext(cellHeight: cellHeight, cellWidth: cellWidth, levels: levels, rows: rows,
-                             columns: columns, codes: fillUncoded(codes, coded: coded, rows: rows, columns: columns),
-                             coded: coded)
+        return CoarseContext(
+            cellHeight: cellHeight, cellWidth: cellWidth, levels: levels, rows: rows,
+            columns: columns, codes: fillUncoded(codes, coded: coded, rows: rows, columns: columns),
+            coded: coded)
     }
 
     /// Which cells of a frame with this ROI carry a level (see the type's description).
-    static func codedCells(width: Int, height: Int, top: [Int], bottom: [Int], padding: PaddingMask?,
-                           cellHeight: Int, cellWidth: Int) -> [Bool] {
-        let rows = (height + cellHeight - 1) / cellHeight, columns = (width + cellWidth - 1) / cellWidth
+    static func codedCells(
+        width: Int, height: Int, top: [Int], bottom: [Int], padding: PaddingMask?,
+        cellHeight: Int, cellWidth: Int
+    ) -> [Bool] {
+        let rows = (height + cellHeight - 1) / cellHeight
+        let columns = (width + cellWidth - 1) / cellWidth
         var coded = [Bool](repeating: false, count: rows * columns)
         for x in 0..<width {
             let outside = [0..<min(max(top[x], 0), height), min(max(bottom[x] + 1, 0), height)..<height]
@@ -87,12 +95,16 @@ public struct CoarseContext: Sendable, Equatable {
     }
 
     /// The level a coded cell is predicted to have from the coded cells before it in raster order.
-    private static func prediction(_ codes: [UInt8], coded: [Bool], row: Int, column: Int, columns: Int,
-                                   last: Int) -> Int {
+    private static func prediction(
+        _ codes: [UInt8], coded: [Bool], row: Int, column: Int, columns: Int,
+        last: Int
+    ) -> Int {
         func at(_ r: Int, _ c: Int) -> Int? {
             r >= 0 && c >= 0 && coded[r * columns + c] ? Int(codes[r * columns + c]) : nil
         }
-        let left = at(row, column - 1), up = at(row - 1, column), upLeft = at(row - 1, column - 1)
+        let left = at(row, column - 1)
+        let up = at(row - 1, column)
+        let upLeft = at(row - 1, column - 1)
         switch (left, up, upLeft) {
         case let (l?, u?, d?):
             if d >= max(l, u) { return min(l, u) }
@@ -111,24 +123,32 @@ public struct CoarseContext: Sendable, Equatable {
         for row in 0..<rows {
             for column in 0..<columns where coded[row * columns + column] {
                 let value = Int(codes[row * columns + column])
-                writer.write(signed: value - Self.prediction(codes, coded: coded, row: row, column: column,
-                                                             columns: columns, last: last))
+                writer.write(
+                    signed: value
+                        - Self.prediction(
+                            codes, coded: coded, row: row, column: column,
+                            columns: columns, last: last))
                 last = value
             }
         }
     }
 
     /// Reads the levels of the cells that a frame of this size and ROI codes.
-    static func read(from reader: inout BitReader, width: Int, height: Int, top: [Int], bottom: [Int],
-                     padding: PaddingMask?, cellHeight: Int, cellWidth: Int, levels: Int) throws -> CoarseContext {
-        let rows = (height + cellHeight - 1) / cellHeight, columns = (width + cellWidth - 1) / cellWidth
-        let coded = codedCells(width: width, height: height, top: top, bottom: bottom, padding: padding,
-                               cellHeight: cellHeight, cellWidth: cellWidth)
+    static func read(
+        from reader: inout BitReader, width: Int, height: Int, top: [Int], bottom: [Int],
+        padding: PaddingMask?, cellHeight: Int, cellWidth: Int, levels: Int
+    ) throws -> CoarseContext {
+        let rows = (height + cellHeight - 1) / cellHeight
+        let columns = (width + cellWidth - 1) / cellWidth
+        let coded = codedCells(
+            width: width, height: height, top: top, bottom: bottom, padding: padding,
+            cellHeight: cellHeight, cellWidth: cellWidth)
         var codes = [UInt8](repeating: 0, count: rows * columns)
         var last = 0
         for row in 0..<rows {
             for column in 0..<columns where coded[row * columns + column] {
-                let value = prediction(codes, coded: coded, row: row, column: column, columns: columns, last: last)
+                let value =
+                    prediction(codes, coded: coded, row: row, column: column, columns: columns, last: last)
                     + (try reader.readSigned())
                 guard (0..<levels).contains(value) else {
                     throw Failure(description: "context cell (\(row), \(column)) has level \(value) of \(levels)")
@@ -137,8 +157,9 @@ public struct CoarseContext: Sendable, Equatable {
                 last = value
             }
         }
-        return CoarseContext(cellHeight: cellHeight, cellWidth: cellWidth, levels: levels, rows: rows, columns: columns,
-                             codes: fillUncoded(codes, coded: coded, rows: rows, columns: columns), coded: coded)
+        return CoarseContext(
+            cellHeight: cellHeight, cellWidth: cellWidth, levels: levels, rows: rows, columns: columns,
+            codes: fillUncoded(codes, coded: coded, rows: rows, columns: columns), coded: coded)
     }
 
     /// Cells without a level take the nearest coded cell's of their column, or of the nearest column.
@@ -150,14 +171,18 @@ public struct CoarseContext: Sendable, Equatable {
             guard !codedRows.isEmpty else { continue }
             columnHasCoded[column] = true
             for row in 0..<rows where !coded[row * columns + column] {
-                let nearest = codedRows.min { abs($0 - row) < abs($1 - row) || (abs($0 - row) == abs($1 - row) && $0 < $1) }!
+                let nearest = codedRows.min {
+                    abs($0 - row) < abs($1 - row) || (abs($0 - row) == abs($1 - row) && $0 < $1)
+                }!
                 filled[row * columns + column] = codes[nearest * columns + column]
             }
         }
         let sources = (0..<columns).filter { columnHasCoded[$0] }
         guard !sources.isEmpty else { return filled }
         for column in 0..<columns where !columnHasCoded[column] {
-            let nearest = sources.min { abs($0 - column) < abs($1 - column) || (abs($0 - column) == abs($1 - column) && $0 < $1) }!
+            let nearest = sources.min {
+                abs($0 - column) < abs($1 - column) || (abs($0 - column) == abs($1 - column) && $0 < $1)
+            }!
             for row in 0..<rows { filled[row * columns + column] = filled[row * columns + nearest] }
         }
         return filled

@@ -9,7 +9,8 @@ extension Image where Pixel == Float {
     /// same size as the noise is averaged. Borders are replicated.
     func bilateralFiltered(radiusX: Int, radiusY: Int, rangeSigma: Float) -> Image<Float> {
         guard width > 0, height > 0, rangeSigma > 0, radiusX >= 0, radiusY >= 0 else { return self }
-        let rx = radiusX, ry = radiusY
+        let rx = radiusX
+        let ry = radiusY
         let paddedWidth = width + 2 * rx
         // Replicated-border copy, so the inner loop needs no bounds checks.
         var padded = [Float](repeating: 0, count: paddedWidth * (height + 2 * ry))
@@ -20,8 +21,10 @@ extension Image where Pixel == Float {
                 padded[py * paddedWidth + px] = pixels[sy * width + sx]
             }
         }
-        var offsets: [Int] = [], spatial: [Float] = []
-        let sigmaX = Swift.max(Float(rx) / 1.5, 0.5), sigmaY = Swift.max(Float(ry) / 1.5, 0.5)
+        var offsets: [Int] = []
+        var spatial: [Float] = []
+        let sigmaX = Swift.max(Float(rx) / 1.5, 0.5)
+        let sigmaY = Swift.max(Float(ry) / 1.5, 0.5)
         for dy in -ry...ry {
             for dx in -rx...rx {
                 offsets.append(dy * paddedWidth + dx)
@@ -38,60 +41,75 @@ extension Image where Pixel == Float {
         let taps = offsets.count
         let lanes = 8
         padded.withUnsafeBufferPointer { source in
-          offsets.withUnsafeBufferPointer { offsets in
-            spatial.withUnsafeBufferPointer { spatial in
-            out.withUnsafeMutableBufferPointer { out in
-                let base = UnsafeRawPointer(source.baseAddress!)
-                func load(_ index: Int) -> SIMD8<Float> {
-                    base.loadUnaligned(fromByteOffset: index * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-                }
-                for y in 0..<height {
-                    let rowBase = (y + ry) * paddedWidth + rx
-                    var x = 0
-                    while x < width {
-                        let count = Swift.min(lanes, width - x)
-                        if count == lanes {
-                            let centre = rowBase + x
-                            let value = load(centre)
-                            var sum = SIMD8<Float>(repeating: 0), weights = SIMD8<Float>(repeating: 0)
-                            for t in 0..<taps {
-                                let neighbour = load(centre + offsets[t])
-                                let d = neighbour - value
-                                let squared = d * d
-                                var w = 1 + squared * exponentScale
-                                w = w * w; w = w * w; w = w * w; w = w * w
-                                w = w * w; w = w * w; w = w * w; w = w * w
-                                w = w.replacing(with: 0, where: squared .>= cutoff) * spatial[t]
-                                sum += w * neighbour
-                                weights += w
-                            }
-                            let result = sum / weights
-                            for lane in 0..<lanes { out[y * width + x + lane] = result[lane] }
-                        } else {
-                            for lane in 0..<count {
-                                let centre = rowBase + x + lane
-                                let value = source[centre]
-                                var sum: Float = 0, weights: Float = 0
-                                for t in 0..<taps {
-                                    let neighbour = source[centre + offsets[t]]
-                                    let d = neighbour - value
-                                    let squared = d * d
-                                    var w = 1 + squared * exponentScale
-                                    w = w * w; w = w * w; w = w * w; w = w * w
-                                    w = w * w; w = w * w; w = w * w; w = w * w
-                                    w = (squared >= cutoff ? 0 : w) * spatial[t]
-                                    sum += w * neighbour
-                                    weights += w
+            offsets.withUnsafeBufferPointer { offsets in
+                spatial.withUnsafeBufferPointer { spatial in
+                    out.withUnsafeMutableBufferPointer { out in
+                        let base = UnsafeRawPointer(source.baseAddress!)
+                        func load(_ index: Int) -> SIMD8<Float> {
+                            base.loadUnaligned(
+                                fromByteOffset: index * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+                        }
+                        for y in 0..<height {
+                            let rowBase = (y + ry) * paddedWidth + rx
+                            var x = 0
+                            while x < width {
+                                let count = Swift.min(lanes, width - x)
+                                if count == lanes {
+                                    let centre = rowBase + x
+                                    let value = load(centre)
+                                    var sum = SIMD8<Float>(repeating: 0)
+                                    var weights = SIMD8<Float>(repeating: 0)
+                                    for t in 0..<taps {
+                                        let neighbour = load(centre + offsets[t])
+                                        let d = neighbour - value
+                                        let squared = d * d
+                                        var w = 1 + squared * exponentScale
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w * w
+                                        w = w.replacing(with: 0, where: squared .>= cutoff) * spatial[t]
+                                        sum += w * neighbour
+                                        weights += w
+                                    }
+                                    let result = sum / weights
+                                    for lane in 0..<lanes { out[y * width + x + lane] = result[lane] }
+                                } else {
+                                    for lane in 0..<count {
+                                        let centre = rowBase + x + lane
+                                        let value = source[centre]
+                                        var sum: Float = 0
+                                        var weights: Float = 0
+                                        for t in 0..<taps {
+                                            let neighbour = source[centre + offsets[t]]
+                                            let d = neighbour - value
+                                            let squared = d * d
+                                            var w = 1 + squared * exponentScale
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = w * w
+                                            w = (squared >= cutoff ? 0 : w) * spatial[t]
+                                            sum += w * neighbour
+                                            weights += w
+                                        }
+                                        out[y * width + x + lane] = sum / weights
+                                    }
                                 }
-                                out[y * width + x + lane] = sum / weights
+                                x += count
                             }
                         }
-                        x += count
                     }
                 }
             }
-            }
-          }
         }
         return Image(width: width, height: height, pixels: out)
     }

@@ -29,13 +29,15 @@ public struct Despeckler: Sendable {
             output = input.median3x3().gaussianBlurred(sigmaX: sigmaX, sigmaY: sigmaY)
         case .guided:
             let guide = input.gaussianBlurred(sigmaX: sigmaX, sigmaY: sigmaY)
-            output = guide.guidedFilter(input, radiusX: Int((2 * sigmaX).rounded()), radiusY: Int((2 * sigmaY).rounded()),
-                                        epsilon: 0.003)
+            output = guide.guidedFilter(
+                input, radiusX: Int((2 * sigmaX).rounded()), radiusY: Int((2 * sigmaY).rounded()),
+                epsilon: 0.003)
         case .adaptiveBilateral:
             let rangeSigma = noiseSigma * (parameters.noiseMultiple ?? 2)
             guard rangeSigma > 0, rangeSigma.isFinite else { return frame }
-            output = input.bilateralFiltered(radiusX: parameters.radiusX ?? 4, radiusY: parameters.radiusY ?? 2,
-                                             rangeSigma: rangeSigma)
+            output = input.bilateralFiltered(
+                radiusX: parameters.radiusX ?? 4, radiusY: parameters.radiusY ?? 2,
+                rangeSigma: rangeSigma)
         }
         if let padding {
             for i in 0..<output.pixels.count where padding.pixels[i] { output.pixels[i] = frame.pixels[i] }
@@ -54,10 +56,17 @@ extension Image where Pixel == Float {
             var lastValid = -1
             var y = 0
             while y < height {
-                if !padding[x, y] { lastValid = y; y += 1; continue }
+                if !padding[x, y] {
+                    lastValid = y
+                    y += 1
+                    continue
+                }
                 var end = y
                 while end < height && padding[x, end] { end += 1 }
-                if y == 0 && end == height { emptyColumns.append(x); break }
+                if y == 0 && end == height {
+                    emptyColumns.append(x)
+                    break
+                }
                 for row in y..<end {
                     let useAbove = lastValid >= 0 && (end >= height || row - lastValid <= end - row)
                     out[x, row] = useAbove ? self[x, lastValid] : self[x, end]
@@ -70,8 +79,14 @@ extension Image where Pixel == Float {
         for x in emptyColumns {
             var distance = 1
             while true {
-                if x - distance >= 0 && !empty.contains(x - distance) { copyColumn(from: x - distance, to: x, in: &out); break }
-                if x + distance < width && !empty.contains(x + distance) { copyColumn(from: x + distance, to: x, in: &out); break }
+                if x - distance >= 0 && !empty.contains(x - distance) {
+                    copyColumn(from: x - distance, to: x, in: &out)
+                    break
+                }
+                if x + distance < width && !empty.contains(x + distance) {
+                    copyColumn(from: x + distance, to: x, in: &out)
+                    break
+                }
                 distance += 1
             }
         }
@@ -92,7 +107,9 @@ extension Image where Pixel == Float {
                 let columns = (max(x - 1, 0), x, min(x + 1, width - 1))
                 var i = 0
                 for row in rows {
-                    v[i] = self[columns.0, row]; v[i + 1] = self[columns.1, row]; v[i + 2] = self[columns.2, row]
+                    v[i] = self[columns.0, row]
+                    v[i + 1] = self[columns.1, row]
+                    v[i + 2] = self[columns.2, row]
                     i += 3
                 }
                 v.sort()
@@ -109,14 +126,16 @@ extension Image where Pixel == Float {
         let guideInput = Image(width: width, height: height, pixels: zip(pixels, input.pixels).map(*))
             .boxMean(radiusX: radiusX, radiusY: radiusY)
         let guideSquared = map { $0 * $0 }.boxMean(radiusX: radiusX, radiusY: radiusY)
-        var a = meanGuide, b = meanGuide
+        var a = meanGuide
+        var b = meanGuide
         for i in 0..<pixels.count {
             let covariance = guideInput.pixels[i] - meanGuide.pixels[i] * meanInput.pixels[i]
             let variance = guideSquared.pixels[i] - meanGuide.pixels[i] * meanGuide.pixels[i]
             a.pixels[i] = covariance / (variance + epsilon)
             b.pixels[i] = meanInput.pixels[i] - a.pixels[i] * meanGuide.pixels[i]
         }
-        let meanA = a.boxMean(radiusX: radiusX, radiusY: radiusY), meanB = b.boxMean(radiusX: radiusX, radiusY: radiusY)
+        let meanA = a.boxMean(radiusX: radiusX, radiusY: radiusY)
+        let meanB = b.boxMean(radiusX: radiusX, radiusY: radiusY)
         var out = self
         for i in 0..<pixels.count { out.pixels[i] = meanA.pixels[i] * pixels[i] + meanB.pixels[i] }
         return out

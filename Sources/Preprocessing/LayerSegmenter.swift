@@ -41,9 +41,11 @@ public struct LayerSegmenter: Sendable {
 
     /// The boundaries of `frame` (intensities in 0...1); `padding` marks pixels outside the scan.
     public func segment(_ frame: Image<Float>, padding: PaddingMask? = nil) -> LayerBoundaries {
-        let width = frame.width, height = frame.height
-        let notFound = LayerBoundaries(ilm: Array(repeating: 0, count: width), isos: Array(repeating: 0, count: width),
-                                       bm: Array(repeating: 0, count: width), retinaFound: false)
+        let width = frame.width
+        let height = frame.height
+        let notFound = LayerBoundaries(
+            ilm: Array(repeating: 0, count: width), isos: Array(repeating: 0, count: width),
+            bm: Array(repeating: 0, count: width), retinaFound: false)
         guard width >= 2, height >= 32, padding.map({ $0.width == width && $0.height == height }) ?? true else {
             return notFound
         }
@@ -61,7 +63,9 @@ public struct LayerSegmenter: Sendable {
         if let padding {
             filled.pixels.withUnsafeMutableBufferPointer { pixels in
                 for (x, runs) in padding.columns.enumerated() {
-                    for run in runs { for y in run.start..<(run.start + run.length) { pixels[y * width + x] = background } }
+                    for run in runs {
+                        for y in run.start..<(run.start + run.length) { pixels[y * width + x] = background }
+                    }
                 }
             }
         }
@@ -95,8 +99,14 @@ public struct LayerSegmenter: Sendable {
                 bands.withUnsafeMutableBufferPointer { b in
                     for c in 0..<columns {
                         for run in padding.columns[2 * c] {
-                            let rows = max(0, run.start - Self.paddingGuard)..<min(height, run.start + run.length + Self.paddingGuard)
-                            for y in rows { g[c * height + y] = 0; b[c * height + y] = 0 }
+                            let rows =
+                                max(
+                                    0, run.start - Self.paddingGuard)..<min(
+                                    height, run.start + run.length + Self.paddingGuard)
+                            for y in rows {
+                                g[c * height + y] = 0
+                                b[c * height + y] = 0
+                            }
                         }
                     }
                 }
@@ -105,7 +115,9 @@ public struct LayerSegmenter: Sendable {
         let darkToBright = Self.normalized(gradient, sign: 1)
         // BM closes the RPE, a band several rows thick: compare 6 rows above with 6 below, so
         // that the thin IS/OS line's lower edge does not compete.
-        let brightToDark = zip(Self.normalized(gradient, sign: -1), Self.normalized(bands, sign: 1)).map { ($0 + $1) / 2 }
+        let brightToDark = zip(Self.normalized(gradient, sign: -1), Self.normalized(bands, sign: 1)).map {
+            ($0 + $1) / 2
+        }
 
         let search = ShortestPath(maxStep: 6, jumpPenalty: 0.5)
         let roughSearch = ShortestPath(maxStep: 4, jumpPenalty: 0.5)
@@ -129,7 +141,8 @@ public struct LayerSegmenter: Sendable {
         // posterior hyaloid; the IS/OS opens the bright outer band the same way.
         let bandTop = Self.shiftedDown(Self.normalized(bands, sign: -1), height: height)
         let isosStrength = zip(darkToBright, bandTop).map { ($0 + $1) / 2 }
-        let ilmStrength = Self.weightedByDarknessAbove(isosStrength, grid: grid, height: height, upper: upper, lower: lower)
+        let ilmStrength = Self.weightedByDarknessAbove(
+            isosStrength, grid: grid, height: height, upper: upper, lower: lower)
         let ilm = search.path(strength: ilmStrength, width: columns, height: height) { c in
             0...max(0, min(upper[c] + corridor, lower[c] - Self.minimumGap))
         }
@@ -141,10 +154,12 @@ public struct LayerSegmenter: Sendable {
             let lower = min(isos[c] + Self.bmSearchStart, height - 1)
             return lower...min(isos[c] + Self.bmSearchEnd, height - 1)
         }
-        let fullILM = Self.interpolated(ilm, width: width), fullBM = Self.interpolated(bm, width: width)
+        let fullILM = Self.interpolated(ilm, width: width)
+        let fullBM = Self.interpolated(bm, width: width)
 
         let found = Self.looksLikeRetina(frame: frame, smooth: smooth, padding: padding, ilm: ilm, bm: bm)
-        return LayerBoundaries(ilm: fullILM, isos: Self.interpolated(isos, width: width), bm: fullBM, retinaFound: found)
+        return LayerBoundaries(
+            ilm: fullILM, isos: Self.interpolated(isos, width: width), bm: fullBM, retinaFound: found)
     }
 
     /// Rows on every column from rows on the even columns (odd ones: the mean of their neighbours).
@@ -157,9 +172,12 @@ public struct LayerSegmenter: Sendable {
 
     /// Dark-to-bright strengths scaled down where the rows just above are not as dark as the
     /// vitreous: the ILM has nothing but vitreous above it, the edges inside the retina do not.
-    static func weightedByDarknessAbove(_ strength: [Float], grid: [Float], height: Int, upper: [Int],
-                                        lower: [Int]) -> [Float] {
-        var vitreous: [Float] = [], retina: [Float] = []
+    static func weightedByDarknessAbove(
+        _ strength: [Float], grid: [Float], height: Int, upper: [Int],
+        lower: [Int]
+    ) -> [Float] {
+        var vitreous: [Float] = []
+        var retina: [Float] = []
         for c in upper.indices {
             let base = c * height
             for y in stride(from: 0, to: max(0, upper[c] - 6), by: 2) { vitreous.append(grid[base + y]) }
@@ -174,7 +192,8 @@ public struct LayerSegmenter: Sendable {
         for base in stride(from: 0, to: grid.count, by: height) {
             for y in 0..<height { prefix[y + 1] = prefix[y] + grid[base + y] }
             for y in 0..<height {
-                let from = max(0, y - 16), to = y - 3
+                let from = max(0, y - 16)
+                let to = y - 3
                 let above = to > from ? (prefix[to] - prefix[from]) / Float(to - from) : dark
                 let darkness = min(max((bright - above) / (bright - dark), 0.1), 1)
                 weighted[base + y] *= darkness
@@ -226,7 +245,9 @@ public struct LayerSegmenter: Sendable {
     static func normalized(_ gradient: [Float], sign: Float) -> [Float] {
         var positive: [Float] = []
         positive.reserveCapacity(gradient.count / 10)
-        for i in stride(from: 0, to: gradient.count, by: 5) where gradient[i] * sign > 0 { positive.append(gradient[i] * sign) }
+        for i in stride(from: 0, to: gradient.count, by: 5) where gradient[i] * sign > 0 {
+            positive.append(gradient[i] * sign)
+        }
         guard let percentile = Quantile.of(positive, 0.995) else { return [Float](repeating: 0, count: gradient.count) }
         let factor = sign / max(percentile, 1e-6)
         var out = [Float](repeating: 0, count: gradient.count)
@@ -240,9 +261,12 @@ public struct LayerSegmenter: Sendable {
 
     /// Whether the boundaries describe a retina rather than noise (see the type's discussion).
     /// `smooth` holds every other column of the smoothed frame; `ilm` and `bm` are on its columns.
-    static func looksLikeRetina(frame: Image<Float>, smooth: Image<Float>, padding: PaddingMask?,
-                                ilm: [Int], bm: [Int]) -> Bool {
-        let columnCount = smooth.width, height = frame.height
+    static func looksLikeRetina(
+        frame: Image<Float>, smooth: Image<Float>, padding: PaddingMask?,
+        ilm: [Int], bm: [Int]
+    ) -> Bool {
+        let columnCount = smooth.width
+        let height = frame.height
         func isPadding(_ c: Int, _ y: Int) -> Bool { padding?.contains(x: 2 * c, y: y) ?? false }
         // Noise of the smoothed frame: the frame's high-pass residual (robust σ) times the
         // smoothing kernel's noise gain.
@@ -268,10 +292,14 @@ public struct LayerSegmenter: Sendable {
             }
             return count > 0 ? sum / Float(count) : nil
         }
-        var columns = 0, ilmContrast = 0, rpeContrast = 0, plausible = 0
+        var columns = 0
+        var ilmContrast = 0
+        var rpeContrast = 0
+        var plausible = 0
         for c in 0..<columnCount {
             guard let above = mean(c, (ilm[c] - 10)...(ilm[c] - 3)), let below = mean(c, (ilm[c] + 2)...(ilm[c] + 9)),
-                  let rpe = mean(c, (bm[c] - 5)...bm[c]), let choroid = mean(c, (bm[c] + 4)...(bm[c] + 12)) else { continue }
+                let rpe = mean(c, (bm[c] - 5)...bm[c]), let choroid = mean(c, (bm[c] + 4)...(bm[c] + 12))
+            else { continue }
             columns += 1
             if below - above > threshold { ilmContrast += 1 }
             if rpe - choroid > threshold / 2 { rpeContrast += 1 }

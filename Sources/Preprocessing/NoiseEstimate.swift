@@ -11,7 +11,8 @@ public enum NoiseEstimate {
     /// σ of the frame's noise, in the frame's units (intensities 0...1); 0 for a frame without
     /// usable pixels (blank, tiny, all padding).
     public static func sigma(_ frame: Image<Float>, boundaries: LayerBoundaries?, padding: PaddingMask?) -> Float {
-        let width = frame.width, height = frame.height
+        let width = frame.width
+        let height = frame.height
         guard width >= 3, height >= 3 else { return 0 }
         // Pixels with padding in their 3 x 3 neighbourhood, marked once.
         var nearPadding: [Bool]? = nil
@@ -30,7 +31,8 @@ public enum NoiseEstimate {
         residuals.reserveCapacity(width * height / 4)
         let useRetina = boundaries?.retinaFound == true
         for x in 1..<(width - 1) {
-            var top = 1, bottom = height - 2
+            var top = 1
+            var bottom = height - 2
             if useRetina, let b = boundaries {
                 top = max(1, b.ilm[x])
                 bottom = min(height - 2, b.bm[x])
@@ -38,7 +40,8 @@ public enum NoiseEstimate {
             guard top <= bottom else { continue }
             for y in top...bottom {
                 if let nearPadding, nearPadding[y * width + x] { continue }
-                let r = frame[x - 1, y - 1] - 2 * frame[x, y - 1] + frame[x + 1, y - 1]
+                let r =
+                    frame[x - 1, y - 1] - 2 * frame[x, y - 1] + frame[x + 1, y - 1]
                     - 2 * frame[x - 1, y] + 4 * frame[x, y] - 2 * frame[x + 1, y]
                     + frame[x - 1, y + 1] - 2 * frame[x, y + 1] + frame[x + 1, y + 1]
                 residuals.append(abs(r))

@@ -27,7 +27,10 @@ public struct PaddingMask: Sendable, Equatable {
             var runs: [Run] = []
             var y = 0
             while y < mask.height {
-                guard mask[x, y] else { y += 1; continue }
+                guard mask[x, y] else {
+                    y += 1
+                    continue
+                }
                 let start = y
                 while y < mask.height && mask[x, y] { y += 1 }
                 runs.append(Run(start: start, length: y - start))
@@ -59,9 +62,17 @@ public struct PaddingMask: Sendable, Equatable {
         var any = false
         for x in 0..<frame.width {
             var y = 0
-            while y < frame.height && frame[x, y] == value { mask[x, y] = true; any = true; y += 1 }
+            while y < frame.height && frame[x, y] == value {
+                mask[x, y] = true
+                any = true
+                y += 1
+            }
             y = frame.height - 1
-            while y >= 0 && frame[x, y] == value && !mask[x, y] { mask[x, y] = true; any = true; y -= 1 }
+            while y >= 0 && frame[x, y] == value && !mask[x, y] {
+                mask[x, y] = true
+                any = true
+                y -= 1
+            }
         }
         return any ? PaddingMask(mask) : nil
     }

@@ -25,8 +25,10 @@ public struct PreprocessingParameters: Codable, Sendable, Equatable {
     public var topMarginMicrometres: Double?
     public var bottomMarginMicrometres: Double?
 
-    public init(despeckle: DespeckleParameters = .init(), bandHeight: Int = 256, topMargin: Int = 16,
-                bottomMargin: Int = 32, sizeMultiple: Int = 32) {
+    public init(
+        despeckle: DespeckleParameters = .init(), bandHeight: Int = 256, topMargin: Int = 16,
+        bottomMargin: Int = 32, sizeMultiple: Int = 32
+    ) {
         self.despeckle = despeckle
         self.bandHeight = bandHeight
         self.topMargin = topMargin
@@ -36,7 +38,9 @@ public struct PreprocessingParameters: Codable, Sendable, Equatable {
 
     /// The margins in rows for a frame whose rows are `rowSpacingMicrometres` apart (nil: unknown).
     public func margins(rowSpacingMicrometres: Double?) -> (top: Int, bottom: Int) {
-        guard let spacing = rowSpacingMicrometres, spacing > 0, spacing.isFinite else { return (topMargin, bottomMargin) }
+        guard let spacing = rowSpacingMicrometres, spacing > 0, spacing.isFinite else {
+            return (topMargin, bottomMargin)
+        }
         func rows(_ micrometres: Double?) -> Int { micrometres.map { Int(($0 / spacing).rounded(.up)) } ?? 0 }
         return (max(topMargin, rows(topMarginMicrometres)), max(bottomMargin, rows(bottomMarginMicrometres)))
     }
@@ -82,8 +86,10 @@ public struct DespeckleParameters: Codable, Sendable, Equatable {
     public var radiusY: Int?
     public var radiusX: Int?
 
-    public init(method: Method = .gaussian, strength: Float = 2, horizontalRatio: Float = 3,
-                noiseMultiple: Float? = nil, radiusY: Int? = nil, radiusX: Int? = nil) {
+    public init(
+        method: Method = .gaussian, strength: Float = 2, horizontalRatio: Float = 3,
+        noiseMultiple: Float? = nil, radiusY: Int? = nil, radiusX: Int? = nil
+    ) {
         self.method = method
         self.strength = strength
         self.horizontalRatio = horizontalRatio
@@ -93,8 +99,9 @@ public struct DespeckleParameters: Codable, Sendable, Equatable {
     }
 
     /// The lesion-preserving default of new profiles: adaptive bilateral, 2 σ, 5 x 9 window.
-    public static let adaptive = DespeckleParameters(method: .adaptiveBilateral, strength: 0, horizontalRatio: 1,
-                                                     noiseMultiple: 2, radiusY: 2, radiusX: 4)
+    public static let adaptive = DespeckleParameters(
+        method: .adaptiveBilateral, strength: 0, horizontalRatio: 1,
+        noiseMultiple: 2, radiusY: 2, radiusX: 4)
 
     enum CodingKeys: String, CodingKey {
         case method

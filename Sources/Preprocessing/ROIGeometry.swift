@@ -43,9 +43,11 @@ public struct ROIGeometry: Sendable, Equatable {
     /// levels; nil for whole-frame mode and for records written before it existed (ROI record version 1).
     public var context: CoarseContext?
 
-    public init(mode: Mode, frameWidth: Int, frameHeight: Int, bandWidth: Int, bandHeight: Int, top: [Int],
-                bottom: [Int], padding: PaddingMask?, paddingValue: Float, backgroundAbove: Float, backgroundBelow: Float,
-                context: CoarseContext? = nil) {
+    public init(
+        mode: Mode, frameWidth: Int, frameHeight: Int, bandWidth: Int, bandHeight: Int, top: [Int],
+        bottom: [Int], padding: PaddingMask?, paddingValue: Float, backgroundAbove: Float, backgroundBelow: Float,
+        context: CoarseContext? = nil
+    ) {
         self.mode = mode
         self.frameWidth = frameWidth
         self.frameHeight = frameHeight
@@ -61,17 +63,21 @@ public struct ROIGeometry: Sendable, Equatable {
     }
 
     /// The whole-frame geometry of a `width` x `height` frame for a codec with size multiple `multiple`.
-    public static func wholeFrame(width: Int, height: Int, multiple: Int, padding: PaddingMask?, paddingValue: Float,
-                                  background: Float) -> ROIGeometry {
-        ROIGeometry(mode: .wholeFrame, frameWidth: width, frameHeight: height,
-                    bandWidth: roundedUp(width, to: multiple), bandHeight: roundedUp(height, to: multiple),
-                    top: Array(repeating: 0, count: width), bottom: Array(repeating: height - 1, count: width),
-                    padding: padding, paddingValue: paddingValue, backgroundAbove: background, backgroundBelow: background)
+    public static func wholeFrame(
+        width: Int, height: Int, multiple: Int, padding: PaddingMask?, paddingValue: Float,
+        background: Float
+    ) -> ROIGeometry {
+        ROIGeometry(
+            mode: .wholeFrame, frameWidth: width, frameHeight: height,
+            bandWidth: roundedUp(width, to: multiple), bandHeight: roundedUp(height, to: multiple),
+            top: Array(repeating: 0, count: width), bottom: Array(repeating: height - 1, count: width),
+            padding: padding, paddingValue: paddingValue, backgroundAbove: background, backgroundBelow: background)
     }
 
     /// The ROI rows of column `x` that lie inside the frame (empty when none do).
     public func roiRows(_ x: Int) -> Range<Int> {
-        let lower = max(top[x], 0), upper = min(bottom[x], frameHeight - 1)
+        let lower = max(top[x], 0)
+        let upper = min(bottom[x], frameHeight - 1)
         return lower <= upper ? lower..<(upper + 1) : lower..<lower
     }
 
@@ -121,7 +127,9 @@ public struct ROIGeometry: Sendable, Equatable {
             for y in roiRows(x) { frame[x, y] = band[x, y - top[x]] }
         }
         if let padding {
-            for x in 0..<frameWidth { for y in 0..<frameHeight where padding.contains(x: x, y: y) { frame[x, y] = paddingValue } }
+            for x in 0..<frameWidth {
+                for y in 0..<frameHeight where padding.contains(x: x, y: y) { frame[x, y] = paddingValue }
+            }
         }
         return frame
     }
@@ -166,7 +174,11 @@ public struct ROIGeometry: Sendable, Equatable {
         for i in 0..<firstValid { values[i] = values[firstValid] }
         var i = firstValid + 1
         while i < values.count {
-            if valid[i] { previous = i; i += 1; continue }
+            if valid[i] {
+                previous = i
+                i += 1
+                continue
+            }
             var end = i
             while end < values.count && !valid[end] { end += 1 }
             for j in i..<end {

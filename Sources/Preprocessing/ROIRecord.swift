@@ -31,22 +31,28 @@ public enum ROIRecord {
     public static func encode(_ geometry: ROIGeometry) -> [UInt8] {
         let context = geometry.mode == .band ? geometry.context : nil
         var bytes: [UInt8] = [context != nil ? 2 : 1]
-        bytes.append((geometry.mode == .wholeFrame ? 1 : 0) | (geometry.padding != nil ? 2 : 0) | (context != nil ? 4 : 0))
-        for value in [geometry.frameWidth, geometry.frameHeight, geometry.bandWidth, geometry.bandHeight,
-                      level(geometry.backgroundAbove), level(geometry.backgroundBelow)] {
+        bytes.append(
+            (geometry.mode == .wholeFrame ? 1 : 0) | (geometry.padding != nil ? 2 : 0) | (context != nil ? 4 : 0))
+        for value in [
+            geometry.frameWidth, geometry.frameHeight, geometry.bandWidth, geometry.bandHeight,
+            level(geometry.backgroundAbove), level(geometry.backgroundBelow),
+        ] {
             bytes.append(UInt8(truncatingIfNeeded: value))
             bytes.append(UInt8(truncatingIfNeeded: value >> 8))
         }
         if geometry.padding != nil {
             let bits = geometry.paddingValue.bitPattern
-            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift)))
+            }
         }
         if let context {
             bytes += [context.cellHeight, context.cellWidth, context.levels].map { UInt8(clamping: $0) }
         }
         var writer = BitWriter()
         if geometry.mode == .band {
-            var previousTop = 0, previousSpan = 0
+            var previousTop = 0
+            var previousSpan = 0
             for x in 0..<geometry.frameWidth {
                 let span = geometry.bottom[x] - geometry.top[x]
                 writer.write(signed: geometry.top[x] - previousTop)
@@ -75,27 +81,40 @@ public enum ROIRecord {
     public static func decode(_ bytes: [UInt8]) throws -> ROIGeometry {
         guard bytes.count >= 14 else { throw Failure(description: "ROI record truncated (\(bytes.count) bytes)") }
         guard (1...version).contains(bytes[0]) else {
-            throw Failure(description: "ROI record version \(bytes[0]) is not supported (this octarc reads 1 to \(version))")
+            throw Failure(
+                description: "ROI record version \(bytes[0]) is not supported (this octarc reads 1 to \(version))")
         }
         let flags = bytes[1]
         guard flags & ~7 == 0, (flags & 4 != 0) == (bytes[0] == 2) else {
             throw Failure(description: "ROI record version \(bytes[0]) has unknown flags \(flags)")
         }
-        let wholeFrame = flags & 1 != 0, hasPadding = flags & 2 != 0, hasContext = flags & 4 != 0
-        guard !(wholeFrame && hasContext) else { throw Failure(description: "ROI record has a context in whole-frame mode") }
-        func u16(_ offset: Int) -> Int { Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 }
-        let frameWidth = u16(2), frameHeight = u16(4), bandWidth = u16(6), bandHeight = u16(8)
-        guard (1...maximumSide).contains(frameWidth), (1...maximumSide).contains(frameHeight),
-              (frameWidth...maximumSide).contains(bandWidth), (1...maximumSide).contains(bandHeight),
-              !wholeFrame || bandHeight >= frameHeight else {
-            throw Failure(description: "ROI record sizes are inconsistent (frame \(frameHeight)x\(frameWidth), "
-                          + "band \(bandHeight)x\(bandWidth))")
+        let wholeFrame = flags & 1 != 0
+        let hasPadding = flags & 2 != 0
+        let hasContext = flags & 4 != 0
+        guard !(wholeFrame && hasContext) else {
+            throw Failure(description: "ROI record has a context in whole-frame mode")
         }
-        let above = Float(u16(10)) / 65535, below = Float(u16(12)) / 65535
+        func u16(_ offset: Int) -> Int { Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 }
+        let frameWidth = u16(2)
+        let frameHeight = u16(4)
+        let bandWidth = u16(6)
+        let bandHeight = u16(8)
+        guard (1...maximumSide).contains(frameWidth), (1...maximumSide).contains(frameHeight),
+            (frameWidth...maximumSide).contains(bandWidth), (1...maximumSide).contains(bandHeight),
+            !wholeFrame || bandHeight >= frameHeight
+        else {
+            throw Failure(
+                description: "ROI record sizes are inconsistent (frame \(frameHeight)x\(frameWidth), "
+                    + "band \(bandHeight)x\(bandWidth))")
+        }
+        let above = Float(u16(10)) / 65535
+        let below = Float(u16(12)) / 65535
         var offset = 14
         var paddingValue: Float = 0
         if hasPadding {
-            guard bytes.count >= offset + 4 else { throw Failure(description: "ROI record truncated in the padding value") }
+            guard bytes.count >= offset + 4 else {
+                throw Failure(description: "ROI record truncated in the padding value")
+            }
             var bits: UInt32 = 0
             for i in 0..<4 { bits |= UInt32(bytes[offset + i]) << UInt32(8 * i) }
             paddingValue = Float(bitPattern: bits)
@@ -104,10 +123,14 @@ public enum ROIRecord {
         }
         var cell = (height: 0, width: 0, levels: 0)
         if hasContext {
-            guard bytes.count >= offset + 3 else { throw Failure(description: "ROI record truncated in the context cells") }
+            guard bytes.count >= offset + 3 else {
+                throw Failure(description: "ROI record truncated in the context cells")
+            }
             cell = (Int(bytes[offset]), Int(bytes[offset + 1]), Int(bytes[offset + 2]))
             guard cell.height >= 1, cell.width >= 1, cell.levels >= 2 else {
-                throw Failure(description: "ROI record context cells \(cell.height)x\(cell.width), \(cell.levels) levels, are invalid")
+                throw Failure(
+                    description:
+                        "ROI record context cells \(cell.height)x\(cell.width), \(cell.levels) levels, are invalid")
             }
             offset += 3
         }
@@ -116,12 +139,14 @@ public enum ROIRecord {
             var top = [Int](repeating: 0, count: frameWidth)
             var bottom = [Int](repeating: frameHeight - 1, count: frameWidth)
             if !wholeFrame {
-                var previousTop = 0, previousSpan = 0
+                var previousTop = 0
+                var previousSpan = 0
                 for x in 0..<frameWidth {
                     top[x] = previousTop + (try reader.readSigned())
                     let span = x == 0 ? try reader.readUnsigned() : previousSpan + (try reader.readSigned())
                     guard (0..<bandHeight).contains(span), top[x] < frameHeight, top[x] + span >= 0,
-                          abs(top[x]) <= maximumSide else {
+                        abs(top[x]) <= maximumSide
+                    else {
                         throw Failure(description: "ROI record column \(x) lies outside the frame or the band")
                     }
                     bottom[x] = top[x] + span
@@ -156,17 +181,19 @@ public enum ROIRecord {
             var context: CoarseContext?
             if hasContext {
                 do {
-                    context = try CoarseContext.read(from: &reader, width: frameWidth, height: frameHeight, top: top,
-                                                     bottom: bottom, padding: padding, cellHeight: cell.height,
-                                                     cellWidth: cell.width, levels: cell.levels)
+                    context = try CoarseContext.read(
+                        from: &reader, width: frameWidth, height: frameHeight, top: top,
+                        bottom: bottom, padding: padding, cellHeight: cell.height,
+                        cellWidth: cell.width, levels: cell.levels)
                 } catch let failure as CoarseContext.Failure {
                     throw Failure(description: "ROI record \(failure.description)")
                 }
             }
             guard reader.isAtEnd else { throw Failure(description: "ROI record has trailing bytes") }
-            return ROIGeometry(mode: wholeFrame ? .wholeFrame : .band, frameWidth: frameWidth, frameHeight: frameHeight,
-                               bandWidth: bandWidth, bandHeight: bandHeight, top: top, bottom: bottom, padding: padding,
-                               paddingValue: paddingValue, backgroundAbove: above, backgroundBelow: below, context: context)
+            return ROIGeometry(
+                mode: wholeFrame ? .wholeFrame : .band, frameWidth: frameWidth, frameHeight: frameHeight,
+                bandWidth: bandWidth, bandHeight: bandHeight, top: top, bottom: bottom, padding: padding,
+                paddingValue: paddingValue, backgroundAbove: above, backgroundBelow: below, context: context)
         } catch is BitReader.Exhausted {
             throw Failure(description: "ROI record truncated or corrupt bit stream")
         }

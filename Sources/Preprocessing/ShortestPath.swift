@@ -44,7 +44,10 @@ struct ShortestPath {
                                 if lower <= upper {
                                     for previous in lower...upper {
                                         let total = c[previous] + penalties[abs(previous - y)]
-                                        if total < best { best = total; bestRow = previous }
+                                        if total < best {
+                                            best = total
+                                            bestRow = previous
+                                        }
                                     }
                                 }
                                 if best < infinity {
@@ -60,7 +63,10 @@ struct ShortestPath {
                             if !reached {
                                 var bestRow = previousRange.lowerBound
                                 for y in previousRange where c[y] < c[bestRow] { bestRow = y }
-                                for y in range { n[y] = c[bestRow] + 2 - here[y]; links[y] = Int32(bestRow) }
+                                for y in range {
+                                    n[y] = c[bestRow] + 2 - here[y]
+                                    links[y] = Int32(bestRow)
+                                }
                             }
                             for y in previousRange { c[y] = infinity }
                         }

@@ -15,13 +15,17 @@ struct ConvertFromNodeOptions: ParsableArguments {
     @Option(name: .long, help: "Only this patient (Patient ID).")
     var patient: String?
 
-    @Option(name: .customLong("study-date"), help: "Only studies of these dates: FROM-TO as YYYYMMDD-YYYYMMDD (either end may be open).")
+    @Option(
+        name: .customLong("study-date"),
+        help: "Only studies of these dates: FROM-TO as YYYYMMDD-YYYYMMDD (either end may be open).")
     var studyDate: String?
 
     @Option(name: .long, help: "Only series of this modality.")
     var modality: String = "OPT"
 
-    @Option(name: .customLong("series-per-batch"), help: "Series retrieved and converted together (bounds the temporary disk).")
+    @Option(
+        name: .customLong("series-per-batch"),
+        help: "Series retrieved and converted together (bounds the temporary disk).")
     var seriesPerBatch: Int = 2
 
     @OptionGroup var connection: PACSConnectionOptions
@@ -37,11 +41,16 @@ extension ConvertCommand {
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
         let client = try node.connection.client(for: node.from ?? "")
-        let query = PACSQuery(studyInstanceUIDs: node.study, patientID: node.patient, studyDate: node.studyDate, modality: node.modality)
+        let query = PACSQuery(
+            studyInstanceUIDs: node.study, patientID: node.patient, studyDate: node.studyDate, modality: node.modality)
         let output = URL(fileURLWithPath: out)
-        let outcome = try PACSConverter(codec: codec, options: .init(
-            client: client, query: query, output: output, jobs: jobs, quiet: json, seriesPerBatch: node.seriesPerBatch,
-            progress: ProgressBar.handler(quiet: json))).run()
+        let outcome = try PACSConverter(
+            codec: codec,
+            options: .init(
+                client: client, query: query, output: output, jobs: jobs, quiet: json,
+                seriesPerBatch: node.seriesPerBatch,
+                progress: ProgressBar.handler(quiet: json))
+        ).run()
         try printSummary(outcome, profile: codec.profile.name, from: client.node.description)
         if outcome.hadErrors { throw ExitCode(1) }
     }

@@ -8,12 +8,12 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Compress every OCT series of a DICOM archive into one .octz container each, plus manifest.json.",
         discussion: """
-        Containers are written to OUT/<Study Instance UID>/<Series Instance UID>.octz under a temporary \
-        name and renamed when complete. Running the same command again resumes: series whose container \
-        is complete and whose inputs are unchanged are skipped. Files that are not OCT DICOM are listed \
-        as skipped, with the reason. Exit status 0 when every OCT series converted, 1 when an input was \
-        bad or a series failed (the others still convert).
-        """)
+            Containers are written to OUT/<Study Instance UID>/<Series Instance UID>.octz under a temporary \
+            name and renamed when complete. Running the same command again resumes: series whose container \
+            is complete and whose inputs are unchanged are skipped. Files that are not OCT DICOM are listed \
+            as skipped, with the reason. Exit status 0 when every OCT series converted, 1 when an input was \
+            bad or a series failed (the others still convert).
+            """)
 
     @Argument(help: "A folder tree of DICOM files (any names; a DICOMDIR may be present); not with --plan or --from.")
     var archive: String?
@@ -25,7 +25,11 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String
 
-    @Option(name: .long, help: "Codec profile (see `octarc profiles`); cr50c keeps the lesions that the older cr10-cr80 despeckling erases.")
+    @Option(
+        name: .long,
+        help:
+            "Codec profile (see `octarc profiles`); cr50c keeps the lesions that the older cr10-cr80 despeckling erases."
+    )
     var profile: String = "cr50c"
 
     @Option(name: .long, help: ProfileFolders.help)
@@ -37,7 +41,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .long, help: "Copy files that are not OCT DICOM into OUT/other/, unchanged.")
     var copyOther = false
 
-    @Flag(name: .long, help: "Replace an existing container even when the new one holds fewer instances or another profile.")
+    @Flag(
+        name: .long,
+        help: "Replace an existing container even when the new one holds fewer instances or another profile.")
     var replace = false
 
     @Flag(name: .long, help: "Print the manifest as JSON on standard output, and no progress.")
@@ -58,9 +64,10 @@ struct ConvertCommand: ParsableCommand {
         if node.from != nil { return try runFromNode() }
         let library = try ProfileFolders.library(explicit: profiles)
         let codec = FrameCodec(profile: try library.load(profile))
-        let options = Converter.Options(archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
-                                        jobs: jobs, copyOther: copyOther, quiet: json, replace: replace,
-                                        progress: ProgressBar.handler(quiet: json))
+        let options = Converter.Options(
+            archive: URL(fileURLWithPath: archive ?? "."), output: URL(fileURLWithPath: out),
+            jobs: jobs, copyOther: copyOther, quiet: json, replace: replace,
+            progress: ProgressBar.handler(quiet: json))
         if let selection = try shard.selection() {
             return try runShard(codec: codec, options: options, selection: selection)
         }
@@ -85,16 +92,20 @@ extension ConvertCommand {
         let original = manifest.series.reduce(0) { $0 + $1.originalPixelBytes }
         let stored = manifest.series.reduce(0) { $0 + $1.outputBytes }
         let frames = manifest.series.reduce(0) { $0 + $1.frames }
-        print("\(manifest.series.count) series\(node.map { " from \($0)" } ?? "") (\(outcome.converted) converted, "
-              + "\(outcome.upToDate) up to date), \(frames) frames, profile \(profile)")
+        print(
+            "\(manifest.series.count) series\(node.map { " from \($0)" } ?? "") (\(outcome.converted) converted, "
+                + "\(outcome.upToDate) up to date), \(frames) frames, profile \(profile)")
         if stored > 0 {
-            print(String(format: "stored CR %.1f: %@ of pixel data in %@", Double(original) / Double(stored),
-                         ByteCountFormatter.string(fromByteCount: Int64(original), countStyle: .file),
-                         ByteCountFormatter.string(fromByteCount: Int64(stored), countStyle: .file)))
+            print(
+                String(
+                    format: "stored CR %.1f: %@ of pixel data in %@", Double(original) / Double(stored),
+                    ByteCountFormatter.string(fromByteCount: Int64(original), countStyle: .file),
+                    ByteCountFormatter.string(fromByteCount: Int64(stored), countStyle: .file)))
         }
         for skipped in manifest.skipped {
-            print("\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)"
-                  + (skipped.copiedTo.map { " (copied to \($0))" } ?? ""))
+            print(
+                "\(skipped.failed ? "bad input" : "skipped") \(skipped.path): \(skipped.reason)"
+                    + (skipped.copiedTo.map { " (copied to \($0))" } ?? ""))
         }
         for kept in outcome.kept { print("kept \(kept)") }
         for failure in outcome.failures { print("FAILED \(failure)") }

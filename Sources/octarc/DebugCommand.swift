@@ -28,7 +28,9 @@ func loadDebugFrame(_ url: URL, index: Int) throws -> DebugFrame {
     guard url.pathExtension.lowercased() == "png" else {
         let instance = try OCTInstance.open(url)
         let image = instance.geometry.intensities(of: try instance.frame(index))
-        return DebugFrame(image: image, padding: instance.geometry.paddingIntensity.flatMap { PaddingMask.edgeRuns(of: $0, in: image) })
+        return DebugFrame(
+            image: image,
+            padding: instance.geometry.paddingIntensity.flatMap { PaddingMask.edgeRuns(of: $0, in: image) })
     }
     let frame = try PNGFrame.read(url)
     return DebugFrame(image: frame.image, padding: frame.padding)
@@ -40,8 +42,9 @@ func decodePreprocessing(_ json: String?) throws -> PreprocessingParameters {
     do {
         return try JSONDecoder().decode(PreprocessingParameters.self, from: Data(json.utf8))
     } catch {
-        throw ValidationError("--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): "
-                              + DecodingErrorText.describe(error))
+        throw ValidationError(
+            "--preprocessing is not a preprocessing object (see Profiles/FORMAT.md): "
+                + DecodingErrorText.describe(error))
     }
 }
 
@@ -63,7 +66,10 @@ extension DebugCommand {
         @Flag(help: "Print the boundaries as JSON (0-based rows, one per column).")
         var json = false
 
-        @Option(help: "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones.")
+        @Option(
+            help:
+                "Preprocessing parameters as JSON (a profile.json's \"preprocessing\" object); default: the built-in ones."
+        )
         var preprocessing: String?
 
         func validate() throws {
@@ -79,16 +85,20 @@ extension DebugCommand {
             let directory = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let stem = url.deletingPathExtension().lastPathComponent + (frame == 1 ? "" : "-frame\(frame)")
-            try PNG.write(Self.overlay(input.image, analysis: analysis),
-                          to: directory.appendingPathComponent("\(stem)-overlay.png"))
-            try PNG.write(analysis.despeckled.quantized(maxValue: 255, as: UInt8.self),
-                          to: directory.appendingPathComponent("\(stem)-despeckled.png"))
-            try PNG.write(analysis.band.quantized(maxValue: 255, as: UInt8.self),
-                          to: directory.appendingPathComponent("\(stem)-band.png"))
+            try PNG.write(
+                Self.overlay(input.image, analysis: analysis),
+                to: directory.appendingPathComponent("\(stem)-overlay.png"))
+            try PNG.write(
+                analysis.despeckled.quantized(maxValue: 255, as: UInt8.self),
+                to: directory.appendingPathComponent("\(stem)-despeckled.png"))
+            try PNG.write(
+                analysis.band.quantized(maxValue: 255, as: UInt8.self),
+                to: directory.appendingPathComponent("\(stem)-band.png"))
             if json {
-                let boundaries = BoundariesJSON(ilm: analysis.ilm, isos: analysis.boundaries.isos, bm: analysis.bm,
-                                                lbm: analysis.lbm, retina_found: analysis.retinaFound,
-                                                noise_sigma: analysis.noiseSigma)
+                let boundaries = BoundariesJSON(
+                    ilm: analysis.ilm, isos: analysis.boundaries.isos, bm: analysis.bm,
+                    lbm: analysis.lbm, retina_found: analysis.retinaFound,
+                    noise_sigma: analysis.noiseSigma)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(boundaries), as: UTF8.self))
@@ -108,7 +118,9 @@ extension DebugCommand {
         static func overlay(_ frame: Image<Float>, analysis: FrameAnalysis) -> Image<RGB> {
             var picture = frame.quantized(maxValue: 255, as: UInt8.self).map { RGB(gray: $0) }
             guard analysis.retinaFound else { return picture }
-            for (rows, colour) in [(analysis.lbm, RGB(255, 255, 0)), (analysis.bm, RGB(255, 0, 0)), (analysis.ilm, RGB(0, 255, 0))] {
+            for (rows, colour) in [
+                (analysis.lbm, RGB(255, 255, 0)), (analysis.bm, RGB(255, 0, 0)), (analysis.ilm, RGB(0, 255, 0)),
+            ] {
                 for x in 0..<frame.width where rows[x] >= 0 && rows[x] < frame.height { picture[x, rows[x]] = colour }
             }
             return picture

@@ -7,10 +7,10 @@ struct EchoCommand: ParsableCommand {
         commandName: "echo",
         abstract: "Check that a DICOM node answers (C-ECHO) and accepts octarc's AE title.",
         discussion: """
-        Exit status 0 when the node answers. Otherwise the message says what failed: the connection \
-        (refused, unreachable, timeout), the association (rejected, with the node's reason, e.g. called \
-        or calling AE title not recognized), or no presentation context accepted.
-        """)
+            Exit status 0 when the node answers. Otherwise the message says what failed: the connection \
+            (refused, unreachable, timeout), the association (rejected, with the node's reason, e.g. called \
+            or calling AE title not recognized), or no presentation context accepted.
+            """)
 
     @Argument(help: "The node, AET@HOST:PORT.")
     var node: String
@@ -21,7 +21,9 @@ struct EchoCommand: ParsableCommand {
         let client = try connection.client(for: node)
         let started = Date()
         try client.echo()
-        print(String(format: "%@ answered C-ECHO from %@ in %.0f ms", client.node.description, client.callingAETitle,
-                     Date().timeIntervalSince(started) * 1000))
+        print(
+            String(
+                format: "%@ answered C-ECHO from %@ in %.0f ms", client.node.description, client.callingAETitle,
+                Date().timeIntervalSince(started) * 1000))
     }
 }

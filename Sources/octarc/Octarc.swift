@@ -37,7 +37,8 @@ struct Octarc: ParsableCommand {
     /// raising the mmap and trim thresholds keeps them in the heap for reuse.
     private static func keepFrameBuffersMapped() {
         #if os(Linux)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+        let trimThreshold: Int32 = -1
+        let mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
         _ = glibcMallopt(mmapThreshold, 64 << 20)
         _ = glibcMallopt(trimThreshold, 256 << 20)
         #endif

@@ -15,9 +15,11 @@ struct PACSConnectionOptions: ParsableArguments {
     @Option(name: .customLong("response-timeout"), help: "Seconds to wait for each answer of the node.")
     var responseTimeout: Int = 60
 
-    @Option(name: .customLong("move-port"), help: ArgumentHelp(
-        "Retrieve with C-MOVE to octarc listening on this port, instead of C-GET (for nodes that refuse C-GET).",
-        discussion: "The node must know the calling AE title with this machine's address and this port."))
+    @Option(
+        name: .customLong("move-port"),
+        help: ArgumentHelp(
+            "Retrieve with C-MOVE to octarc listening on this port, instead of C-GET (for nodes that refuse C-GET).",
+            discussion: "The node must know the calling AE title with this machine's address and this port."))
     var movePort: UInt16?
 
     func validate() throws {
@@ -27,8 +29,9 @@ struct PACSConnectionOptions: ParsableArguments {
     }
 
     func client(for address: String) throws -> PACSClient {
-        var client = try PACSClient(node: DICOMNode(parsing: address), callingAETitle: callingAET,
-                                    timeouts: .init(connect: connectTimeout, association: associationTimeout, response: responseTimeout))
+        var client = try PACSClient(
+            node: DICOMNode(parsing: address), callingAETitle: callingAET,
+            timeouts: .init(connect: connectTimeout, association: associationTimeout, response: responseTimeout))
         client.movePort = movePort
         return client
     }

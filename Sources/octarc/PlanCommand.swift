@@ -7,13 +7,13 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Split an archive's OCT series into N shards for a cluster (Slurm array, Kubernetes indexed job).",
         discussion: """
-        Scans the archive once and writes OUT/plan.json: every series with its instance files and sizes, \
-        and the shard that converts it (series in Series Instance UID order, greedily balanced by frame \
-        count: the same archive always gives the same plan). Then run `octarc convert --plan \
-        OUT/plan.json --shard K --out OUT` for K = 0 ... N-1, at once, on machines that share OUT and \
-        see the archive at the same path; the last shard to complete writes OUT/manifest.json (or run \
-        `octarc manifest merge OUT`).
-        """)
+            Scans the archive once and writes OUT/plan.json: every series with its instance files and sizes, \
+            and the shard that converts it (series in Series Instance UID order, greedily balanced by frame \
+            count: the same archive always gives the same plan). Then run `octarc convert --plan \
+            OUT/plan.json --shard K --out OUT` for K = 0 ... N-1, at once, on machines that share OUT and \
+            see the archive at the same path; the last shard to complete writes OUT/manifest.json (or run \
+            `octarc manifest merge OUT`).
+            """)
 
     @Argument(help: "A folder tree of DICOM files.")
     var archive: String
@@ -58,11 +58,11 @@ struct ManifestCommand: ParsableCommand {
             commandName: "merge",
             abstract: "Merge the manifest parts of a sharded convert into DIR/manifest.json.",
             discussion: """
-            Every shard of the plan must have completed (DIR/manifest.parts/shard-K.done.json, under this \
-            plan). The result equals the manifest of a single-machine convert of the same archive, apart \
-            from the run's timings (`seconds`; the merged total is the sum of the shards'). Exit status 1 \
-            when a shard has not completed, an input was bad or a series failed.
-            """)
+                Every shard of the plan must have completed (DIR/manifest.parts/shard-K.done.json, under this \
+                plan). The result equals the manifest of a single-machine convert of the same archive, apart \
+                from the run's timings (`seconds`; the merged total is the sum of the shards'). Exit status 1 \
+                when a shard has not completed, an input was bad or a series failed.
+                """)
 
         @Argument(help: "The output folder of the sharded convert.")
         var folder: String
@@ -74,8 +74,9 @@ struct ManifestCommand: ParsableCommand {
             let output = URL(fileURLWithPath: folder)
             let planURL = plan.map { URL(fileURLWithPath: $0) } ?? output.appendingPathComponent(ShardPlan.fileName)
             let outcome = try ManifestMerge.merge(output: output, planURL: planURL)
-            print("\(outcome.manifest.series.count) series, \(outcome.manifest.series.reduce(0) { $0 + $1.frames }) frames "
-                  + "merged into \(output.appendingPathComponent(Manifest.fileName).path)")
+            print(
+                "\(outcome.manifest.series.count) series, \(outcome.manifest.series.reduce(0) { $0 + $1.frames }) frames "
+                    + "merged into \(output.appendingPathComponent(Manifest.fileName).path)")
             for failure in outcome.failures { print("FAILED \(failure)") }
             if outcome.hadErrors { throw ExitCode(1) }
         }

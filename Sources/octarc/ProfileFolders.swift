@@ -28,8 +28,10 @@ enum ProfileFolders {
     static func installed(executable: URL) -> URL? {
         var directory = executable.resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
-            for candidate in [directory.appendingPathComponent("../share/octarc/Profiles").standardizedFileURL,
-                              directory.appendingPathComponent("Profiles")] where isFolder(candidate.path) {
+            for candidate in [
+                directory.appendingPathComponent("../share/octarc/Profiles").standardizedFileURL,
+                directory.appendingPathComponent("Profiles"),
+            ] where isFolder(candidate.path) {
                 return candidate
             }
             directory = directory.deletingLastPathComponent()
@@ -46,7 +48,8 @@ enum ProfileFolders {
 
     private static func existingFolder(_ path: String, from source: String) throws -> URL {
         guard isFolder(path) else {
-            throw ValidationError("\(source) \(path): no such folder (it should hold one folder per profile, e.g. cr40/)")
+            throw ValidationError(
+                "\(source) \(path): no such folder (it should hold one folder per profile, e.g. cr40/)")
         }
         return URL(fileURLWithPath: path)
     }

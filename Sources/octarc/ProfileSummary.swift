@@ -32,11 +32,14 @@ struct ProfileSummary {
             lines.append("  measured on dev (stored CR / MS-SSIM ROI / MS-SSIM frame / PSNR ROI dB):")
             for (device, values) in devices.sorted(by: { $0.key < $1.key }) {
                 guard case .object = values else { continue }
-                lines.append("    \(device.padding(toLength: 12, withPad: " ", startingAt: 0)) "
-                             + [values["stored_cr"]?.number.map { format($0, 1) } ?? "-",
-                                values["msssim_roi"]?.number.map { format($0, 4) } ?? "-",
-                                values["msssim_frame"]?.number.map { format($0, 4) } ?? "-",
-                                values["psnr_roi"]?.number.map { format($0, 2) } ?? "-"].joined(separator: " / "))
+                lines.append(
+                    "    \(device.padding(toLength: 12, withPad: " ", startingAt: 0)) "
+                        + [
+                            values["stored_cr"]?.number.map { format($0, 1) } ?? "-",
+                            values["msssim_roi"]?.number.map { format($0, 4) } ?? "-",
+                            values["msssim_frame"]?.number.map { format($0, 4) } ?? "-",
+                            values["psnr_roi"]?.number.map { format($0, 2) } ?? "-",
+                        ].joined(separator: " / "))
             }
         } else {
             lines.append("  measured    not yet (run Scripts/training/evaluate.py)")
@@ -45,7 +48,9 @@ struct ProfileSummary {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             if let data = try? encoder.encode(training) {
-                lines.append("  training    " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
+                lines.append(
+                    "  training    "
+                        + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
             }
         }
         return lines.joined(separator: "\n")

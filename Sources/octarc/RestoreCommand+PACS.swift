@@ -12,8 +12,10 @@ struct RestoreToNodeOptions: ParsableArguments {
 
     /// A private folder for restored files that are only sent (no --out); the caller deletes it.
     static func scratchFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octarc-restore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "octarc-restore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         return folder
     }
 
@@ -22,8 +24,9 @@ struct RestoreToNodeOptions: ParsableArguments {
         let results = try Restorer.send(restored, to: client)
         let failed = results.filter { !$0.succeeded }
         for (instance, result) in zip(restored, results) where !result.succeeded {
-            print("FAILED C-STORE of instance \(instance.sopInstanceUID) (restored from \(instance.sourceSOPInstanceUID)): "
-                  + DIMSEStatus.describe(result.status) + (result.reason.isEmpty ? "" : ": \(result.reason)"))
+            print(
+                "FAILED C-STORE of instance \(instance.sopInstanceUID) (restored from \(instance.sourceSOPInstanceUID)): "
+                    + DIMSEStatus.describe(result.status) + (result.reason.isEmpty ? "" : ": \(result.reason)"))
         }
         print("\(results.count - failed.count) of \(results.count) instances stored to \(client.node)")
         return !failed.isEmpty

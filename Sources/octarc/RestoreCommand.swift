@@ -9,13 +9,15 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore DICOM from .octz containers (a file, a folder of them, or a convert manifest).",
         discussion: """
-        Every restored instance is a derived, lossy image: new SOP Instance UID, Image Type DERIVED, \
-        Lossy Image Compression 01 with ratio and method appended, and a per-frame Derivation Image \
-        group referencing the original. Every other attribute of the original comes back unchanged. \
-        Files go to OUT/<Study Instance UID>/<Series Instance UID>/<SOP Instance UID>.dcm.
-        """)
+            Every restored instance is a derived, lossy image: new SOP Instance UID, Image Type DERIVED, \
+            Lossy Image Compression 01 with ratio and method appended, and a per-frame Derivation Image \
+            group referencing the original. Every other attribute of the original comes back unchanged. \
+            Files go to OUT/<Study Instance UID>/<Series Instance UID>/<SOP Instance UID>.dcm.
+            """)
 
-    @Argument(help: "A .octz file, a folder searched for them, or a manifest.json (with --plan: the convert's output folder).")
+    @Argument(
+        help: "A .octz file, a folder searched for them, or a manifest.json (with --plan: the convert's output folder)."
+    )
     var input: String
 
     @OptionGroup var shard: ShardOptions
@@ -51,11 +53,15 @@ struct RestoreCommand: ParsableCommand {
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         let output = scratch ?? URL(fileURLWithPath: out ?? "")
         let library = try ProfileFolders.library(explicit: profiles)
-        let restorer = Restorer(library: library, options: .init(
-            input: URL(fileURLWithPath: input), output: output, jobs: jobs,
-            frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot,
-            containers: try shard.selection().map { $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input)) },
-            progress: ProgressBar.handler(quiet: false)))
+        let restorer = Restorer(
+            library: library,
+            options: .init(
+                input: URL(fileURLWithPath: input), output: output, jobs: jobs,
+                frames: frames.flatMap(FrameRange.parse), uidRoot: uidRoot,
+                containers: try shard.selection().map {
+                    $0.plan.containers(of: $0.shard, in: URL(fileURLWithPath: input))
+                },
+                progress: ProgressBar.handler(quiet: false)))
         let outcome = try restorer.run()
         if let out { print("\(outcome.restored.count) instances restored to \(out)") }
         for failure in outcome.failures { print("FAILED \(failure)") }
@@ -69,7 +75,8 @@ enum FrameRange {
     static func parse(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         guard (1...2).contains(parts.count), let first = parts[0], let last = parts[parts.count - 1],
-              first >= 1, last >= first else { return nil }
+            first >= 1, last >= first
+        else { return nil }
         return first...last
     }
 }

@@ -8,9 +8,11 @@ struct ShardOptions: ParsableArguments {
     @Option(name: .long, help: "A plan.json from `octarc plan`: work on one shard of it (needs --shard).")
     var plan: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The shard of --plan to work on, 0 to N-1 (in a Slurm array: $SLURM_ARRAY_TASK_ID; Kubernetes: $JOB_COMPLETION_INDEX).",
-        valueName: "K"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The shard of --plan to work on, 0 to N-1 (in a Slurm array: $SLURM_ARRAY_TASK_ID; Kubernetes: $JOB_COMPLETION_INDEX).",
+            valueName: "K"))
     var shard: Int?
 
     /// A plan that was read, and the shard of it to work on.

@@ -16,8 +16,10 @@ struct VerifyFromNodeOptions: ParsableArguments {
         guard let from else { return nil }
         let client = try connection.client(for: from)
         let wanted = try PACSOriginals.wanted(by: restored)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octarc-originals-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "octarc-originals-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
             try PACSOriginals.retrieve(wanted, from: client, into: folder)
         } catch {

@@ -8,13 +8,13 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Measure restored OCT against the originals: MS-SSIM, SSIM, PSNR, layer shift, compression ratios.",
         discussion: """
-        RESTORED is a folder of restored DICOM (paired with the originals through the derivation \
-        reference) or of .octz containers (decoded on the fly). ROI metrics compare against the \
-        preprocessed ROI band (the codec's input, the paper's setting); frame metrics against the \
-        original frame, padding excluded. Exit status 1 when a frame falls below the profile's \
-        MS-SSIM floor, when anything could not be compared (a container or file that cannot be read), \
-        when an original has no restored counterpart, or when no frame was compared.
-        """)
+            RESTORED is a folder of restored DICOM (paired with the originals through the derivation \
+            reference) or of .octz containers (decoded on the fly). ROI metrics compare against the \
+            preprocessed ROI band (the codec's input, the paper's setting); frame metrics against the \
+            original frame, padding excluded. Exit status 1 when a frame falls below the profile's \
+            MS-SSIM floor, when anything could not be compared (a container or file that cannot be read), \
+            when an original has no restored counterpart, or when no frame was compared.
+            """)
 
     @Argument(help: "The original archive (left out with --from).")
     var originals: String
@@ -59,11 +59,14 @@ struct VerifyCommand: ParsableCommand {
         let originals = fetched ?? URL(fileURLWithPath: self.originals)
         let library = try ProfileFolders.library(explicit: profiles)
         let selection = try shard.selection()
-        let verifier = Verifier(library: library, options: .init(
-            originals: originals, restored: URL(fileURLWithPath: restored), jobs: jobs,
-            profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
-            originalFiles: selection.map { $0.plan.files(of: $0.shard) },
-            restoredContainers: selection.flatMap { containers(of: $0) }, progress: ProgressBar.handler(quiet: json)))
+        let verifier = Verifier(
+            library: library,
+            options: .init(
+                originals: originals, restored: URL(fileURLWithPath: restored), jobs: jobs,
+                profile: profile, exportROI: exportRoi.map { URL(fileURLWithPath: $0) }, quiet: json,
+                originalFiles: selection.map { $0.plan.files(of: $0.shard) },
+                restoredContainers: selection.flatMap { containers(of: $0) }, progress: ProgressBar.handler(quiet: json)
+            ))
         let (result, worst) = try verifier.run()
         if let report {
             try result.writeFolder(to: URL(fileURLWithPath: report), worst: worst)

@@ -1,7 +1,7 @@
 import Archive
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13, "Nothing lost, nothing silent", in process: each numbered rule of convert on archives made
 /// from the Spectralis sample, with the fixture profiles (`Pipeline`). The command line's own part
@@ -56,8 +56,9 @@ extension ConvertRulesTests {
         #expect(other.failures.joined().contains("profile fixture-a"), "\(other.failures)")
         #expect(try p.containers("out") == before, "fixture-a's container replaced by fixture-b's")
         let entry = try #require(try p.series("out").values.first)
-        #expect((entry["profile"] as? [String: Any])?["name"] as? String == "fixture-a",
-                "the manifest records the kept container's own profile")
+        #expect(
+            (entry["profile"] as? [String: Any])?["name"] as? String == "fixture-a",
+            "the manifest records the kept container's own profile")
     }
 
     @Test func seriesWhoseOriginalsAreAllGoneStaysInTheManifest() throws {
@@ -69,7 +70,8 @@ extension ConvertRulesTests {
         try FileManager.default.removeItem(at: gone)
         let again = try p.convert("archive", "out")
         #expect(!again.hadErrors, "\(again.failures)")
-        #expect(again.kept.count == 1 && again.kept[0].contains("2.25.1313"), "the kept series is reported: \(again.kept)")
+        #expect(
+            again.kept.count == 1 && again.kept[0].contains("2.25.1313"), "the kept series is reported: \(again.kept)")
         #expect(Set(try p.series("out").keys).contains("2.25.1313"))
         #expect(try p.containers("out").count == 2)
     }
@@ -83,7 +85,8 @@ extension ConvertRulesTests {
         defer { p.remove() }
         try p.instance("archive/blank.dcm", ["--frames", "0,1", "--blank", "1"])
         for (index, size) in ["1x768", "496x1", "8x8", "2x2"].enumerated() {
-            try p.instance("archive/tiny-\(size).dcm", ["--frames", "2", "--size", size, "--series-uid", "2.25.77\(index)"])
+            try p.instance(
+                "archive/tiny-\(size).dcm", ["--frames", "2", "--size", size, "--series-uid", "2.25.77\(index)"])
         }
         let convert = try p.convert("archive", "out")
         #expect(!convert.hadErrors, "\(convert.failures)")
@@ -108,7 +111,9 @@ extension ConvertRulesTests {
             #expect(!run.hadErrors, "\(run.failures)")
         }
         let skipped = try p.manifest("archive/out")["skipped"] as? [[String: Any]] ?? []
-        #expect(skipped.map { $0["path"] as? String } == ["notes.txt"], "the output folder was scanned as input: \(skipped)")
+        #expect(
+            skipped.map { $0["path"] as? String } == ["notes.txt"], "the output folder was scanned as input: \(skipped)"
+        )
         #expect(!FileManager.default.fileExists(atPath: p.url("archive/out/other/out").path))
 
         // A restored (lossy derived) copy placed beside its original is not merged into the series.
@@ -132,8 +137,9 @@ extension ConvertRulesTests {
         let goneReasons = gone.manifest.skipped.map(\.reason)
         #expect(goneReasons.contains { $0.contains("restored (lossy derived) copy") }, "\(goneReasons)")
         let kept = try #require(try p.series("archive/out").values.first)
-        #expect((kept["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == ["one.dcm"],
-                "the container's entry was replaced by the restored copy")
+        #expect(
+            (kept["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == ["one.dcm"],
+            "the container's entry was replaced by the restored copy")
     }
 }
 

@@ -1,11 +1,12 @@
 import Archive
 import Codec
-@testable import Container
 import DICOM
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
+
+@testable import Container
 
 /// Frames of the samples through FrameCodec: geometry, padding and bit depth come back exactly.
 @Suite struct FrameCodecTests {
@@ -29,8 +30,12 @@ extension FrameCodecTests {
         #expect(try FrameCodec.roiGeometry(of: Self.record(coded)).mode == .band)
         let restored = try codec.decode(Self.record(coded), geometry: instance.geometry)
         #expect(restored.width == original.width && restored.height == original.height)
-        let mask = try #require(FrameCodec.padding(FrameCodec.intensities(original, geometry: instance.geometry),
-                                                   geometry: instance.geometry).mask).image
+        let mask = try #require(
+            FrameCodec.padding(
+                FrameCodec.intensities(original, geometry: instance.geometry),
+                geometry: instance.geometry
+            ).mask
+        ).image
         let padding = zip(mask.pixels, restored.pixels).filter { $0.0 }
         #expect(padding.count > 1000)  // the sample's white wedges
         #expect(padding.allSatisfy { $0.1 == 255 })
@@ -41,15 +46,18 @@ extension FrameCodecTests {
         let codec = try Self.codec.get()
         let instance = try Self.instance("bioptigen-subj13-12bit.dcm")
         let original = try instance.frame(2)
-        let restored = try codec.decode(Self.record(try codec.encode(original, geometry: instance.geometry)), geometry: instance.geometry)
+        let restored = try codec.decode(
+            Self.record(try codec.encode(original, geometry: instance.geometry)), geometry: instance.geometry)
         #expect(restored.pixels.allSatisfy { $0 <= 4095 })
-        let scores = try Metrics.compare(restored.normalized(maxValue: 4095), original.normalized(maxValue: 4095), dataRange: 1)
+        let scores = try Metrics.compare(
+            restored.normalized(maxValue: 4095), original.normalized(maxValue: 4095), dataRange: 1)
         #expect(scores.psnr > 15)
     }
 
     @Test func monochrome1IsInvertedForTheCodecAndBack() throws {
-        var geometry = FrameGeometry(rows: 4, columns: 3, numberOfFrames: 1, bitsAllocated: 16, bitsStored: 12, highBit: 11,
-                                     photometricInterpretation: "MONOCHROME1")
+        var geometry = FrameGeometry(
+            rows: 4, columns: 3, numberOfFrames: 1, bitsAllocated: 16, bitsStored: 12, highBit: 11,
+            photometricInterpretation: "MONOCHROME1")
         let frame = Image<UInt16>(width: 3, height: 4, pixels: [0, 4095, 100, 2000, 7, 8, 9, 10, 11, 12, 13, 4000])
         let intensities = FrameCodec.intensities(frame, geometry: geometry)
         #expect(intensities[0, 0] == 1 && intensities[1, 0] == 0)
@@ -60,7 +68,8 @@ extension FrameCodecTests {
 
     @Test func aBlankFrameIsCodedWholeAndComesBackBlank() throws {
         let codec = try Self.codec.get()
-        let geometry = FrameGeometry(rows: 200, columns: 300, numberOfFrames: 1, bitsAllocated: 8, bitsStored: 8, highBit: 7)
+        let geometry = FrameGeometry(
+            rows: 200, columns: 300, numberOfFrames: 1, bitsAllocated: 8, bitsStored: 8, highBit: 7)
         let blank = Image<UInt16>(width: 300, height: 200, repeating: 40)
         let coded = try codec.encode(blank, geometry: geometry)
         #expect(try FrameCodec.roiGeometry(of: Self.record(coded)).mode == .wholeFrame)

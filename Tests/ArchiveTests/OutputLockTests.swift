@@ -1,7 +1,7 @@
 import Archive
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 6: one convert at a time per output folder; the second is told who holds it.
 @Suite struct OutputLockTests {
@@ -9,7 +9,9 @@ import TestSupport
         let folder = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let lock = try OutputLock.acquire(in: folder)
-        #expect(throws: OutputLock.Failure.taken(path: folder.appendingPathComponent(".octarc.lock").path, holder: getpid())) {
+        #expect(
+            throws: OutputLock.Failure.taken(path: folder.appendingPathComponent(".octarc.lock").path, holder: getpid())
+        ) {
             try OutputLock.acquire(in: folder)
         }
         // Another name (a shard's own lock) is independent.

@@ -1,8 +1,8 @@
 import Archive
 import Codec
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// convert, restore and verify in process (`Converter`, `Restorer`, `Verifier`), with the fixture
 /// profiles of `Tests/Data/profiles` (tiny codecs written by the shipped profiles' builder:
@@ -13,7 +13,9 @@ struct Pipeline {
     static let library = ProfileLibrary(folders: [profiles])
     /// Loaded once per test process.
     static let codecs = Result {
-        try ["fixture-a", "fixture-b"].reduce(into: [String: FrameCodec]()) { $0[$1] = FrameCodec(profile: try library.load($1)) }
+        try ["fixture-a", "fixture-b"].reduce(into: [String: FrameCodec]()) {
+            $0[$1] = FrameCodec(profile: try library.load($1))
+        }
     }
 
     static func codec(_ name: String = "fixture-a") throws -> FrameCodec {
@@ -42,30 +44,45 @@ struct Pipeline {
         let folder = url(relative)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in names {
-            try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Fixtures.samples.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         return folder
     }
 
     /// `octarc convert ARCHIVE --out OUT --profile PROFILE`, in process.
     @discardableResult
-    func convert(_ archive: String, _ out: String, profile: String = "fixture-a", jobs: Int = 2, replace: Bool = false,
-                 copyOther: Bool = false) throws -> Converter.Outcome {
-        try Converter(codec: try Self.codec(profile), options: .init(
-            archive: url(archive), output: url(out), jobs: jobs, copyOther: copyOther, quiet: true, replace: replace)).run()
+    func convert(
+        _ archive: String, _ out: String, profile: String = "fixture-a", jobs: Int = 2, replace: Bool = false,
+        copyOther: Bool = false
+    ) throws -> Converter.Outcome {
+        try Converter(
+            codec: try Self.codec(profile),
+            options: .init(
+                archive: url(archive), output: url(out), jobs: jobs, copyOther: copyOther, quiet: true, replace: replace
+            )
+        ).run()
     }
 
     /// `octarc restore INPUT --out OUT [--frames A-B]`, in process.
     @discardableResult
-    func restore(_ input: String, _ out: String, frames: ClosedRange<Int>? = nil,
-                 library: ProfileLibrary = Pipeline.library) throws -> Restorer.Outcome {
-        try Restorer(library: library, options: .init(input: url(input), output: url(out), jobs: 2, frames: frames, quiet: true)).run()
+    func restore(
+        _ input: String, _ out: String, frames: ClosedRange<Int>? = nil,
+        library: ProfileLibrary = Pipeline.library
+    ) throws -> Restorer.Outcome {
+        try Restorer(
+            library: library, options: .init(input: url(input), output: url(out), jobs: 2, frames: frames, quiet: true)
+        ).run()
     }
 
     /// `octarc verify ORIGINALS RESTORED`, in process.
     func verify(_ originals: String, _ restored: String) throws -> (report: VerifyReport, worst: [WorstFrame]) {
-        try Verifier(library: Self.library, options: .init(originals: url(originals), restored: url(restored), jobs: 2,
-                                                            quiet: true)).run()
+        try Verifier(
+            library: Self.library,
+            options: .init(
+                originals: url(originals), restored: url(restored), jobs: 2,
+                quiet: true)
+        ).run()
     }
 
     /// The manifest of an output folder, parsed as plain JSON (what a reader of manifest.json sees).
@@ -84,7 +101,8 @@ struct Pipeline {
     func files(_ relative: String, extension ext: String) throws -> [String: Data] {
         let folder = url(relative)
         var out: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+        let enumerator = FileManager.default.enumerator(
+            at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
         while let file = enumerator?.nextObject() as? URL {
             if file.pathExtension == ext {
                 out[String(file.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: file)

@@ -2,8 +2,8 @@ import Archive
 import Codec
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// convert → restore → verify in process on the 12-bit Bioptigen sample (5 frames) with the fixture
 /// profile: one convert and one restore, made once per test process (`shared`), serve every test here
@@ -22,9 +22,13 @@ import TestSupport
         atexit { PipelineRoundTripTests.removeShared() }
         try p.samples(["bioptigen-subj13-12bit.dcm"], into: "archive")
         let convert = try p.convert("archive", "out", jobs: 2)
-        guard convert.failures.isEmpty, convert.converted == 1 else { throw SampleVariants.Failure(description: "\(convert.failures)") }
+        guard convert.failures.isEmpty, convert.converted == 1 else {
+            throw SampleVariants.Failure(description: "\(convert.failures)")
+        }
         let restore = try p.restore("out", "restored")
-        guard restore.failures.isEmpty, restore.restored.count == 1 else { throw SampleVariants.Failure(description: "\(restore.failures)") }
+        guard restore.failures.isEmpty, restore.restored.count == 1 else {
+            throw SampleVariants.Failure(description: "\(restore.failures)")
+        }
         return Shared(root: p.work)
     }
 
@@ -34,9 +38,12 @@ import TestSupport
 
     static func files(_ folder: URL, extension ext: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+        let enumerator = FileManager.default.enumerator(
+            at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
         while let file = enumerator?.nextObject() as? URL {
-            if file.pathExtension == ext { out[String(file.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: file) }
+            if file.pathExtension == ext {
+                out[String(file.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: file)
+            }
         }
         return out
     }
@@ -47,8 +54,11 @@ extension PipelineRoundTripTests {
         let shared = try Self.shared.get()
         let p = try Pipeline()
         defer { p.remove() }
-        let one = try Converter(codec: try Pipeline.codec(), options: .init(
-            archive: shared.archive, output: p.url("jobs1"), jobs: 1, quiet: true)).run()
+        let one = try Converter(
+            codec: try Pipeline.codec(),
+            options: .init(
+                archive: shared.archive, output: p.url("jobs1"), jobs: 1, quiet: true)
+        ).run()
         #expect(one.failures.isEmpty)
         let reference = try Self.files(shared.out, extension: "octz")
         #expect(reference.count == 1)
@@ -58,8 +68,11 @@ extension PipelineRoundTripTests {
     @Test func verifyingContainersDirectlyGivesTheSameScoresAsVerifyingRestoredDICOM() throws {
         let shared = try Self.shared.get()
         func scores(_ restored: URL) throws -> (VerifyReport, [Double]) {
-            let (report, _) = try Verifier(library: Pipeline.library, options: .init(
-                originals: shared.archive, restored: restored, jobs: 2, quiet: true)).run()
+            let (report, _) = try Verifier(
+                library: Pipeline.library,
+                options: .init(
+                    originals: shared.archive, restored: restored, jobs: 2, quiet: true)
+            ).run()
             return (report, report.frames.flatMap { [$0.msssimROI, $0.psnrFrame, $0.msssimRetina ?? -1] })
         }
         let (fromContainers, containerScores) = try scores(shared.out)
@@ -74,8 +87,11 @@ extension PipelineRoundTripTests {
         let shared = try Self.shared.get()
         let p = try Pipeline()
         defer { p.remove() }
-        let partial = try Restorer(library: Pipeline.library, options: .init(
-            input: shared.out, output: p.url("part"), jobs: 2, frames: 2...3, quiet: true)).run()
+        let partial = try Restorer(
+            library: Pipeline.library,
+            options: .init(
+                input: shared.out, output: p.url("part"), jobs: 2, frames: 2...3, quiet: true)
+        ).run()
         #expect(partial.failures.isEmpty, "\(partial.failures)")
         #expect(partial.restored.map(\.frames) == [2])
         let restored = try FileManager.default.subpathsOfDirectory(atPath: shared.restored.path)
@@ -101,20 +117,25 @@ extension PipelineRoundTripTests {
         defer { p.remove() }
         // The same profile name with other weights (one value changed, checksum updated to match).
         let changed = p.url("profiles/fixture-a")
-        try FileManager.default.createDirectory(at: changed.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: changed.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Pipeline.profiles.appendingPathComponent("fixture-a"), to: changed)
         var weights = try Data(contentsOf: changed.appendingPathComponent("weights.safetensors"))
         weights[weights.count - 1] ^= 0x01
         try weights.write(to: changed.appendingPathComponent("weights.safetensors"))
         let sha256sum = try #require(Tools.find("sha256sum"))
-        let sha = try Tools.run(sha256sum, [changed.appendingPathComponent("weights.safetensors").path]).output.prefix(64)
+        let sha = try Tools.run(sha256sum, [changed.appendingPathComponent("weights.safetensors").path]).output.prefix(
+            64)
         var profile = try String(contentsOf: changed.appendingPathComponent("profile.json"), encoding: .utf8)
         let old = try #require(profile.range(of: #""sha256": "[0-9a-f]{64}""#, options: .regularExpression))
         profile.replaceSubrange(old, with: "\"sha256\": \"\(sha)\"")
         try profile.write(to: changed.appendingPathComponent("profile.json"), atomically: true, encoding: .utf8)
 
-        let result = try Restorer(library: ProfileLibrary(folders: [p.url("profiles")]), options: .init(
-            input: shared.out, output: p.url("r"), jobs: 2, quiet: true)).run()
+        let result = try Restorer(
+            library: ProfileLibrary(folders: [p.url("profiles")]),
+            options: .init(
+                input: shared.out, output: p.url("r"), jobs: 2, quiet: true)
+        ).run()
         #expect(result.restored.isEmpty)
         #expect(result.failures.joined().contains("refusing to decode with other weights"), "\(result.failures)")
     }
@@ -125,7 +146,8 @@ extension PipelineRoundTripTests {
         let archive = try p.samples(["bioptigen-subj13-12bit.dcm"], into: "archive")
         let fixtures = Fixtures.testData.appendingPathComponent("dicom")
         for name in ["ct-image.dcm", "short-pixel-data.dcm", "zero-frames.dcm"] {
-            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: archive.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: fixtures.appendingPathComponent(name), to: archive.appendingPathComponent(name))
         }
         let duke = try Data(contentsOf: Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm"))
         try duke.prefix(duke.count / 2).write(to: archive.appendingPathComponent("truncated.dcm"))
@@ -136,8 +158,14 @@ extension PipelineRoundTripTests {
         #expect(result.converted == 1 && result.failures.isEmpty, "\(result.failures)")
         #expect(try p.containers("out").count == 1)
         let manifest = try p.manifest("out")
-        let skipped = Dictionary(uniqueKeysWithValues: (manifest["skipped"] as? [[String: Any]] ?? []).map { ($0["path"] as? String ?? "", $0) })
-        #expect(Set(skipped.keys) == ["ct-image.dcm", "short-pixel-data.dcm", "zero-frames.dcm", "truncated.dcm", "notes.txt"])
+        let skipped = Dictionary(
+            uniqueKeysWithValues: (manifest["skipped"] as? [[String: Any]] ?? []).map {
+                ($0["path"] as? String ?? "", $0)
+            })
+        #expect(
+            Set(skipped.keys) == [
+                "ct-image.dcm", "short-pixel-data.dcm", "zero-frames.dcm", "truncated.dcm", "notes.txt",
+            ])
         #expect(skipped["notes.txt"]?["failed"] as? Bool == false)
         #expect(skipped["ct-image.dcm"]?["failed"] as? Bool == false)
         for bad in ["short-pixel-data.dcm", "zero-frames.dcm", "truncated.dcm"] {
@@ -169,8 +197,9 @@ extension PipelineRoundTripTests {
         #expect(whole.frames.count == 3)
 
         // (b) a whole series of the originals has no restored counterpart.
-        let otherSeries = try #require(try FileManager.default.subpathsOfDirectory(atPath: p.url("restored").path)
-            .first { $0.hasSuffix("2.25.1414") })
+        let otherSeries = try #require(
+            try FileManager.default.subpathsOfDirectory(atPath: p.url("restored").path)
+                .first { $0.hasSuffix("2.25.1414") })
         try FileManager.default.removeItem(at: p.url("restored").appendingPathComponent(otherSeries))
         let (missing, _) = try p.verify("archive", "restored")
         #expect(!missing.passed)
@@ -186,14 +215,18 @@ extension PipelineRoundTripTests {
         // (a), (c) a corrupt container: restore refuses it, and so does verify.
         let container = try #require(try p.containers("out").keys.first { $0.contains("2.25.1414") })
         let corrupt = p.url("corrupt/other.octz")
-        try FileManager.default.createDirectory(at: corrupt.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: corrupt.deletingLastPathComponent(), withIntermediateDirectories: true)
         var bytes = try Data(contentsOf: p.url("out").appendingPathComponent(container))
         for offset in stride(from: bytes.count / 2, to: bytes.count / 2 + 64, by: 1) { bytes[offset] ^= 0x5A }
         try bytes.write(to: corrupt)
         let restoreCorrupt = try p.restore("corrupt/other.octz", "restored-corrupt")
         #expect(!restoreCorrupt.failures.isEmpty)
-        let verifyCorrupt = try Verifier(library: Pipeline.library, options: .init(
-            originals: other, restored: corrupt, jobs: 2, quiet: true)).run().report
+        let verifyCorrupt = try Verifier(
+            library: Pipeline.library,
+            options: .init(
+                originals: other, restored: corrupt, jobs: 2, quiet: true)
+        ).run().report
         #expect(!verifyCorrupt.passed)
         #expect(verifyCorrupt.frames.isEmpty)
         #expect(verifyCorrupt.verdict.contains("no frame compared"), "\(verifyCorrupt.verdict)")
@@ -213,7 +246,8 @@ extension PipelineRoundTripTests {
         #expect(try p.convert("b", "other", profile: "fixture-b").failures.isEmpty)
         for (name, _) in try p.containers("other") {
             let destination = p.url("mixed").appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: p.url("other").appendingPathComponent(name), to: destination)
         }
         let report = try p.verify("archive", "mixed").report
@@ -221,6 +255,9 @@ extension PipelineRoundTripTests {
         #expect(report.summary.profile == "fixture-a, fixture-b")
         // The same frames in JSON, as `verify --json` prints them.
         let json = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
-        #expect(Set((json["frames"] as? [[String: Any]] ?? []).compactMap { $0["profile"] as? String }) == ["fixture-a", "fixture-b"])
+        #expect(
+            Set((json["frames"] as? [[String: Any]] ?? []).compactMap { $0["profile"] as? String }) == [
+                "fixture-a", "fixture-b",
+            ])
     }
 }

@@ -2,8 +2,8 @@ import Archive
 import Codec
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -22,15 +22,19 @@ import Glibc
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if samples {
             for name in ["duke-subject07-8bit.dcm", "bioptigen-subj13-12bit.dcm"] {
-                try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent(name),
-                                                 to: folder.appendingPathComponent(name))
+                try FileManager.default.copyItem(
+                    at: Fixtures.samples.appendingPathComponent(name),
+                    to: folder.appendingPathComponent(name))
             }
         } else {
-            try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent("bioptigen-subj13-12bit.dcm"),
-                                             to: folder.appendingPathComponent("bioptigen-subj13-12bit.dcm"))
+            try FileManager.default.copyItem(
+                at: Fixtures.samples.appendingPathComponent("bioptigen-subj13-12bit.dcm"),
+                to: folder.appendingPathComponent("bioptigen-subj13-12bit.dcm"))
         }
-        try SeriesCopies.make("bioptigen-subj13-12bit.dcm", count: bioptigen, label: "b", in: folder.appendingPathComponent("copies"))
-        try SeriesCopies.make("duke-subject07-8bit.dcm", count: duke, label: "d", in: folder.appendingPathComponent("copies"))
+        try SeriesCopies.make(
+            "bioptigen-subj13-12bit.dcm", count: bioptigen, label: "b", in: folder.appendingPathComponent("copies"))
+        try SeriesCopies.make(
+            "duke-subject07-8bit.dcm", count: duke, label: "d", in: folder.appendingPathComponent("copies"))
         try Data("not DICOM\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         return folder
     }
@@ -40,8 +44,9 @@ import Glibc
     static func shortSeriesArchive() throws -> URL {
         let folder = try Fixtures.makeTemporaryDirectory("octarc-shards").appendingPathComponent("archive")
         for (index, frames) in ["0", "1,2", "3"].enumerated() {
-            try SampleVariants.write(["--frames", frames, "--series-uid", "2.25.9090\(index)"],
-                                     to: folder.appendingPathComponent("series-\(index).dcm"))
+            try SampleVariants.write(
+                ["--frames", frames, "--series-uid", "2.25.9090\(index)"],
+                to: folder.appendingPathComponent("series-\(index).dcm"))
         }
         try Data("not DICOM\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         return folder
@@ -49,7 +54,8 @@ import Glibc
 
     static func files(_ folder: URL, extension ext: String) -> [String: Data] {
         var out: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+        let enumerator = FileManager.default.enumerator(
+            at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
         while let url = enumerator?.nextObject() as? URL {
             guard url.pathExtension == ext else { continue }
             out[String(url.path.dropFirst(folder.path.count + 1))] = try? Data(contentsOf: url)
@@ -111,13 +117,17 @@ extension ShardTests {
         let archive = try Self.shortSeriesArchive()
         defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
-        let single = root.appendingPathComponent("single"), sharded = root.appendingPathComponent("sharded")
-        let reference = try Converter(codec: codec, options: .init(archive: archive, output: single, jobs: 2, quiet: true)).run()
+        let single = root.appendingPathComponent("single")
+        let sharded = root.appendingPathComponent("sharded")
+        let reference = try Converter(
+            codec: codec, options: .init(archive: archive, output: single, jobs: 2, quiet: true)
+        ).run()
         #expect(reference.converted == 3)
 
         let planURL = try ShardPlan.make(archive: archive, shards: 2).write(to: sharded)
         let plan = try ShardPlan.read(from: planURL)
-        let options = Converter.Options(archive: URL(fileURLWithPath: "/nonexistent"), output: sharded, jobs: 2, quiet: true)
+        let options = Converter.Options(
+            archive: URL(fileURLWithPath: "/nonexistent"), output: sharded, jobs: 2, quiet: true)
         let first = try ShardConverter(codec: codec, planURL: planURL, shard: 1, options: options).run()
         #expect(first.merged == nil)
         #expect(first.unfinished == [0])
@@ -180,22 +190,30 @@ extension ShardTests {
         defer { try? FileManager.default.removeItem(at: archive.deletingLastPathComponent()) }
         let root = archive.deletingLastPathComponent()
         let output = root.appendingPathComponent("octz")
-        #expect(try Converter(codec: codec, options: .init(archive: archive, output: output, jobs: 2, quiet: true)).run().converted == 3)
+        #expect(
+            try Converter(codec: codec, options: .init(archive: archive, output: output, jobs: 2, quiet: true)).run()
+                .converted == 3)
         let plan = ShardPlan.make(archive: archive, shards: 2)
         let shard = try #require((0..<2).max { plan.series(of: $0).count < plan.series(of: $1).count })
         let expected = Set(StudyArchive.scan(plan.files(of: shard)).instances.map(\.sopInstanceUID))
         #expect(expected.count == plan.series(of: shard).count)
 
         let library = Pipeline.library
-        let restored = try Restorer(library: library, options: .init(
-            input: output, output: root.appendingPathComponent("restored"), jobs: 2, frames: 1...1, quiet: true,
-            containers: plan.containers(of: shard, in: output))).run()
+        let restored = try Restorer(
+            library: library,
+            options: .init(
+                input: output, output: root.appendingPathComponent("restored"), jobs: 2, frames: 1...1, quiet: true,
+                containers: plan.containers(of: shard, in: output))
+        ).run()
         #expect(restored.failures.isEmpty)
         #expect(Set(restored.restored.map(\.sourceSOPInstanceUID)) == expected)
 
-        let verified = try Verifier(library: library, options: .init(
-            originals: archive, restored: output, jobs: 2, quiet: true, originalFiles: plan.files(of: shard),
-            restoredContainers: plan.containers(of: shard, in: output))).run()
+        let verified = try Verifier(
+            library: library,
+            options: .init(
+                originals: archive, restored: output, jobs: 2, quiet: true, originalFiles: plan.files(of: shard),
+                restoredContainers: plan.containers(of: shard, in: output))
+        ).run()
         #expect(Set(verified.report.frames.map(\.sopInstanceUID)) == expected)
         #expect(verified.report.frames.count == plan.series(of: shard).reduce(0) { $0 + $1.frames })
     }

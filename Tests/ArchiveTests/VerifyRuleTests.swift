@@ -1,15 +1,19 @@
-@testable import Archive
 import Codec
 import Foundation
 import Preprocessing
 import Testing
 
+@testable import Archive
+
 /// verify's pass/fail rule rests on fidelity to the original in the retina and on the thickness error
 /// (issue 11), with the band floor only for profiles made before retina floors existed.
 @Suite struct VerifyRuleTests {
-    static func frame(retina: Double?, band: Double = 0.999, noise: Double = 0.01, thickness: Double? = 3) -> VerifyReport.Frame {
-        var f = VerifyReport.Frame(sopInstanceUID: "1.2.3", frame: 1, msssimROI: band, ssimROI: band, psnrROI: 40,
-                                   msssimFrame: 0.9, ssimFrame: 0.9, psnrFrame: 30, roiBand: true, belowFloor: false)
+    static func frame(
+        retina: Double?, band: Double = 0.999, noise: Double = 0.01, thickness: Double? = 3
+    ) -> VerifyReport.Frame {
+        var f = VerifyReport.Frame(
+            sopInstanceUID: "1.2.3", frame: 1, msssimROI: band, ssimROI: band, psnrROI: 40,
+            msssimFrame: 0.9, ssimFrame: 0.9, psnrFrame: 30, roiBand: true, belowFloor: false)
         f.msssimRetina = retina
         f.noiseSigma = noise
         f.thicknessErrorUm = thickness
@@ -54,15 +58,20 @@ import Testing
     }
 
     @Test func thicknessErrorIsInMicrometresAndNamesItsColumns() {
-        let original = LayerBoundaries(ilm: [10, 10, 10, 10], isos: [20, 20, 20, 20], bm: [40, 40, 40, 40], retinaFound: true)
-        let restored = LayerBoundaries(ilm: [10, 12, 10, 10], isos: [20, 20, 20, 20], bm: [40, 40, 45, 45], retinaFound: true)
-        let error = ThicknessError(original: original, restored: restored, columns: [0, 1, 2, 3], rowSpacingMicrometres: 3.87)
+        let original = LayerBoundaries(
+            ilm: [10, 10, 10, 10], isos: [20, 20, 20, 20], bm: [40, 40, 40, 40], retinaFound: true)
+        let restored = LayerBoundaries(
+            ilm: [10, 12, 10, 10], isos: [20, 20, 20, 20], bm: [40, 40, 45, 45], retinaFound: true)
+        let error = ThicknessError(
+            original: original, restored: restored, columns: [0, 1, 2, 3], rowSpacingMicrometres: 3.87)
         #expect(error.meanPx == 3 && error.maxPx == 5)
         #expect(abs(error.meanMicrometres! - 3 * 3.87) < 1e-9 && abs(error.maxMicrometres! - 5 * 3.87) < 1e-9)
         #expect(error.maxColumns == "2-3")
-        let apart = LayerBoundaries(ilm: [10, 10, 10, 10], isos: [20, 20, 20, 20], bm: [45, 40, 40, 45], retinaFound: true)
-        #expect(ThicknessError(original: original, restored: apart, columns: [0, 1, 2, 3], rowSpacingMicrometres: nil)
-            .maxColumns == "0-3 (2 columns)")
+        let apart = LayerBoundaries(
+            ilm: [10, 10, 10, 10], isos: [20, 20, 20, 20], bm: [45, 40, 40, 45], retinaFound: true)
+        #expect(
+            ThicknessError(original: original, restored: apart, columns: [0, 1, 2, 3], rowSpacingMicrometres: nil)
+                .maxColumns == "0-3 (2 columns)")
         let unknown = ThicknessError(original: original, restored: restored, columns: [1], rowSpacingMicrometres: nil)
         #expect(unknown.meanPx == 2 && unknown.meanMicrometres == nil && unknown.maxColumns == "1")
     }

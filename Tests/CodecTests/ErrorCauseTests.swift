@@ -3,8 +3,8 @@ import EntropyCoding
 import Foundation
 import Neural
 import Support
-import Testing
 import TestSupport
+import Testing
 
 /// Codec errors keep the lower layer's error they were made from (`underlying`), with the same message
 /// as before, and no raw framework error text.
@@ -38,7 +38,9 @@ extension ErrorCauseTests {
         let truncated = try Data(contentsOf: weights).prefix(1000)
         try truncated.write(to: weights)
         let digest = Hex.string(SHA256.hash(truncated))
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: copy.appendingPathComponent("profile.json"))) as! [String: Any]
+        var json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: copy.appendingPathComponent("profile.json")))
+            as! [String: Any]
         var entry = json["weights"] as! [String: Any]
         entry["sha256"] = digest
         json["weights"] = entry

@@ -1,7 +1,7 @@
 import Codec
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Loading and validating profiles: every committed profile loads; damaged ones are refused with a
 /// message that says what is wrong.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 /// Writing and reading speed for a volume-sized container. Prints numbers, asserts nothing about time;
@@ -18,8 +19,9 @@ import TestSupport
                 row = min(400, max(100, row + Int.random(in: -1...1, using: &generator)))
                 return [UInt8(row & 0xFF), UInt8(row >> 8)]
             }
-            return FrameRecord(instanceIndex: 0, frameIndex: frame, roi: roi,
-                               bitstream: ContainerSamples.randomBytes(9_000, &generator), pixelChecksum: UInt32(frame))
+            return FrameRecord(
+                instanceIndex: 0, frameIndex: frame, roi: roi,
+                bitstream: ContainerSamples.randomBytes(9_000, &generator), pixelChecksum: UInt32(frame))
         }
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,7 +42,9 @@ import TestSupport
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             return String(format: "%.1f ms (%.0f MB/s of blobs)", seconds * 1e3, Double(raw) / seconds / 1e6)
         }
-        print("container, 128 frames, zstd level \(level): write \(rate(writeTime)), open+verify \(rate(readTime)); "
-              + accounting.categories.map { "\($0.name) \($0.bytes)" }.joined(separator: ", ") + ", total \(accounting.total)")
+        print(
+            "container, 128 frames, zstd level \(level): write \(rate(writeTime)), open+verify \(rate(readTime)); "
+                + accounting.categories.map { "\($0.name) \($0.bytes)" }.joined(separator: ", ")
+                + ", total \(accounting.total)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 /// Damaged containers: every change must give a ContainerError naming the part that is wrong.
@@ -26,7 +27,9 @@ import TestSupport
     /// The part of the golden container that holds `offset`.
     static func part(of offset: Int, in reader: OctzReader) -> ContainerError.Part {
         if offset < OctzFormat.preambleSize { return .preamble }
-        if let (index, location) = reader.recordLocations.enumerated().first(where: { ($0.1.offset..<($0.1.offset + $0.1.length)).contains(offset) }) {
+        if let (index, location) = reader.recordLocations.enumerated().first(where: {
+            ($0.1.offset..<($0.1.offset + $0.1.length)).contains(offset)
+        }) {
             return .record(index: index, instance: location.instanceIndex, frame: location.frameIndex)
         }
         let headerEnd = reader.recordLocations.first?.offset ?? 0
@@ -100,8 +103,11 @@ extension CorruptionTests {
             #expect {
                 try OctzReader(url: truncated)
             } throws: { error in
-                guard let error = error as? ContainerError, case .truncated(let detail) = error.problem else { return false }
-                return error.file == truncated.path && detail.contains("\(position) complete frame records, nothing after them")
+                guard let error = error as? ContainerError, case .truncated(let detail) = error.problem else {
+                    return false
+                }
+                return error.file == truncated.path
+                    && detail.contains("\(position) complete frame records, nothing after them")
             }
         }
         for _ in 0..<300 {
@@ -125,16 +131,19 @@ extension CorruptionTests {
             try reader.record(at: 1)
         } throws: { error in
             guard let error = error as? ContainerError, case .checksumMismatch = error.problem else { return false }
-            return error.description.hasPrefix("scan.octz: record 2 (instance 1, frame 3): checksum mismatch in the record section")
+            return error.description.hasPrefix(
+                "scan.octz: record 2 (instance 1, frame 3): checksum mismatch in the record section")
         }
     }
 
     @Test func newerAndUnknownVersionsAreNamed() throws {
         let golden = try Self.goldenBytes()
         let newer = OctzFormat.currentVersion + 1
-        for (version, expected) in [(newer, ContainerError.Problem.newerVersion(found: newer, supported: OctzFormat.currentVersion)),
-                                    (0xFFFF, .newerVersion(found: 0xFFFF, supported: OctzFormat.currentVersion)),
-                                    (0, .unknownVersion(0))] {
+        for (version, expected) in [
+            (newer, ContainerError.Problem.newerVersion(found: newer, supported: OctzFormat.currentVersion)),
+            (0xFFFF, .newerVersion(found: 0xFFFF, supported: OctzFormat.currentVersion)),
+            (0, .unknownVersion(0)),
+        ] {
             let bytes = Self.preamble(version: version) + golden.dropFirst(OctzFormat.preambleSize)
             #expect(throws: ContainerError(file: "<memory>", part: .preamble, problem: expected)) {
                 try OctzReader(bytes: bytes)
@@ -142,13 +151,18 @@ extension CorruptionTests {
         }
         #expect(Self.preamble(version: OctzFormat.currentVersion) == Array(golden.prefix(16)))
         let error = ContainerError(file: "a.octz", part: .preamble, problem: .newerVersion(found: 2, supported: 1))
-        #expect(error.description == "a.octz: preamble: format version 2 is newer than this octarc reads (up to 1); use a newer octarc")
+        #expect(
+            error.description
+                == "a.octz: preamble: format version 2 is newer than this octarc reads (up to 1); use a newer octarc")
     }
 
     @Test func otherFilesAreNotContainers() throws {
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 100)
         let error = try #require(Self.readFully(png))
-        #expect(error.description == "damaged.octz: preamble: not an .octz container: it starts with 89 50 4e 47 0d 0a 1a 0a, not the .octz magic")
+        #expect(
+            error.description
+                == "damaged.octz: preamble: not an .octz container: it starts with 89 50 4e 47 0d 0a 1a 0a, not the .octz magic"
+        )
         #expect(Self.readFully([])?.problem == .truncated("the file is 0 bytes, shorter than the 16-byte preamble"))
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -165,14 +179,17 @@ extension CorruptionTests {
             switch trial % 3 {
             case 0:
                 for _ in 0...Int.random(in: 0...3, using: &generator) {
-                    damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                    damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
                 }
             case 1:
                 let start = Int.random(in: 0..<damaged.count, using: &generator)
                 damaged.removeSubrange(start..<min(damaged.count, start + Int.random(in: 1...40, using: &generator)))
             default:
                 let start = Int.random(in: 0...damaged.count, using: &generator)
-                damaged.insert(contentsOf: ContainerSamples.randomBytes(Int.random(in: 1...40, using: &generator), &generator), at: start)
+                damaged.insert(
+                    contentsOf: ContainerSamples.randomBytes(Int.random(in: 1...40, using: &generator), &generator),
+                    at: start)
             }
             if Self.readFully(damaged) == nil {
                 #expect(try GoldenContent(reader: OctzReader(bytes: damaged)) == expected)
@@ -208,8 +225,11 @@ extension CorruptionTests {
         writer.u16(3)
         writer.raw([0x41, 0xC3, 0x28])
         var reader = ByteReader(writer.bytes, site: ErrorSite(file: "x.octz", part: .header), what: "header metadata")
-        #expect(throws: ContainerError(file: "x.octz", part: .header,
-                                       problem: .invalid("header metadata: patient ID is not valid UTF-8"))) {
+        #expect(
+            throws: ContainerError(
+                file: "x.octz", part: .header,
+                problem: .invalid("header metadata: patient ID is not valid UTF-8"))
+        ) {
             try reader.string("patient ID")
         }
     }

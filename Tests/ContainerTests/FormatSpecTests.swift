@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 /// `Sources/Container/FORMAT.md` must match the code: its constant table, and its example, which
 /// describes the committed golden container byte for byte.
 @Suite struct FormatSpecTests {
     static func spec() throws -> String {
-        try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Sources/Container/FORMAT.md"), encoding: .utf8)
+        try String(
+            contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Sources/Container/FORMAT.md"), encoding: .utf8)
     }
 
     /// The lines of the section that starts with `heading`, up to the next `## ` heading.
@@ -21,7 +23,9 @@ import TestSupport
     /// The cells of the table rows in `lines` (header and separator rows skipped).
     static func tableRows(_ lines: [Substring]) -> [[String]] {
         lines.filter { $0.hasPrefix("|") && !$0.hasPrefix("|---") }.dropFirst().map { line in
-            line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+            line.split(separator: "|").map {
+                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            }
         }
     }
 
@@ -72,8 +76,11 @@ extension FormatSpecTests {
         let headerEnd = reader.recordLocations.first?.offset ?? 0
         layout.append(("header", 16, headerEnd - 16))
         for (index, location) in reader.recordLocations.enumerated() {
-            layout.append(("record \(index) (instance \(location.instanceIndex), frame \(location.frameIndex))",
-                           location.offset, location.length))
+            layout.append(
+                (
+                    "record \(index) (instance \(location.instanceIndex), frame \(location.frameIndex))",
+                    location.offset, location.length
+                ))
         }
         let indexOffset = reader.recordLocations.last.map { $0.offset + $0.length } ?? 0
         layout.append(("index", indexOffset, file.count - 28 - indexOffset))
@@ -92,11 +99,12 @@ extension FormatSpecTests {
         }
         #expect(dumps.map(\.0) == ["preamble", "record 0 fields", "record 1 fields", "trailer"])
         for (name, bytes) in dumps {
-            let offset = switch name {
-            case "preamble": 0
-            case "trailer": file.count - 28
-            default: reader.recordLocations[Int(name.split(separator: " ")[1])!].offset + 8
-            }
+            let offset =
+                switch name {
+                case "preamble": 0
+                case "trailer": file.count - 28
+                default: reader.recordLocations[Int(name.split(separator: " ")[1])!].offset + 8
+                }
             #expect(Array(file[offset..<(offset + bytes.count)]) == bytes, "\(name)")
         }
         #expect(reader.formatVersion == version)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 /// Version 2 dropped the record's mode byte; version 1 containers keep reading, mode byte included.

@@ -46,21 +46,24 @@ struct GoldenContent: Codable, Equatable {
             seriesInstanceUID: header.seriesInstanceUID, patientID: header.patientID, properties: header.properties,
             instances: header.instances.map { instance in
                 let g = instance.geometry
-                return Instance(sopInstanceUID: instance.sopInstanceUID, sopClassUID: instance.sopClassUID,
-                                transferSyntaxUID: instance.transferSyntaxUID,
-                                geometry: Geometry(rows: g.rows, columns: g.columns, frames: g.frames,
-                                                   bitsAllocated: g.bitsAllocated, bitsStored: g.bitsStored,
-                                                   highBit: g.highBit, pixelRepresentation: g.pixelRepresentation,
-                                                   photometricInterpretation: g.photometricInterpretation,
-                                                   pixelPaddingValue: g.pixelPaddingValue),
-                                pixelDataByteCount: instance.pixelDataByteCount,
-                                headerDataset: Self.hex(instance.headerDataset))
+                return Instance(
+                    sopInstanceUID: instance.sopInstanceUID, sopClassUID: instance.sopClassUID,
+                    transferSyntaxUID: instance.transferSyntaxUID,
+                    geometry: Geometry(
+                        rows: g.rows, columns: g.columns, frames: g.frames,
+                        bitsAllocated: g.bitsAllocated, bitsStored: g.bitsStored,
+                        highBit: g.highBit, pixelRepresentation: g.pixelRepresentation,
+                        photometricInterpretation: g.photometricInterpretation,
+                        pixelPaddingValue: g.pixelPaddingValue),
+                    pixelDataByteCount: instance.pixelDataByteCount,
+                    headerDataset: Self.hex(instance.headerDataset))
             })
         records = try (0..<reader.recordCount).map { index in
             let record = try reader.record(at: index)
-            return Record(instanceIndex: record.instanceIndex, frameIndex: record.frameIndex, mode: record.version1Mode?.rawValue,
-                          roi: Self.hex(record.roi), bitstream: Self.hex(record.bitstream),
-                          pixelChecksum: record.pixelChecksum)
+            return Record(
+                instanceIndex: record.instanceIndex, frameIndex: record.frameIndex, mode: record.version1Mode?.rawValue,
+                roi: Self.hex(record.roi), bitstream: Self.hex(record.bitstream),
+                pixelChecksum: record.pixelChecksum)
         }
         locations = reader.recordLocations.map {
             Location(instanceIndex: $0.instanceIndex, frameIndex: $0.frameIndex, offset: $0.offset, length: $0.length)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 @Suite struct RoundTripTests {}
@@ -57,8 +58,9 @@ extension RoundTripTests {
         let records = [
             FrameRecord(instanceIndex: 0, frameIndex: 6, roi: [], bitstream: []),
             FrameRecord(instanceIndex: 1, frameIndex: 0, roi: [1], bitstream: [], pixelChecksum: 0),
-            FrameRecord(instanceIndex: 1, frameIndex: 3, roi: [], bitstream: [9, 9, 9],
-                        pixelChecksum: .max),
+            FrameRecord(
+                instanceIndex: 1, frameIndex: 3, roi: [], bitstream: [9, 9, 9],
+                pixelChecksum: .max),
         ]
         let writer = try OctzWriter(url: url, header: header)
         for record in records { try writer.append(record) }
@@ -82,7 +84,8 @@ extension RoundTripTests {
         let accounting = try writer.finish()
 
         #expect(accounting.fileHeader == 16)
-        #expect(accounting.framing == 12 + 4 + records.count * (12 + 17) + 12)  // 17 bytes of record fields in version 2
+        // 17 bytes of record fields in version 2.
+        #expect(accounting.framing == 12 + 4 + records.count * (12 + 17) + 12)
         // Incompressible bitstreams cost their size plus a zstd frame's header, block header and checksum.
         let rawBitstreams = records.reduce(0) { $0 + $1.bitstream.count }
         #expect(accounting.bitstreams >= rawBitstreams)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Container
 
 @Suite struct WriterTests {
@@ -29,7 +30,9 @@ extension WriterTests {
         for record in records {
             try writer.append(record)
             #expect(writer.bytesWritten > previous)
-            let onDisk = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(temporary[0]).path)[.size] as? Int
+            let onDisk =
+                try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(temporary[0]).path)[
+                    .size] as? Int
             #expect(onDisk == writer.bytesWritten)
             previous = writer.bytesWritten
         }
@@ -93,7 +96,8 @@ extension WriterTests {
         }
         try writer.append(record(1, 0))
         _ = try writer.finish()
-        #expect(try OctzReader(url: url).recordLocations.map { [$0.instanceIndex, $0.frameIndex] } == [[0, 1], [1, 0]])
+        #expect(
+            try OctzReader(url: url).recordLocations.map { [$0.instanceIndex, $0.frameIndex] } == [[0, 1], [1, 0]])
     }
 
     @Test func badHeadersAndOptionsAreRefusedBeforeAnythingIsWritten() throws {
@@ -112,9 +116,11 @@ extension WriterTests {
         header = good
         header.patientID = String(repeating: "x", count: 65_536)
         headers.append(header)
-        for change in [{ (g: inout PixelGeometry) in g.rows = 0 }, { $0.columns = 70_000 }, { $0.frames = 0 },
-                       { $0.bitsStored = 9 }, { $0.highBit = 8 }, { $0.highBit = 3 }, { $0.pixelRepresentation = 2 },
-                       { $0.bitsAllocated = 65 }] {
+        for change in [
+            { (g: inout PixelGeometry) in g.rows = 0 }, { $0.columns = 70_000 }, { $0.frames = 0 },
+            { $0.bitsStored = 9 }, { $0.highBit = 8 }, { $0.highBit = 3 }, { $0.pixelRepresentation = 2 },
+            { $0.bitsAllocated = 65 },
+        ] {
             header = good
             change(&header.instances[0].geometry)
             headers.append(header)
@@ -122,7 +128,9 @@ extension WriterTests {
         for header in headers {
             #expect(throws: ContainerError.self) { try OctzWriter(url: url, header: header) }
         }
-        #expect(throws: ContainerError.self) { try OctzWriter(url: url, header: good, options: .init(compressionLevel: 99)) }
+        #expect(throws: ContainerError.self) {
+            try OctzWriter(url: url, header: good, options: .init(compressionLevel: 99))
+        }
         #expect(throws: ContainerError.self) {
             try OctzWriter(url: directory.appendingPathComponent("missing/series.octz"), header: good)
         }

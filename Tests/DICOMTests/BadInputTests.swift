@@ -1,7 +1,7 @@
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Each kind of bad input gets its own error, naming the file, without a crash or a hang.
 @Suite struct BadInputTests {}
@@ -55,10 +55,12 @@ extension BadInputTests {
         try Data().write(to: empty)
         let noise = directory.appendingPathComponent("noise.dcm")
         var state: UInt32 = 12345
-        try Data((0..<5000).map { _ in
-            state = state &* 1_103_515_245 &+ 12345
-            return UInt8(truncatingIfNeeded: state >> 16)
-        }).write(to: noise)
+        try Data(
+            (0..<5000).map { _ in
+                state = state &* 1_103_515_245 &+ 12345
+                return UInt8(truncatingIfNeeded: state >> 16)
+            }
+        ).write(to: noise)
 
         let error = Self.openError(text)
         #expect(error?.kind == .notDICOM)
@@ -70,14 +72,16 @@ extension BadInputTests {
     @Test func aCTInstanceIsNotOCT() {
         let error = Self.openError(TestFiles.ct)
         #expect(error?.kind == .notOCT)
-        #expect(error?.description == "not an OCT instance: SOP class 1.2.840.10008.5.1.4.1.1.2 (CTImageStorage) "
+        #expect(
+            error?.description == "not an OCT instance: SOP class 1.2.840.10008.5.1.4.1.1.2 (CTImageStorage) "
                 + "in \(TestFiles.ct.path)")
     }
 
     @Test func shortPixelDataIsReported() {
         let error = Self.openError(TestFiles.shortPixelData)
         #expect(error?.kind == .shortPixelData)
-        #expect(error?.description == "Pixel Data holds 2304 bytes, fewer than 4 frames x 768 bytes "
+        #expect(
+            error?.description == "Pixel Data holds 2304 bytes, fewer than 4 frames x 768 bytes "
                 + "in \(TestFiles.shortPixelData.path)")
     }
 
@@ -101,13 +105,15 @@ extension BadInputTests {
 
     /// Pixel formats other than unsigned 8/16-bit grayscale are refused with their name;
     /// MONOCHROME1 is read as stored.
-    @Test(.enabled(if: Tools.find("dcmodify") != nil), arguments: [
-        ("PhotometricInterpretation=RGB", "unsupported photometric interpretation RGB"),
-        ("PixelRepresentation=1", "unsupported signed pixels (Pixel Representation 1)"),
-        ("SamplesPerPixel=3", "unsupported Samples per Pixel 3"),
-        ("HighBit=6", "unsupported Bits Stored 8 / High Bit 6 with Bits Allocated 8"),
-        ("PhotometricInterpretation=MONOCHROME1", ""),
-    ])
+    @Test(
+        .enabled(if: Tools.find("dcmodify") != nil),
+        arguments: [
+            ("PhotometricInterpretation=RGB", "unsupported photometric interpretation RGB"),
+            ("PixelRepresentation=1", "unsupported signed pixels (Pixel Representation 1)"),
+            ("SamplesPerPixel=3", "unsupported Samples per Pixel 3"),
+            ("HighBit=6", "unsupported Bits Stored 8 / High Bit 6 with Bits Allocated 8"),
+            ("PhotometricInterpretation=MONOCHROME1", ""),
+        ])
     func pixelFormatsAreCheckedByName(_ change: String, _ reason: String) throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,21 +1,23 @@
 import DICOM
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct DerivedWriterTests {}
 
 extension DerivedWriterTests {
-    static let derivation = Derivation(description: "octarc test restore", compressionRatio: 23.5,
-                                       compressionMethod: "OCTARC_TEST")
+    static let derivation = Derivation(
+        description: "octarc test restore", compressionRatio: 23.5,
+        compressionMethod: "OCTARC_TEST")
 
     /// Writes a derived copy of `source` with its own pixels and returns it, opened.
     static func roundTrip(_ source: OCTInstance, in directory: URL) throws -> OCTInstance {
         let output = directory.appendingPathComponent("derived-" + source.url.lastPathComponent)
         let writer = try DerivedInstanceWriter(uidRoot: "1.2.826.0.1.3680043.10.1")
-        let uid = try writer.write(header: source.headerDataset(), frames: TestFiles.frames(source),
-                                   derivation: derivation, to: output)
+        let uid = try writer.write(
+            header: source.headerDataset(), frames: TestFiles.frames(source),
+            derivation: derivation, to: output)
         let derived = try OCTInstance.open(output)
         #expect(derived.sopInstanceUID == uid)
         #expect(uid.hasPrefix("1.2.826.0.1.3680043.10.1.") && uid.count <= 64)
@@ -160,8 +162,9 @@ extension DerivedWriterTests {
 
         // With a term of our own: one warning about that term, nothing else.
         let custom = try Self.roundTrip(source, in: directory)
-        #expect(try Tools.dciodvfyFindings(custom.url).subtracting(before) == [
-            "Warning - Unrecognized defined term <OCTARC_TEST> for value 1 of attribute <Lossy Image Compression Method>",
-        ])
+        #expect(
+            try Tools.dciodvfyFindings(custom.url).subtracting(before) == [
+                "Warning - Unrecognized defined term <OCTARC_TEST> for value 1 of attribute <Lossy Image Compression Method>"
+            ])
     }
 }

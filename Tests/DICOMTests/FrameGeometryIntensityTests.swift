@@ -5,8 +5,9 @@ import Testing
 /// The pixel conventions of FrameGeometry: intensities and back, MONOCHROME1, and the padding intensity.
 @Suite struct FrameGeometryIntensityTests {
     static func geometry(bits: Int, photometric: String = "MONOCHROME2", padding: Int? = nil) -> FrameGeometry {
-        FrameGeometry(rows: 2, columns: 3, numberOfFrames: 1, bitsAllocated: bits > 8 ? 16 : 8, bitsStored: bits,
-                      highBit: bits - 1, photometricInterpretation: photometric, pixelPaddingValue: padding)
+        FrameGeometry(
+            rows: 2, columns: 3, numberOfFrames: 1, bitsAllocated: bits > 8 ? 16 : 8, bitsStored: bits,
+            highBit: bits - 1, photometricInterpretation: photometric, pixelPaddingValue: padding)
     }
 
     @Test(arguments: ["MONOCHROME2", "MONOCHROME1"])

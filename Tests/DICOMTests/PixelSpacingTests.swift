@@ -1,7 +1,7 @@
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Pixel Spacing for thickness in µm: OPT puts it in the Shared Functional Groups' Pixel Measures.
 @Suite struct PixelSpacingTests {

@@ -3,8 +3,8 @@ import Dispatch
 import Foundation
 import Imaging
 import Support
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SampleReadingTests {}
 
@@ -20,16 +20,24 @@ extension SampleReadingTests {
         let dukeInstance = duke.instances[0]
         #expect(dukeInstance.sopClassUID == DICOMUID.ophthalmicTomographyImageStorage)
         #expect(dukeInstance.transferSyntaxUID == TransferSyntax.explicitVRLittleEndian)
-        #expect(dukeInstance.geometry == FrameGeometry(rows: 496, columns: 768, numberOfFrames: 16, bitsAllocated: 8,
-                                                       bitsStored: 8, highBit: 7, pixelPaddingValue: 255))
+        #expect(
+            dukeInstance.geometry
+                == FrameGeometry(
+                    rows: 496, columns: 768, numberOfFrames: 16, bitsAllocated: 8,
+                    bitsStored: 8, highBit: 7, pixelPaddingValue: 255))
         #expect(dukeInstance.sourceSOPInstanceUID == nil)
 
         let bioptigenInstance = bioptigen.instances[0]
         #expect(bioptigenInstance.transferSyntaxUID == TransferSyntax.jpegLSLossless)
-        #expect(bioptigenInstance.geometry == FrameGeometry(rows: 450, columns: 900, numberOfFrames: 5,
-                                                            bitsAllocated: 16, bitsStored: 12, highBit: 11))
-        #expect(bioptigenInstance.fileSize == (try FileManager.default.attributesOfItem(
-            atPath: TestFiles.bioptigen.path)[.size] as? Int))
+        #expect(
+            bioptigenInstance.geometry
+                == FrameGeometry(
+                    rows: 450, columns: 900, numberOfFrames: 5,
+                    bitsAllocated: 16, bitsStored: 12, highBit: 11))
+        #expect(
+            bioptigenInstance.fileSize
+                == (try FileManager.default.attributesOfItem(
+                    atPath: TestFiles.bioptigen.path)[.size] as? Int))
     }
 
     @Test(.enabled(if: Fixtures.hasSharedData))

@@ -1,7 +1,7 @@
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 4: no input is ever skipped silently. Symbolic links are followed (loops and a file
 /// reached twice are read once), names are read as bytes, and whatever cannot be read is listed with
@@ -10,7 +10,8 @@ import TestSupport
     /// A scratch folder with `archive/` holding nothing yet, and `elsewhere/duke.dcm`.
     static func scratch() throws -> (work: URL, archive: URL, elsewhere: URL) {
         let work = try Fixtures.makeTemporaryDirectory("octarc-scan")
-        let archive = work.appendingPathComponent("archive"), elsewhere = work.appendingPathComponent("elsewhere")
+        let archive = work.appendingPathComponent("archive")
+        let elsewhere = work.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: TestFiles.duke, to: elsewhere.appendingPathComponent("duke.dcm"))
@@ -44,8 +45,9 @@ extension ScanLinksAndSpecialFilesTests {
     @Test func aLinkLoopAndAFileReachedTwiceAreReadOnce() throws {
         let (work, archive, elsewhere) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
-        try FileManager.default.moveItem(at: elsewhere.appendingPathComponent("duke.dcm"), to: archive.appendingPathComponent("duke.dcm"))
-        try Self.link(archive.appendingPathComponent("loop"), to: archive)       // back to an ancestor
+        try FileManager.default.moveItem(
+            at: elsewhere.appendingPathComponent("duke.dcm"), to: archive.appendingPathComponent("duke.dcm"))
+        try Self.link(archive.appendingPathComponent("loop"), to: archive)  // back to an ancestor
         try Self.link(archive.appendingPathComponent("again.dcm"), to: archive.appendingPathComponent("duke.dcm"))
         let scan = StudyArchive.scan(archive)
         #expect(scan.instances.count == 1)
@@ -64,7 +66,8 @@ extension ScanLinksAndSpecialFilesTests {
     @Test func danglingLinksSpecialFilesAndUndecodableNamesAreListed() throws {
         let (work, archive, elsewhere) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
-        try FileManager.default.copyItem(at: elsewhere.appendingPathComponent("duke.dcm"), to: archive.appendingPathComponent("duke.dcm"))
+        try FileManager.default.copyItem(
+            at: elsewhere.appendingPathComponent("duke.dcm"), to: archive.appendingPathComponent("duke.dcm"))
         try Self.link(archive.appendingPathComponent("gone.dcm"), to: work.appendingPathComponent("nothing-here.dcm"))
         #expect(mkfifo(archive.appendingPathComponent("pipe").path, 0o644) == 0)
         // A link to itself cannot be followed (ELOOP): listed as unreadable, with the reason.
@@ -72,17 +75,21 @@ extension ScanLinksAndSpecialFilesTests {
         // A Latin-1 file name ("caf\xe9.dcm"), as old PACS exports write them.
         let name: [UInt8] = Array(archive.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".dcm".utf8) + [0]
         let descriptor = name.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT, 0o644) }
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_WRONLY | O_CREAT, 0o644)
+            }
         }
         #expect(descriptor >= 0)
         close(descriptor)
 
         let scan = StudyArchive.scan(archive)
         #expect(scan.series.count == 1)
-        let kinds = Dictionary(scan.skipped.map { ($0.url.lastPathComponent, $0.error.kind) }, uniquingKeysWith: { a, _ in a })
+        let kinds = Dictionary(
+            scan.skipped.map { ($0.url.lastPathComponent, $0.error.kind) }, uniquingKeysWith: { a, _ in a })
         #expect(kinds["gone.dcm"] == .danglingLink, "\(scan.skipped)")
         #expect(kinds["pipe"] == .specialFile, "\(scan.skipped)")
-        #expect(scan.skipped.contains { $0.error.kind == .undecodableName && $0.reason.contains("e9") }, "\(scan.skipped)")
+        #expect(
+            scan.skipped.contains { $0.error.kind == .undecodableName && $0.reason.contains("e9") }, "\(scan.skipped)")
         #expect(kinds["self.dcm"] == .unreadable, "\(scan.skipped)")
         #expect(scan.skipped.count == 4)
     }

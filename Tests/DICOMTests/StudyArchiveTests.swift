@@ -1,7 +1,7 @@
 import DICOM
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct StudyArchiveTests {}
 
@@ -26,8 +26,9 @@ extension StudyArchiveTests {
             let header = try instance.headerDataset()
             let frames = try TestFiles.frames(instance)
             for _ in 0..<count {
-                try writer.write(header: header, frames: frames, derivation: derivation,
-                                 to: try place(files.count, "IM\(files.count)"))
+                try writer.write(
+                    header: header, frames: frames, derivation: derivation,
+                    to: try place(files.count, "IM\(files.count)"))
             }
         }
         let truncated = try Data(contentsOf: TestFiles.tiny).prefix(2000)
@@ -82,11 +83,16 @@ extension StudyArchiveTests {
     func aDICOMDIRIsSkippedAsAnIndex() throws {
         let root = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("SUB"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("SUB"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: TestFiles.tiny, to: root.appendingPathComponent("SUB/IM1"))
         let tool = try #require(Tools.find("dcmmkdir"))
-        let result = try Tools.run(tool, ["--output-file", root.appendingPathComponent("DICOMDIR").path,
-                                              "--input-directory", root.path, "--recurse", "SUB"])
+        let result = try Tools.run(
+            tool,
+            [
+                "--output-file", root.appendingPathComponent("DICOMDIR").path,
+                "--input-directory", root.path, "--recurse", "SUB",
+            ])
         #expect(result.status == 0, "\(result.output)")
         let archive = StudyArchive.scan(root)
         #expect(archive.instances.count == 1)

@@ -1,8 +1,8 @@
 import DICOM
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
 
 /// Every supported transfer syntax decodes to the same stored values: the samples are re-encoded
 /// with DCMTK's command-line tools (a conversion is skipped only where its tool is absent).
@@ -25,8 +25,9 @@ extension TransferSyntaxTests {
         Conversion(tool: "dcmcjpls", options: ["+el"], transferSyntax: TransferSyntax.jpegLSLossless),
         Conversion(tool: "dcmcrle", options: [], transferSyntax: TransferSyntax.rleLossless),
     ]
-    static let decompressJPEGLS = Conversion(tool: "dcmdjpls", options: [],
-                                             transferSyntax: TransferSyntax.explicitVRLittleEndian)
+    static let decompressJPEGLS = Conversion(
+        tool: "dcmdjpls", options: [],
+        transferSyntax: TransferSyntax.explicitVRLittleEndian)
 
     /// Runs `conversion` on `source` into `directory`; nil when the tool is absent.
     static func convert(_ source: URL, _ conversion: Conversion, into directory: URL, name: String) throws -> URL? {
@@ -54,8 +55,9 @@ extension TransferSyntaxTests {
             else { continue }
             let instance = try OCTInstance.open(converted)
             #expect(instance.transferSyntaxUID == conversion.transferSyntax)
-            #expect(try TestFiles.frames(instance) == TestFiles.frames(OCTInstance.open(source)),
-                    "\(source.lastPathComponent) via \(conversion.testDescription)")
+            #expect(
+                try TestFiles.frames(instance) == TestFiles.frames(OCTInstance.open(source)),
+                "\(source.lastPathComponent) via \(conversion.testDescription)")
         }
     }
 
@@ -64,16 +66,21 @@ extension TransferSyntaxTests {
     func lossyJPEGDecodesLikeDCMTKsDecompressor() throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plain = try #require(try Self.convert(TestFiles.bioptigen, Self.decompressJPEGLS, into: directory,
-                                                  name: "plain.dcm"))
+        let plain = try #require(
+            try Self.convert(
+                TestFiles.bioptigen, Self.decompressJPEGLS, into: directory,
+                name: "plain.dcm"))
         let cases = [(TestFiles.duke, "+eb", TransferSyntax.jpegBaseline), (plain, "+ee", TransferSyntax.jpegExtended)]
         for (source, option, transferSyntax) in cases {
-            let lossy = try #require(try Self.convert(
-                source, Conversion(tool: "dcmcjpeg", options: [option], transferSyntax: transferSyntax),
-                into: directory, name: "lossy.dcm"))
-            let decompressed = try #require(try Self.convert(
-                lossy, Conversion(tool: "dcmdjpeg", options: [], transferSyntax: TransferSyntax.explicitVRLittleEndian),
-                into: directory, name: "decompressed.dcm"))
+            let lossy = try #require(
+                try Self.convert(
+                    source, Conversion(tool: "dcmcjpeg", options: [option], transferSyntax: transferSyntax),
+                    into: directory, name: "lossy.dcm"))
+            let decompressed = try #require(
+                try Self.convert(
+                    lossy,
+                    Conversion(tool: "dcmdjpeg", options: [], transferSyntax: TransferSyntax.explicitVRLittleEndian),
+                    into: directory, name: "decompressed.dcm"))
             let instance = try OCTInstance.open(lossy)
             #expect(instance.transferSyntaxUID == transferSyntax)
             let frames = try TestFiles.frames(instance)

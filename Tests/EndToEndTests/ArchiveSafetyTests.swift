@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13, "Nothing lost, nothing silent": the rules that belong to the command line, on archives the
 /// tests make from the Spectralis sample. The rules of convert, restore and verify themselves (reruns,
@@ -80,14 +80,17 @@ extension ArchiveSafetyTests {
         // The same for restore, verify's report and debug roi (the codec does not matter: a fixture profile).
         #expect(try a.octarcWithFixtures(["convert", archive, "--out", a.url("out").path]).status == 0)
         let file = a.url("file").path
-        for arguments in [["restore", a.url("out").path, "--out", file],
-                          ["verify", archive, a.url("out").path, "--report", file],
-                          ["debug", "roi", a.url("archive/one.dcm").path, "--out", file + "/sub"]] {
+        for arguments in [
+            ["restore", a.url("out").path, "--out", file],
+            ["verify", archive, a.url("out").path, "--report", file],
+            ["debug", "roi", a.url("archive/one.dcm").path, "--out", file + "/sub"],
+        ] {
             let result = try a.octarcWithFixtures(arguments)
             #expect(result.status != 0, "\(arguments[0]): \(result.output)")
             #expect(result.output.contains(file), "\(arguments[0]): \(result.output)")
-            #expect(!result.output.contains("NSCocoaErrorDomain") && !result.output.contains("Code="),
-                    "\(arguments[0]): \(result.output)")
+            #expect(
+                !result.output.contains("NSCocoaErrorDomain") && !result.output.contains("Code="),
+                "\(arguments[0]): \(result.output)")
         }
     }
 }

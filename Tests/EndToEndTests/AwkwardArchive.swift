@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Archives that tests of issue 13 make for themselves: variants of the Spectralis sample written
 /// by `Scripts/testdata/derive_sample.py` (pydicom, through `SampleVariants`), in a scratch folder.
@@ -32,13 +32,15 @@ struct AwkwardArchive {
     /// command line itself, where the codec's size only costs time.
     @discardableResult
     func octarcWithFixtures(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try OctarcTool.run(arguments + (arguments.first == "convert" ? ["--profile", "fixture-a"] : []),
-                           profiles: OctarcTool.fixtureProfiles)
+        try OctarcTool.run(
+            arguments + (arguments.first == "convert" ? ["--profile", "fixture-a"] : []),
+            profiles: OctarcTool.fixtureProfiles)
     }
 
     /// The manifest of an output folder, parsed.
     func manifest(_ out: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: url(out).appendingPathComponent("manifest.json"))) as! [String: Any]
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url(out).appendingPathComponent("manifest.json")))
+            as! [String: Any]
     }
 
     /// The series entries of a manifest, by Series Instance UID.

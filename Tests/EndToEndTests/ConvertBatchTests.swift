@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// convert killed mid-run (SIGKILL, as only a process can be) resumes to the bytes of a clean run. With
 /// a fixture profile: the codec does not matter here. Determinism across --jobs and bad inputs are in
@@ -11,13 +11,17 @@ extension ConvertBatchTests {
     @Test func aKilledConvertResumesToTheSameOutputAsACleanRun() throws {
         let work = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let clean = work.appendingPathComponent("clean"), resumed = work.appendingPathComponent("resumed")
+        let clean = work.appendingPathComponent("clean")
+        let resumed = work.appendingPathComponent("resumed")
         let profiles = OctarcTool.fixtureProfiles
         // Two series: the Bioptigen sample (5 frames) and 3 frames of the Spectralis one.
         let archive = try OctarcTool.archive(["bioptigen-subj13-12bit.dcm"], in: work)
         try SampleVariants.write(["--frames", "0,1,2"], to: archive.appendingPathComponent("duke-3-frames.dcm"))
-        #expect(try OctarcTool.run(["convert", archive.path, "--out", clean.path, "--profile", "fixture-a"],
-                                   profiles: profiles).status == 0)
+        #expect(
+            try OctarcTool.run(
+                ["convert", archive.path, "--out", clean.path, "--profile", "fixture-a"],
+                profiles: profiles
+            ).status == 0)
 
         // Kill the run once its first series is complete (the manifest lists it), mid-way through the second.
         let process = Process()
@@ -41,10 +45,13 @@ extension ConvertBatchTests {
             #expect(!name.contains(".partial"))
         }
 
-        let again = try OctarcTool.run(["convert", archive.path, "--out", resumed.path, "--profile", "fixture-a"],
-                                       profiles: profiles)
+        let again = try OctarcTool.run(
+            ["convert", archive.path, "--out", resumed.path, "--profile", "fixture-a"],
+            profiles: profiles)
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("1 converted, 1 up to date"), "\(again.output)")
-        #expect(try OctarcTool.contents(of: resumed, extension: "octz") == OctarcTool.contents(of: clean, extension: "octz"))
+        #expect(
+            try OctarcTool.contents(of: resumed, extension: "octz") == OctarcTool.contents(of: clean, extension: "octz")
+        )
     }
 }

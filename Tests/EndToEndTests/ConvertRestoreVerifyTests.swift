@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// convert -> restore -> verify on the committed samples with the default profile (cr50c), through the
 /// octarc binary, as a user runs it; dciodvfy on the restored files. The same pipeline's other
@@ -11,7 +11,8 @@ extension ConvertRestoreVerifyTests {
     @Test func samplesRoundTripAboveTheProfileFloorAsValidDICOM() throws {
         let work = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let octz = work.appendingPathComponent("octz"), restored = work.appendingPathComponent("restored")
+        let octz = work.appendingPathComponent("octz")
+        let restored = work.appendingPathComponent("restored")
         let report = work.appendingPathComponent("report")
 
         // The default profile: what a user who names none gets (cr50c, context-coded, lesion-preserving).
@@ -24,20 +25,29 @@ extension ConvertRestoreVerifyTests {
         let verify = try OctarcTool.run(["verify", Fixtures.samples.path, restored.path, "--report", report.path])
         #expect(verify.status == 0, "\(verify.output)")
 
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report.appendingPathComponent("report.json"))) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: report.appendingPathComponent("report.json")))
+            as! [String: Any]
         let summary = json["summary"] as! [String: Any]
-        let profile = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50c/profile.json"))) as! [String: Any]
+        let profile =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50c/profile.json")))
+            as! [String: Any]
         let floor = (profile["floors"] as! [String: Any])["msssim_roi"] as! Double
         #expect(summary["frames"] as? Int == 21)
         #expect((summary["msssim_roi_min"] as! Double) >= floor)
         // The same overall ratio as convert's (all original pixel bytes / all container bytes), though the
         // two series differ in frame size and bit depth; verify reads it back from the restored files.
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: octz.appendingPathComponent("manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: octz.appendingPathComponent("manifest.json")))
+            as! [String: Any]
         let series = manifest["series"] as! [[String: Any]]
-        let converted = Double(series.reduce(0) { $0 + ($1["original_pixel_bytes"] as! Int) })
+        let converted =
+            Double(series.reduce(0) { $0 + ($1["original_pixel_bytes"] as! Int) })
             / Double(series.reduce(0) { $0 + ($1["output_bytes"] as! Int) })
-        #expect(abs((summary["stored_cr"] as! Double) / converted - 1) < 0.005, "verify \(summary["stored_cr"]!), convert \(converted)")
+        #expect(
+            abs((summary["stored_cr"] as! Double) / converted - 1) < 0.005,
+            "verify \(summary["stored_cr"]!), convert \(converted)")
         for name in ["frames.csv", "quality-vs-cr.svg"] {
             #expect(FileManager.default.fileExists(atPath: report.appendingPathComponent(name).path))
         }
@@ -48,12 +58,17 @@ extension ConvertRestoreVerifyTests {
         let files = try OctarcTool.contents(of: restored, extension: "dcm")
         #expect(files.count == 2)
         if Tools.find("dciodvfy") != nil {
-            let originals = ["duke-subject07-8bit.dcm", "bioptigen-subj13-12bit.dcm"].map { Fixtures.samples.appendingPathComponent($0) }
+            let originals = ["duke-subject07-8bit.dcm", "bioptigen-subj13-12bit.dcm"].map {
+                Fixtures.samples.appendingPathComponent($0)
+            }
             let before = try originals.reduce(into: Set<String>()) { $0.formUnion(try Tools.dciodvfyFindings($1)) }
             for name in files.keys {
                 let new = try Tools.dciodvfyFindings(restored.appendingPathComponent(name)).subtracting(before)
-                #expect(new == ["Warning - Unrecognized defined term <OCTARC_CNN> for value 1 of attribute <Lossy Image Compression Method>"],
-                        "\(name): \(new.sorted())")
+                #expect(
+                    new == [
+                        "Warning - Unrecognized defined term <OCTARC_CNN> for value 1 of attribute <Lossy Image Compression Method>"
+                    ],
+                    "\(name): \(new.sorted())")
             }
         }
     }

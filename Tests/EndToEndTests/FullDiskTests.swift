@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 8 on real file systems: a full disk and a read-only one, as small tmpfs mounts
 /// (root only; skipped where mounting is not allowed). With a fixture profile: the codec does not matter.
@@ -38,7 +38,9 @@ extension FullDiskTests {
         let small = a.url("small")
         try #require(try Self.mount(small, kilobytes: 200))
         defer { Self.unmount(small) }
-        let restore = try a.octarcWithFixtures(["restore", a.url("out").path, "--out", small.appendingPathComponent("restored").path])
+        let restore = try a.octarcWithFixtures([
+            "restore", a.url("out").path, "--out", small.appendingPathComponent("restored").path,
+        ])
         #expect(restore.status == 1)
         #expect(restore.output.contains("no space left"), "\(restore.output)")
         #expect(!restore.output.contains("NSCocoaErrorDomain"))
@@ -49,7 +51,9 @@ extension FullDiskTests {
         let tiny = a.url("tiny")
         try #require(try Self.mount(tiny, kilobytes: 12))
         defer { Self.unmount(tiny) }
-        let convert = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", tiny.appendingPathComponent("out").path])
+        let convert = try a.octarcWithFixtures([
+            "convert", a.url("archive").path, "--out", tiny.appendingPathComponent("out").path,
+        ])
         #expect(convert.status == 1)
         #expect(convert.output.lowercased().contains("no space left"), "\(convert.output)")
         #expect(convert.output.contains("manifest:") || convert.output.contains("manifest"), "\(convert.output)")
@@ -62,7 +66,8 @@ extension FullDiskTests {
         let target = readOnly.appendingPathComponent("out").path
         let refused = try a.octarcWithFixtures(["convert", a.url("archive").path, "--out", target])
         #expect(refused.status != 0)
-        #expect(refused.output.contains(target) && refused.output.contains("read-only file system"), "\(refused.output)")
+        #expect(
+            refused.output.contains(target) && refused.output.contains("read-only file system"), "\(refused.output)")
         #expect(!refused.output.contains("NSCocoaErrorDomain") && !refused.output.contains("Code="))
     }
 
@@ -91,7 +96,8 @@ extension FullDiskTests {
         #expect(rerun.output.contains("manifest NOT written"), "\(rerun.output)")
         #expect(rerun.output.contains("no space left"), "\(rerun.output)")
         #expect(!rerun.output.contains("NSCocoaErrorDomain"))
-        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path),
-                "the earlier manifest must survive a failed rewrite")
+        #expect(
+            FileManager.default.fileExists(atPath: out.appendingPathComponent("manifest.json").path),
+            "the earlier manifest must survive a failed rewrite")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 9: installed like a real tool. `Scripts/install PREFIX` puts the binary in
 /// PREFIX/bin and the profiles in PREFIX/share/octarc/Profiles; the binary, found on PATH and run
@@ -11,10 +11,13 @@ import TestSupport
         defer { a.remove() }
         try a.instance("archive/one.dcm", ["--frames", "0"])
         let prefix = a.url("prefix")
-        let install = try Tools.run(Fixtures.repositoryRoot.appendingPathComponent("Scripts/install").path,
-                                    [prefix.path, "--binary", OctarcTool.binary])
+        let install = try Tools.run(
+            Fixtures.repositoryRoot.appendingPathComponent("Scripts/install").path,
+            [prefix.path, "--binary", OctarcTool.binary])
         try #require(install.status == 0, "\(install.output)")
-        #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent("share/octarc/Profiles/cr40/profile.json").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: prefix.appendingPathComponent("share/octarc/Profiles/cr40/profile.json").path))
 
         let elsewhere = a.url("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
@@ -25,7 +28,8 @@ import TestSupport
             process.currentDirectoryURL = elsewhere
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "OCTARC_PROFILES")
-            environment["PATH"] = prefix.appendingPathComponent("bin").path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["PATH"] =
+                prefix.appendingPathComponent("bin").path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
             process.environment = environment
             let pipe = Pipe()
             process.standardOutput = pipe

@@ -12,14 +12,16 @@ enum OctarcTool {
 
     /// Runs `octarc arguments...` with the repository's profiles (or `profiles`).
     @discardableResult
-    static func run(_ arguments: [String], profiles: URL = Fixtures.profiles) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], profiles: URL = Fixtures.profiles) throws -> (status: Int32, output: String)
+    {
         try Tools.run(binary, arguments, environment: ["OCTARC_PROFILES": profiles.path])
     }
 
     /// The files under `folder` (relative paths) with their contents, hidden files excluded.
     static func contents(of folder: URL, extension ext: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+        let enumerator = FileManager.default.enumerator(
+            at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
         while let url = enumerator?.nextObject() as? URL {
             if url.pathExtension == ext {
                 out[String(url.path.dropFirst(folder.path.count + 1))] = try Data(contentsOf: url)
@@ -33,8 +35,9 @@ enum OctarcTool {
         let archive = folder.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
         for name in names {
-            try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent(name),
-                                             to: archive.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Fixtures.samples.appendingPathComponent(name),
+                to: archive.appendingPathComponent(name))
         }
         return archive
     }

@@ -1,14 +1,15 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `octarc plan`, `convert --plan --shard` and `manifest merge` as a user runs them by hand (the Slurm
 /// tier runs them through the job files): exit statuses, what each prints, and a shard with no series.
 @Suite struct ShardCommandTests {
     /// octarc with the fixture profiles (the codec does not matter here); convert gets `--profile fixture-a`.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try OctarcTool.run(arguments + (arguments.first == "convert" ? ["--profile", "fixture-a"] : []),
-                           profiles: OctarcTool.fixtureProfiles)
+        try OctarcTool.run(
+            arguments + (arguments.first == "convert" ? ["--profile", "fixture-a"] : []),
+            profiles: OctarcTool.fixtureProfiles)
     }
 }
 
@@ -17,12 +18,14 @@ extension ShardCommandTests {
         let work = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let archive = try OctarcTool.archive(["bioptigen-subj13-12bit.dcm"], in: work)
-        let single = work.appendingPathComponent("single"), out = work.appendingPathComponent("out")
+        let single = work.appendingPathComponent("single")
+        let out = work.appendingPathComponent("out")
         #expect(try Self.run(["convert", archive.path, "--out", single.path]).status == 0)
 
         let plan = try Self.run(["plan", archive.path, "--shards", "2", "--out", out.path])
         #expect(plan.status == 0, "\(plan.output)")
-        #expect(plan.output.contains("shard 0: 1 series, 5 frames") && plan.output.contains("shard 1: 0 series, 0 frames"))
+        #expect(
+            plan.output.contains("shard 0: 1 series, 5 frames") && plan.output.contains("shard 1: 0 series, 0 frames"))
         let planFile = out.appendingPathComponent("plan.json").path
 
         // The empty shard completes first; the merge then names the shard still missing.
@@ -37,7 +40,8 @@ extension ShardCommandTests {
         let last = try Self.run(["convert", "--plan", planFile, "--shard", "0", "--out", out.path])
         #expect(last.status == 0, "\(last.output)")
         #expect(last.output.contains("all 2 shards complete"))
-        #expect(try OctarcTool.contents(of: out, extension: "octz") == OctarcTool.contents(of: single, extension: "octz"))
+        #expect(
+            try OctarcTool.contents(of: out, extension: "octz") == OctarcTool.contents(of: single, extension: "octz"))
         let merged = try Self.run(["manifest", "merge", out.path])
         #expect(merged.status == 0, "\(merged.output)")
         #expect(merged.output.contains("1 series, 5 frames merged"))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The sharded convert as a Slurm job array on a real Slurm (`Scripts/with-slurm`, which exports
 /// OCTARC_SLURM=1; skipped without it): Scripts/slurm/submit over the samples plus 6 series made from
@@ -17,7 +17,9 @@ struct SlurmArrayTests {
     static func archive(in work: URL) throws -> URL {
         let archive = work.appendingPathComponent("archive")
         try FileManager.default.copyItem(at: Fixtures.samples, to: archive)
-        try SeriesCopies.make("bioptigen-subj13-12bit.dcm", count: copies, label: "slurm", in: archive.appendingPathComponent("generated"))
+        try SeriesCopies.make(
+            "bioptigen-subj13-12bit.dcm", count: copies, label: "slurm", in: archive.appendingPathComponent("generated")
+        )
         return archive
     }
 
@@ -45,13 +47,15 @@ struct SlurmArrayTests {
     }
 
     static func completion(_ out: URL, shard: Int) -> [String: Any]? {
-        guard let data = try? Data(contentsOf: out.appendingPathComponent("manifest.parts/shard-\(shard).done.json")) else { return nil }
+        guard let data = try? Data(contentsOf: out.appendingPathComponent("manifest.parts/shard-\(shard).done.json"))
+        else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
     static func partSeries(_ out: URL, shard: Int) -> Int {
         guard let data = try? Data(contentsOf: out.appendingPathComponent("manifest.parts/shard-\(shard).json")),
-              let part = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return 0 }
+            let part = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return 0 }
         return (part["series"] as? [Any])?.count ?? 0
     }
 
@@ -73,8 +77,9 @@ extension SlurmArrayTests {
         let single = work.appendingPathComponent("single")
 
         var started = Date()
-        let reference = try OctarcTool.run(["convert", archive.path, "--out", single.path, "--jobs", "2"] + Self.profile,
-                                           profiles: OctarcTool.fixtureProfiles)
+        let reference = try OctarcTool.run(
+            ["convert", archive.path, "--out", single.path, "--jobs", "2"] + Self.profile,
+            profiles: OctarcTool.fixtureProfiles)
         let singleSeconds = Date().timeIntervalSince(started)
         #expect(reference.status == 0, "\(reference.output)")
         let containers = try OctarcTool.contents(of: single, extension: "octz")
@@ -84,24 +89,29 @@ extension SlurmArrayTests {
         // The whole array, then the merge job.
         let out = work.appendingPathComponent("array")
         started = Date()
-        let submitted = try Tools.run(Self.script("submit"), [archive.path, out.path, "\(Self.shards)", "--"] + Self.profile,
-                                      environment: Self.environment)
+        let submitted = try Tools.run(
+            Self.script("submit"), [archive.path, out.path, "\(Self.shards)", "--"] + Self.profile,
+            environment: Self.environment)
         #expect(submitted.status == 0, "\(submitted.output)")
         try Self.waitForIdleQueue()
         let arraySeconds = Date().timeIntervalSince(started)
         #expect(try ManifestJSON.normalized(out) == expectedManifest)
         #expect(try OctarcTool.contents(of: out, extension: "octz") == containers)
         for shard in 0..<Self.shards { #expect(Self.completion(out, shard: shard) != nil) }
-        print(String(format: "slurm: %d frames, one process (--jobs 2) %.1f s; %d-task array incl. merge %.1f s",
-                     21 + 5 * Self.copies, singleSeconds, Self.shards, arraySeconds))
+        print(
+            String(
+                format: "slurm: %d frames, one process (--jobs 2) %.1f s; %d-task array incl. merge %.1f s",
+                21 + 5 * Self.copies, singleSeconds, Self.shards, arraySeconds))
 
         // Again, cancelling task 1 once it has completed a series and before it has finished.
         let cancelled = work.appendingPathComponent("cancelled")
-        let again = try Tools.run(Self.script("submit"), [archive.path, cancelled.path, "\(Self.shards)", "--"] + Self.profile,
-                                  environment: Self.environment)
+        let again = try Tools.run(
+            Self.script("submit"), [archive.path, cancelled.path, "\(Self.shards)", "--"] + Self.profile,
+            environment: Self.environment)
         let array = try #require(again.output.split(separator: "\n").map(String.init).first { Int($0) != nil })
         let deadline = Date().addingTimeInterval(600)
-        while Date() < deadline, Self.partSeries(cancelled, shard: 1) == 0, Self.completion(cancelled, shard: 1) == nil {
+        while Date() < deadline, Self.partSeries(cancelled, shard: 1) == 0, Self.completion(cancelled, shard: 1) == nil
+        {
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(Self.completion(cancelled, shard: 1) == nil, "task 1 finished before it could be cancelled")
@@ -109,17 +119,23 @@ extension SlurmArrayTests {
         try Self.waitForIdleQueue()
         #expect(Self.completion(cancelled, shard: 1) == nil)
         #expect(!FileManager.default.fileExists(atPath: cancelled.appendingPathComponent("manifest.json").path))
-        let mergeLog = try FileManager.default.contentsOfDirectory(atPath: cancelled.appendingPathComponent("slurm-logs").path)
-            .filter { $0.hasPrefix("merge-") }
-            .map { try String(contentsOf: cancelled.appendingPathComponent("slurm-logs/\($0)"), encoding: .utf8) }
-            .joined()
+        let mergeLog = try FileManager.default.contentsOfDirectory(
+            atPath: cancelled.appendingPathComponent("slurm-logs").path
+        )
+        .filter { $0.hasPrefix("merge-") }
+        .map { try String(contentsOf: cancelled.appendingPathComponent("slurm-logs/\($0)"), encoding: .utf8) }
+        .joined()
         #expect(mergeLog.contains("shard 1 of 3 has not completed"), "\(mergeLog)")
 
         // Rerun index 1 alone: it converts only what it had not finished, and, last to complete, merges.
         let plan = cancelled.appendingPathComponent("plan.json")
-        let rerun = try Self.slurm("sbatch", ["--parsable", "--array=1",
-                                              "--output=\(cancelled.path)/slurm-logs/rerun-%A_%a.out",
-                                              Self.script("convert.sbatch"), plan.path, cancelled.path] + Self.profile)
+        let rerun = try Self.slurm(
+            "sbatch",
+            [
+                "--parsable", "--array=1",
+                "--output=\(cancelled.path)/slurm-logs/rerun-%A_%a.out",
+                Self.script("convert.sbatch"), plan.path, cancelled.path,
+            ] + Self.profile)
         #expect(rerun.status == 0, "\(rerun.output)")
         try Self.waitForIdleQueue()
         let done = try #require(Self.completion(cancelled, shard: 1))

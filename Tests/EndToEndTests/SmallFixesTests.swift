@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 10, the small ones the command line owns: help text, FAILED lines printed once (with
 /// a fixture profile: the codec does not matter here). Per-profile floors in verify are in process:
@@ -9,13 +9,18 @@ import TestSupport
 
 extension SmallFixesTests {
     /// Each option's help names its default once (ArgumentParser appends "(default: ...)").
-    @Test(arguments: [["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"], ["export-bands"]])
+    @Test(arguments: [
+        ["convert"], ["restore"], ["verify"], ["inspect"], ["profiles"], ["debug", "roi"], ["export-bands"],
+    ])
     func helpTextDoesNotRepeatTheDefault(_ command: [String]) throws {
         let help = try OctarcTool.run(command + ["--help"]).output
         var entries: [String] = []
         for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("  -") || line.hasPrefix("  <") { entries.append(String(line)) }
-            else if line.hasPrefix("    "), !entries.isEmpty { entries[entries.count - 1] += " " + line }
+            if line.hasPrefix("  -") || line.hasPrefix("  <") {
+                entries.append(String(line))
+            } else if line.hasPrefix("    "), !entries.isEmpty {
+                entries[entries.count - 1] += " " + line
+            }
         }
         #expect(!entries.isEmpty, "\(help)")
         for entry in entries {
@@ -42,7 +47,8 @@ extension SmallFixesTests {
         #expect(failed == 1, "\(restore.output)")
         let verify = try a.octarcWithFixtures(["verify", a.url("archive").path, a.url("bad.octz").path])
         #expect(verify.status == 1, "\(verify.output)")
-        #expect(verify.output.contains("verify FAILED") && verify.output.contains("no frame compared"), "\(verify.output)")
+        #expect(
+            verify.output.contains("verify FAILED") && verify.output.contains("no frame compared"), "\(verify.output)")
     }
 
     /// The same for a series that fails in convert (here: a rerun that would drop an instance); the

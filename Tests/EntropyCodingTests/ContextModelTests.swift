@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import EntropyCoding
 
 /// The neighbour-context model (bitstream version 2): contexts as BITSTREAM.md defines them, round trips
@@ -9,8 +10,10 @@ import TestSupport
     /// Latents with spatial and cross-channel correlation, like a learned codec's: a symbol repeats a
     /// neighbour's offset (left, up or previous channel) with probability 1/2, else is drawn around the
     /// center. HWC order, `levels` levels, the center `(levels - 1) / 2`.
-    static func correlatedSymbols(height: Int, width: Int, channels: Int, levels: Int,
-                                  generator: inout SeededGenerator) -> [Int32] {
+    static func correlatedSymbols(
+        height: Int, width: Int, channels: Int, levels: Int,
+        generator: inout SeededGenerator
+    ) -> [Int32] {
         let center = Int32((levels - 1) / 2)
         var symbols = [Int32](repeating: center, count: height * width * channels)
         for y in 0..<height {
@@ -24,7 +27,9 @@ import TestSupport
                     case 2 where c > 0: value = symbols[index - 1]
                     default:
                         let spread = Int32(1 + c % 3)
-                        value = center + Int32.random(in: -spread...spread, using: &generator) / (Bool.random(using: &generator) ? 1 : 2)
+                        value =
+                            center + Int32.random(in: -spread...spread, using: &generator)
+                            / (Bool.random(using: &generator) ? 1 : 2)
                     }
                     symbols[index] = min(max(value, 0), Int32(levels - 1))
                 }
@@ -35,8 +40,10 @@ import TestSupport
 
     /// Counts by context, computed the plain way (with the public context function), `C x 125 x L`.
     static func contextCounts(_ symbols: [Int32], width: Int, channels: Int, levels: Int) -> [[[UInt32]]] {
-        var counts = [[[UInt32]]](repeating: [[UInt32]](repeating: [UInt32](repeating: 0, count: levels),
-                                                        count: ContextModel.contextCount), count: channels)
+        var counts = [[[UInt32]]](
+            repeating: [[UInt32]](
+                repeating: [UInt32](repeating: 0, count: levels),
+                count: ContextModel.contextCount), count: channels)
         let center = Int32((levels - 1) / 2)
         for (index, value) in symbols.enumerated() where (0..<Int32(levels)).contains(value) {
             let c = index % channels
@@ -72,8 +79,10 @@ extension ContextModelTests {
     @Test func theEncodersRowsAreTheContextsOfEverySymbol() throws {
         var generator = SeededGenerator(seed: 7)
         let (height, width, channels, levels) = (5, 7, 3, 9)
-        let symbols = Self.correlatedSymbols(height: height, width: width, channels: channels, levels: levels, generator: &generator)
-        let model = try ContextModel(counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
+        let symbols = Self.correlatedSymbols(
+            height: height, width: width, channels: channels, levels: levels, generator: &generator)
+        let model = try ContextModel(
+            counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
         let rows = symbols.withUnsafeBufferPointer { model.rows(of: $0, width: width) }
         for (index, row) in rows.enumerated() {
             let c = index % channels
@@ -89,8 +98,10 @@ extension ContextModelTests {
     @Test(arguments: [(1, 1, 1, 7), (12, 40, 32, 31), (7, 9, 4, 3), (3, 64, 2, 301)])
     func correlatedLatentsRoundTrip(height: Int, width: Int, channels: Int, levels: Int) throws {
         var generator = SeededGenerator(seed: UInt64(height * 100 + width))
-        let symbols = Self.correlatedSymbols(height: height, width: width, channels: channels, levels: levels, generator: &generator)
-        let model = try ContextModel(counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
+        let symbols = Self.correlatedSymbols(
+            height: height, width: width, channels: channels, levels: levels, generator: &generator)
+        let model = try ContextModel(
+            counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
         let bytes = LatentCoder.encode([LatentTensor(symbols: symbols, width: width, model: .context(model))])
         #expect(try LatentCoder.decode(bytes, tensors: [(symbols.count, width, .context(model))]) == [symbols])
     }
@@ -98,17 +109,22 @@ extension ContextModelTests {
     @Test func escapesAndMixedModelsShareOneBitstream() throws {
         var generator = SeededGenerator(seed: 11)
         let (height, width, channels, levels) = (6, 10, 4, 31)
-        var a = Self.correlatedSymbols(height: height, width: width, channels: channels, levels: levels, generator: &generator)
-        let contextModel = try ContextModel(counts: Self.contextCounts(a, width: width, channels: channels, levels: levels))
+        var a = Self.correlatedSymbols(
+            height: height, width: width, channels: channels, levels: levels, generator: &generator)
+        let contextModel = try ContextModel(
+            counts: Self.contextCounts(a, width: width, channels: channels, levels: levels))
         // Escaped values, also as neighbours of what follows (their clamped offsets pick contexts).
         for (offset, value) in [Int32.min, -1, 31, 32, 65_536, .max].enumerated() {
             a[offset * 37 + 5] = value
         }
-        let b = LatentSamples.symbols(count: 8 * 30, counts: Self.perChannelCounts(a, channels: 8, levels: levels), generator: &generator)
+        let b = LatentSamples.symbols(
+            count: 8 * 30, counts: Self.perChannelCounts(a, channels: 8, levels: levels), generator: &generator)
         let perChannel = try SymbolModel(counts: Self.perChannelCounts(b, channels: 8, levels: levels))
-        let tensors = [LatentTensor(symbols: a, width: width, model: .context(contextModel)),
-                       LatentTensor(symbols: [], width: 3, model: .context(contextModel)),
-                       LatentTensor(symbols: b, width: 5, model: .perChannel(perChannel))]
+        let tensors = [
+            LatentTensor(symbols: a, width: width, model: .context(contextModel)),
+            LatentTensor(symbols: [], width: 3, model: .context(contextModel)),
+            LatentTensor(symbols: b, width: 5, model: .perChannel(perChannel)),
+        ]
         let bytes = LatentCoder.encode(tensors)
         let requests = tensors.map { (count: $0.symbols.count, width: $0.width, model: $0.model) }
         #expect(try LatentCoder.decode(bytes, tensors: requests) == tensors.map(\.symbols))
@@ -119,10 +135,14 @@ extension ContextModelTests {
     @Test func contextsSaveBitsOnCorrelatedLatentsAndTheCoderReachesTheIdealSize() throws {
         var generator = SeededGenerator(seed: 12)
         let (height, width, channels, levels) = (32, 48, 8, 31)
-        let symbols = Self.correlatedSymbols(height: height, width: width, channels: channels, levels: levels, generator: &generator)
-        let contextModel = try ContextModel(counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
+        let symbols = Self.correlatedSymbols(
+            height: height, width: width, channels: channels, levels: levels, generator: &generator)
+        let contextModel = try ContextModel(
+            counts: Self.contextCounts(symbols, width: width, channels: channels, levels: levels))
         let perChannel = try SymbolModel(counts: Self.perChannelCounts(symbols, channels: channels, levels: levels))
-        let withContext = LatentCoder.encode([LatentTensor(symbols: symbols, width: width, model: .context(contextModel))]).count
+        let withContext = LatentCoder.encode([
+            LatentTensor(symbols: symbols, width: width, model: .context(contextModel))
+        ]).count
         let without = LatentCoder.encode(symbols, model: perChannel).count
         #expect(Double(withContext) < 0.9 * Double(without), "context \(withContext) B, per channel \(without) B")
 
@@ -150,7 +170,9 @@ extension ContextModelTests {
             try LatentCoder.decode(bytes + [0], tensors: [(symbols.count, 12, .context(model))])
         }
         for _ in 0..<200 {
-            let noise = (0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let noise = (0..<Int.random(in: 0...64, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             _ = try? LatentCoder.decode(noise, tensors: [(symbols.count, 12, .context(model))])
         }
     }
@@ -162,8 +184,14 @@ extension ContextModelTests {
         }
         #expect(throws: EntropyCodingError.invalidModel("no channels")) { try ContextModel(counts: []) }
         let model = try ContextModel(counts: [Array(repeating: row, count: 125), Array(repeating: row, count: 125)])
-        #expect(throws: EntropyCodingError.self) { try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(7, 2, .context(model))]) }
-        #expect(throws: EntropyCodingError.self) { try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(4, 0, .context(model))]) }
-        #expect(throws: EntropyCodingError.self) { try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(-2, 1, .context(model))]) }
+        #expect(throws: EntropyCodingError.self) {
+            try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(7, 2, .context(model))])
+        }
+        #expect(throws: EntropyCodingError.self) {
+            try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(4, 0, .context(model))])
+        }
+        #expect(throws: EntropyCodingError.self) {
+            try LatentCoder.decode([0, 0, 0x80, 0], tensors: [(-2, 1, .context(model))])
+        }
     }
 }

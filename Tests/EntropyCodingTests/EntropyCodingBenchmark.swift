@@ -1,6 +1,7 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import EntropyCoding
 
 /// Throughput of the coder on frame-sized latents. Prints numbers, asserts nothing about time; runs only
@@ -26,8 +27,12 @@ import Testing
         func rate(_ duration: Duration) -> String {
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             let symbolsPerSecond = Double(repeats * symbols.count) / seconds
-            return String(format: "%.1f M symbols/s (%.1f MB/s of Int32 symbols)", symbolsPerSecond / 1e6, symbolsPerSecond * 4 / 1e6)
+            return String(
+                format: "%.1f M symbols/s (%.1f MB/s of Int32 symbols)", symbolsPerSecond / 1e6,
+                symbolsPerSecond * 4 / 1e6)
         }
-        print("entropy coder, 100k symbols x \(repeats), 32 channels, L = 7: encode \(rate(encodeTime)), decode \(rate(decodeTime)), \(String(format: "%.3f", Double(bytes.count * 8) / Double(symbols.count))) bits/symbol")
+        print(
+            "entropy coder, 100k symbols x \(repeats), 32 channels, L = 7: encode \(rate(encodeTime)), decode \(rate(decodeTime)), \(String(format: "%.3f", Double(bytes.count * 8) / Double(symbols.count))) bits/symbol"
+        )
     }
 }

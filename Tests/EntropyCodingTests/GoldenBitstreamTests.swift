@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import EntropyCoding
 
 /// Golden latent bitstreams: committed bytes that must decode to the committed symbols, bit-exactly,
@@ -22,7 +23,9 @@ import TestSupport
             var contextCounts: [[[UInt32]]]?
 
             func model() throws -> LatentModel {
-                if let contextCounts { return .context(try ContextModel(counts: contextCounts, precisionBits: precisionBits)) }
+                if let contextCounts {
+                    return .context(try ContextModel(counts: contextCounts, precisionBits: precisionBits))
+                }
                 return .perChannel(try SymbolModel(counts: counts, precisionBits: precisionBits))
             }
 
@@ -72,9 +75,10 @@ extension GoldenBitstreamTests {
             tensors.append(.init(precisionBits: precision, counts: counts, symbols: symbols))
         }
         let golden = Golden(bitstream: "latent-v1.rans", tensors: tensors)
-        let bytes = LatentCoder.encode(try tensors.map {
-            (symbols: $0.symbols, model: try SymbolModel(counts: $0.counts, precisionBits: $0.precisionBits))
-        })
+        let bytes = LatentCoder.encode(
+            try tensors.map {
+                (symbols: $0.symbols, model: try SymbolModel(counts: $0.counts, precisionBits: $0.precisionBits))
+            })
         try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
         try Data(bytes).write(to: Self.directory.appendingPathComponent(golden.bitstream), options: .atomic)
         let encoder = JSONEncoder()
@@ -88,8 +92,9 @@ extension GoldenBitstreamTests {
         var generator = SeededGenerator(seed: 20_261_130)
         var tensors: [Golden.Tensor] = []
         for (height, width, channels, levels) in [(6, 24, 8, 31), (12, 48, 2, 7)] {
-            var symbols = ContextModelTests.correlatedSymbols(height: height, width: width, channels: channels,
-                                                              levels: levels, generator: &generator)
+            var symbols = ContextModelTests.correlatedSymbols(
+                height: height, width: width, channels: channels,
+                levels: levels, generator: &generator)
             let counts = ContextModelTests.contextCounts(symbols, width: width, channels: channels, levels: levels)
             if channels == 8 {
                 for (offset, value) in [Int32.min, -1, 31, 32, 65_536, .max].enumerated() {
@@ -99,8 +104,10 @@ extension GoldenBitstreamTests {
             tensors.append(.init(precisionBits: 15, counts: [], symbols: symbols, width: width, contextCounts: counts))
         }
         let counts = LatentSamples.counts(channels: 4, levels: 31, generator: &generator)
-        tensors.append(.init(precisionBits: 15, counts: counts,
-                             symbols: LatentSamples.symbols(count: 4 * 40, counts: counts, generator: &generator)))
+        tensors.append(
+            .init(
+                precisionBits: 15, counts: counts,
+                symbols: LatentSamples.symbols(count: 4 * 40, counts: counts, generator: &generator)))
         let golden = Golden(bitstream: "latent-v2.rans", tensors: tensors)
         let bytes = LatentCoder.encode(try tensors.map { try $0.latentTensor() })
         try Data(bytes).write(to: Self.directory.appendingPathComponent(golden.bitstream), options: .atomic)

@@ -1,4 +1,5 @@
 import TestSupport
+
 @testable import EntropyCoding
 
 /// Synthetic latents shaped like a learned codec's: per channel, a peaked distribution over the L levels

@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+
 @testable import EntropyCoding
 
 @Suite struct SymbolModelTests {}
@@ -48,7 +49,10 @@ extension SymbolModelTests {
         // Exact shares, a zero count keeps the minimum 1.
         #expect(try SymbolModel(counts: [[3, 1, 0]], precisionBits: 8).frequencies == [[190, 64, 1, 1]])
         // All-zero counts share evenly: (32768 - 8) / 7 = 4680 each.
-        #expect(try SymbolModel(counts: [[0, 0, 0, 0, 0, 0, 0]]).frequencies == [[4681, 4681, 4681, 4681, 4681, 4681, 4681, 1]])
+        #expect(
+            try SymbolModel(counts: [[0, 0, 0, 0, 0, 0, 0]]).frequencies == [
+                [4681, 4681, 4681, 4681, 4681, 4681, 4681, 1]
+            ])
     }
 
     @Test func invalidCountsOrPrecisionAreRejected() {

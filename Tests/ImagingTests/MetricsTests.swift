@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import Testing
 import TestSupport
+import Testing
 
 /// Metrics against the independent float64 reference pinned by Scripts/metrics-reference/generate.py
 /// (numpy/scipy 2-D 'valid' correlation, cross-checked there against pytorch_msssim).
@@ -33,7 +33,8 @@ import TestSupport
         let url = Fixtures.testData.appendingPathComponent("metrics/reference.json")
         // A missing or broken reference file is a test failure, reported by `referenceLoads`.
         guard let data = try? Data(contentsOf: url),
-              let decoded = try? JSONDecoder().decode(Reference.self, from: data) else { return Reference(cases: []) }
+            let decoded = try? JSONDecoder().decode(Reference.self, from: data)
+        else { return Reference(cases: []) }
         return decoded
     }()
 
@@ -43,7 +44,7 @@ import TestSupport
         var image = Image<Float>(width: width, height: height, repeating: 0)
         for y in 0..<height {
             for x in 0..<width {
-                state = state &* 1664525 &+ 1013904223
+                state = state &* 1_664_525 &+ 1_013_904_223
                 let base = (x * 7 + y * 3) % 200 + ((x / 32 + y / 16) % 2 == 1 ? 40 : 0)
                 image[x, y] = Float(min(255, base / 2 + Int((state >> 24) % 64)))
             }
@@ -54,7 +55,8 @@ import TestSupport
     static func inputs(_ testCase: Reference.Case) throws -> (Image<Float>, Image<Float>, Image<Bool>?) {
         let spec = testCase.inputs
         if spec.kind == "synthetic" {
-            let width = spec.width!, height = spec.height!
+            let width = spec.width!
+            let height = spec.height!
             let a = synthetic(width: width, height: height, seed: spec.seeds![0])
             let b = synthetic(width: width, height: height, seed: spec.seeds![1])
             guard let rects = spec.excluded_rects else { return (a, b, nil) }
@@ -71,8 +73,9 @@ import TestSupport
             b = b.cropped(x: 0, y: rows[0], width: b.width, height: rows[1] - rows[0])
         }
         guard spec.exclude != nil else { return (a, b, nil) }
-        let mask = Image(width: a.width, height: a.height,
-                         pixels: zip(a.pixels, b.pixels).map { $0 == 1 || $1 == 1 })
+        let mask = Image(
+            width: a.width, height: a.height,
+            pixels: zip(a.pixels, b.pixels).map { $0 == 1 || $1 == 1 })
         return (a, b, mask)
     }
 
@@ -81,7 +84,9 @@ import TestSupport
         let scores = try Metrics.compare(a, b, dataRange: testCase.data_range, excluding: mask)
         #expect(abs(scores.psnr - testCase.psnr) < 1e-3, "\(testCase.name) PSNR \(scores.psnr) vs \(testCase.psnr)")
         #expect(abs(scores.ssim - testCase.ssim) < 1e-4, "\(testCase.name) SSIM \(scores.ssim) vs \(testCase.ssim)")
-        #expect(abs(scores.msSSIM - testCase.ms_ssim) < 1e-4, "\(testCase.name) MS-SSIM \(scores.msSSIM) vs \(testCase.ms_ssim)")
+        #expect(
+            abs(scores.msSSIM - testCase.ms_ssim) < 1e-4,
+            "\(testCase.name) MS-SSIM \(scores.msSSIM) vs \(testCase.ms_ssim)")
         #expect(try Metrics.ssim(a, b, dataRange: testCase.data_range, excluding: mask) == scores.ssim)
         #expect(try Metrics.msSSIM(a, b, dataRange: testCase.data_range, excluding: mask) == scores.msSSIM)
     }
@@ -116,7 +121,12 @@ extension MetricsTests {
         let a = Self.synthetic(width: 256, height: 256, seed: 5)
         var b = a
         var mask = Image<Bool>(width: 256, height: 256, repeating: false)
-        for y in 0..<40 { for x in 0..<256 { b[x, y] = 255 - a[x, y]; mask[x, y] = true } }
+        for y in 0..<40 {
+            for x in 0..<256 {
+                b[x, y] = 255 - a[x, y]
+                mask[x, y] = true
+            }
+        }
         let scores = try Metrics.compare(a, b, dataRange: 255, excluding: mask)
         #expect(scores.psnr == .infinity)
         #expect(abs(scores.msSSIM - 1) < 1e-6)

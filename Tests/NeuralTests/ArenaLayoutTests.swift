@@ -1,5 +1,6 @@
-@testable import Neural
 import Testing
+
+@testable import Neural
 
 @Suite struct ArenaLayoutTests {
     @Test func tensorsAliveTogetherNeverShareBytes() {
@@ -8,7 +9,8 @@ import Testing
             let count = 12
             let sizes = (0..<count).map { _ in Int((random.next() + 1) * 5000) + 1 }
             let lifetimes = (0..<count).map { _ -> ClosedRange<Int> in
-                let a = Int((random.next() + 1) * 10), b = Int((random.next() + 1) * 10)
+                let a = Int((random.next() + 1) * 10)
+                let b = Int((random.next() + 1) * 10)
                 return min(a, b)...max(a, b)
             }
             let layout = ArenaLayout(sizes: sizes, lifetimes: lifetimes)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Neural
 import Testing
+
+@testable import Neural
 
 /// Convolutions and transposed convolutions of many shapes and every activation, against their
 /// definitions: both as the engine plans them (space-to-depth lowering where it applies) and as
@@ -25,38 +26,53 @@ import Testing
 
     static let cases: [Case] = [
         // The codec's layers: 4x4 stride-2 upsampling, 7x7 to one channel, 3x3 stride-2 downsampling.
-        Case(transposed: true, channels: (5, 3), kernel: 4, stride: 2, padding: 1, size: (6, 10),
-             activation: "relu", lowered: true),
-        Case(transposed: false, channels: (6, 1), kernel: 7, stride: 1, padding: 3, size: (8, 12),
-             activation: "clip", lowered: true),
-        Case(transposed: false, channels: (3, 8), kernel: 3, stride: 2, padding: 1, size: (9, 14),
-             activation: "leaky_relu", lowered: false),
-        Case(transposed: false, channels: (4, 6), kernel: 4, stride: 2, padding: 1, size: (8, 10),
-             activation: "none", lowered: false),
+        Case(
+            transposed: true, channels: (5, 3), kernel: 4, stride: 2, padding: 1, size: (6, 10),
+            activation: "relu", lowered: true),
+        Case(
+            transposed: false, channels: (6, 1), kernel: 7, stride: 1, padding: 3, size: (8, 12),
+            activation: "clip", lowered: true),
+        Case(
+            transposed: false, channels: (3, 8), kernel: 3, stride: 2, padding: 1, size: (9, 14),
+            activation: "leaky_relu", lowered: false),
+        Case(
+            transposed: false, channels: (4, 6), kernel: 4, stride: 2, padding: 1, size: (8, 10),
+            activation: "none", lowered: false),
         // Transposed convolutions whose phases need other windows, or that cannot be split.
-        Case(transposed: true, channels: (4, 2), kernel: 3, stride: 2, padding: 1, size: (5, 7),
-             activation: "none", lowered: false),
-        Case(transposed: true, channels: (3, 4), kernel: 5, stride: 3, padding: 1, size: (4, 5),
-             activation: "tanh", lowered: true),
-        Case(transposed: true, channels: (2, 3), kernel: 2, stride: 2, padding: 0, size: (5, 6),
-             activation: "sigmoid", lowered: true),
-        Case(transposed: true, channels: (3, 3), kernel: 4, stride: 2, padding: 0, size: (4, 6),
-             activation: "none", lowered: true),
-        Case(transposed: true, channels: (3, 5), kernel: 3, stride: 1, padding: 1, size: (6, 7),
-             activation: "leaky_relu", lowered: true),
-        Case(transposed: true, channels: (2, 2), kernel: 1, stride: 1, padding: 0, size: (3, 4),
-             activation: "none", lowered: true),
+        Case(
+            transposed: true, channels: (4, 2), kernel: 3, stride: 2, padding: 1, size: (5, 7),
+            activation: "none", lowered: false),
+        Case(
+            transposed: true, channels: (3, 4), kernel: 5, stride: 3, padding: 1, size: (4, 5),
+            activation: "tanh", lowered: true),
+        Case(
+            transposed: true, channels: (2, 3), kernel: 2, stride: 2, padding: 0, size: (5, 6),
+            activation: "sigmoid", lowered: true),
+        Case(
+            transposed: true, channels: (3, 3), kernel: 4, stride: 2, padding: 0, size: (4, 6),
+            activation: "none", lowered: true),
+        Case(
+            transposed: true, channels: (3, 5), kernel: 3, stride: 1, padding: 1, size: (6, 7),
+            activation: "leaky_relu", lowered: true),
+        Case(
+            transposed: true, channels: (2, 2), kernel: 1, stride: 1, padding: 0, size: (3, 4),
+            activation: "none", lowered: true),
         // Few output channels: blocks of 4 or 2 pixels, or no block where the size does not divide.
-        Case(transposed: false, channels: (6, 1), kernel: 7, stride: 1, padding: 3, size: (7, 10),
-             activation: "none", lowered: false),
-        Case(transposed: false, channels: (5, 2), kernel: 3, stride: 1, padding: 1, size: (6, 8),
-             activation: "sigmoid", lowered: true),
-        Case(transposed: false, channels: (4, 3), kernel: 5, stride: 1, padding: 0, size: (10, 8),
-             activation: "tanh", lowered: true),
-        Case(transposed: false, channels: (3, 1), kernel: 1, stride: 1, padding: 0, size: (4, 4),
-             activation: "relu", lowered: false),
-        Case(transposed: false, channels: (2, 4), kernel: 3, stride: 1, padding: 2, size: (4, 6),
-             activation: "clip", lowered: true),
+        Case(
+            transposed: false, channels: (6, 1), kernel: 7, stride: 1, padding: 3, size: (7, 10),
+            activation: "none", lowered: false),
+        Case(
+            transposed: false, channels: (5, 2), kernel: 3, stride: 1, padding: 1, size: (6, 8),
+            activation: "sigmoid", lowered: true),
+        Case(
+            transposed: false, channels: (4, 3), kernel: 5, stride: 1, padding: 0, size: (10, 8),
+            activation: "tanh", lowered: true),
+        Case(
+            transposed: false, channels: (3, 1), kernel: 1, stride: 1, padding: 0, size: (4, 4),
+            activation: "relu", lowered: false),
+        Case(
+            transposed: false, channels: (2, 4), kernel: 3, stride: 1, padding: 2, size: (4, 6),
+            activation: "clip", lowered: true),
     ]
 
     @Test(arguments: cases) func matchesDefinition(_ test: Case) throws {
@@ -64,23 +80,27 @@ import Testing
         let weightCount = test.channels.input * test.channels.output * test.kernel * test.kernel
         let layer = ReferenceConvolution(
             transposed: test.transposed, inputChannels: test.channels.input, outputChannels: test.channels.output,
-            kernel: (test.kernel, test.kernel), stride: (test.stride, test.stride), padding: (test.padding, test.padding),
+            kernel: (test.kernel, test.kernel), stride: (test.stride, test.stride),
+            padding: (test.padding, test.padding),
             weight: random.values(weightCount), bias: random.values(test.channels.output), activation: test.activation,
             alpha: 0.1, clip: (-0.5, 0.5))
         var writer = SafeTensorsWriter()
         writer.add("w", shape: layer.weightShape, values: layer.weight)
         writer.add("b", shape: [test.channels.output], values: layer.bias)
         let weights = try SafeTensors(data: writer.data(), source: "test.safetensors")
-        let graph = GraphDescription(inputs: [.init(name: "x", channels: test.channels.input)], outputs: ["y"],
-                                     nodes: [layer.node])
+        let graph = GraphDescription(
+            inputs: [.init(name: "x", channels: test.channels.input)], outputs: ["y"],
+            nodes: [layer.node])
         let shape = TensorShape(channels: test.channels.input, height: test.size.height, width: test.size.width)
         let input = try Tensor(shape: shape, data: random.values(shape.elementCount ?? 0))
         let expected = try layer(input)
         let size = layer.outputSize(shape)
         let operation = try #require(try CompiledGraph(graph, weights: weights, name: "test").layers.first?.operation)
         if case let .convolution(convolution) = operation {
-            let lowered = PlanBuilder.lowered(convolution, input: shape, output: TensorShape(
-                channels: test.channels.output, height: size.0, width: size.1))
+            let lowered = PlanBuilder.lowered(
+                convolution, input: shape,
+                output: TensorShape(
+                    channels: test.channels.output, height: size.0, width: size.1))
             #expect((lowered != nil) == test.lowered)
         }
         for lowering in [true, false] {
@@ -94,9 +114,10 @@ import Testing
 
     /// Which layers the planner rewrites, and that the rewrite covers every kernel tap exactly once.
     @Test func blockedConvolutionCoversEveryTap() throws {
-        let layer = Convolution(transposed: true, inputChannels: 1, outputChannels: 1, kernel: (4, 4), stride: (2, 2),
-                                padding: (1, 1), paddingEnd: (1, 1), weight: (0..<16).map(Float.init), bias: nil,
-                                activation: .none)
+        let layer = Convolution(
+            transposed: true, inputChannels: 1, outputChannels: 1, kernel: (4, 4), stride: (2, 2),
+            padding: (1, 1), paddingEnd: (1, 1), weight: (0..<16).map(Float.init), bias: nil,
+            activation: .none)
         let input = TensorShape(channels: 1, height: 8, width: 8)
         let output = TensorShape(channels: 1, height: 16, width: 16)
         let phases = try #require(BlockedConvolution.phases(layer, input: input, output: output, block: 1))

@@ -1,7 +1,7 @@
 import Foundation
 import Neural
-import Testing
 import TestSupport
+import Testing
 
 /// Neural errors keep the lower layer's error (file system, JSON) they were made from.
 @Suite struct NeuralErrorCauseTests {}
@@ -26,7 +26,9 @@ extension NeuralErrorCauseTests {
     }
 
     @Test func problemsFoundInTheFileItselfHaveNoCause() throws {
-        let error = #expect(throws: NeuralError.self) { try SafeTensors(data: Data([1, 2]), source: "cut.safetensors") }
+        let error = #expect(throws: NeuralError.self) {
+            try SafeTensors(data: Data([1, 2]), source: "cut.safetensors")
+        }
         #expect(error?.underlying == nil)
     }
 }

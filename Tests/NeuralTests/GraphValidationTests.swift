@@ -19,15 +19,19 @@ import Testing
     }
 
     static func conv(_ name: String = "a", input: String = "x", activation: String = "relu") -> Node {
-        Node(name: name, op: "conv2d", inputs: [input], weight: "w", bias: "b", kernel: [3, 3], stride: [1, 1],
-             padding: [1, 1], activation: activation)
+        Node(
+            name: name, op: "conv2d", inputs: [input], weight: "w", bias: "b", kernel: [3, 3], stride: [1, 1],
+            padding: [1, 1], activation: activation)
     }
 
-    static func error(_ nodes: [Node], outputs: [String] = ["a"],
-                      inputs: [GraphDescription.Input] = [.init(name: "x", channels: 2)]) -> String? {
+    static func error(
+        _ nodes: [Node], outputs: [String] = ["a"],
+        inputs: [GraphDescription.Input] = [.init(name: "x", channels: 2)]
+    ) -> String? {
         do {
-            _ = try Network(graph: GraphDescription(inputs: inputs, outputs: outputs, nodes: nodes),
-                            weights: weights(), name: "g")
+            _ = try Network(
+                graph: GraphDescription(inputs: inputs, outputs: outputs, nodes: nodes),
+                weights: weights(), name: "g")
             return nil
         } catch {
             return "\(error)"
@@ -72,26 +76,37 @@ extension GraphValidationTests {
             ([intWeight], ["a"], "tensor s is I32, F32 expected"),
             ([badBias], ["a"], "bias w has shape [3, 2, 3, 3], expected [3]"),
             ([Self.conv(), Self.conv("c", input: "a")], ["c"], "weight w expects 2 input channels, the input has 3"),
-            ([Node(name: "a", op: "conv_transpose2d", inputs: ["x"], weight: "w", kernel: [3, 3], stride: [2, 2],
-                   padding: [1, 1])], ["a"], "weight w expects 3 input channels, the input has 2"),
+            (
+                [
+                    Node(
+                        name: "a", op: "conv_transpose2d", inputs: ["x"], weight: "w", kernel: [3, 3], stride: [2, 2],
+                        padding: [1, 1])
+                ], ["a"], "weight w expects 3 input channels, the input has 2"
+            ),
             ([Self.conv(), Node(name: "c", op: "add", inputs: ["x", "a"])], ["c"], "adds 2 channels (x) to 3 (a)"),
             ([Node(name: "c", op: "add", inputs: ["x"])], ["c"], "takes two inputs, has 1"),
-            ([Node(name: "c", op: "concat", inputs: ["x", "x"], activation: "relu")], ["c"],
-             "activation relu is supported on convolutions only"),
+            (
+                [Node(name: "c", op: "concat", inputs: ["x", "x"], activation: "relu")], ["c"],
+                "activation relu is supported on convolutions only"
+            ),
         ]
         for (nodes, outputs, expected) in cases {
             let error = Self.error(nodes, outputs: outputs)
             #expect(error?.contains(expected) == true, "\(error ?? "accepted"), expected \(expected)")
         }
-        #expect(Self.error([Self.conv()], inputs: [.init(name: "x", channels: 2), .init(name: "x", channels: 2)])?
-            .contains("input x is declared twice") == true)
+        #expect(
+            Self.error([Self.conv()], inputs: [.init(name: "x", channels: 2), .init(name: "x", channels: 2)])?
+                .contains("input x is declared twice") == true)
     }
 
     @Test func transposedConvolutionWeightsAreInputMajor() throws {
-        let node = Node(name: "a", op: "conv_transpose2d", inputs: ["x"], weight: "t", bias: "b", kernel: [4, 4],
-                        stride: [2, 2], padding: [1, 1])
-        let network = try Network(graph: GraphDescription(inputs: [.init(name: "x", channels: 2)], outputs: ["a"],
-                                                          nodes: [node]), weights: Self.weights(), name: "g")
+        let node = Node(
+            name: "a", op: "conv_transpose2d", inputs: ["x"], weight: "t", bias: "b", kernel: [4, 4],
+            stride: [2, 2], padding: [1, 1])
+        let network = try Network(
+            graph: GraphDescription(
+                inputs: [.init(name: "x", channels: 2)], outputs: ["a"],
+                nodes: [node]), weights: Self.weights(), name: "g")
         let output = try network.run(["x": Tensor(zeros: TensorShape(channels: 2, height: 3, width: 5))])
         #expect(output["a"]?.shape == TensorShape(channels: 3, height: 6, width: 10))
         #expect(output["a"]?[2, 4, 7] == 2)
@@ -109,15 +124,24 @@ extension GraphValidationTests {
             (["x": x], "g: input y is missing"),
             (["x": x, "y": y, "z": y], "g: z is not an input (inputs: [\"x\", \"y\"])"),
             (["x": y, "y": y], "g: input x has 3 channels, the graph expects 2"),
-            (["x": x, "y": try Tensor(zeros: TensorShape(channels: 3, height: 4, width: 5))],
-             "g: node c: input y is 3x4x5, a is 3x4x4"),
+            (
+                ["x": x, "y": try Tensor(zeros: TensorShape(channels: 3, height: 4, width: 5))],
+                "g: node c: input y is 3x4x5, a is 3x4x4"
+            ),
         ]
         for (inputs, expected) in cases {
             #expect(throws: NeuralError.shapeMismatch(expected)) { try network.run(inputs) }
         }
-        let tiny = GraphDescription(inputs: [.init(name: "x", channels: 2)], outputs: ["a"], nodes: [
-            Node(name: "a", op: "conv2d", inputs: ["x"], weight: "w", kernel: [3, 3], stride: [1, 1], padding: [0, 0])])
-        #expect(throws: NeuralError.shapeMismatch("g: node a: input 2x2x4 is too small for kernel (height: 3, width: 3)")) {
+        let tiny = GraphDescription(
+            inputs: [.init(name: "x", channels: 2)], outputs: ["a"],
+            nodes: [
+                Node(
+                    name: "a", op: "conv2d", inputs: ["x"], weight: "w", kernel: [3, 3], stride: [1, 1],
+                    padding: [0, 0])
+            ])
+        #expect(
+            throws: NeuralError.shapeMismatch("g: node a: input 2x2x4 is too small for kernel (height: 3, width: 3)")
+        ) {
             try Network(graph: tiny, weights: Self.weights(), name: "g")
                 .run(["x": Tensor(zeros: TensorShape(channels: 2, height: 2, width: 4))])
         }

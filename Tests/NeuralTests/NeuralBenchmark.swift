@@ -20,7 +20,9 @@ import Testing
                 let parts = item.split(separator: "x").compactMap { Int($0) }
                 return parts.count == 2 ? (parts[0], parts[1]) : nil
             }
-        let only = Self.environment["OCTARC_NEURAL_BENCH_PROFILES"].map { Set($0.split(separator: ",").map(String.init)) }
+        let only = Self.environment["OCTARC_NEURAL_BENCH_PROFILES"].map {
+            Set($0.split(separator: ",").map(String.init))
+        }
         for url in ProfileFolder.all(in: directory) where only?.contains(url.lastPathComponent) ?? true {
             let folder = try ProfileFolder(url)
             let (encoder, decoder) = try folder.networks(threads: threads)
@@ -42,22 +44,33 @@ import Testing
                 _ = try decoder.run(dequantized)
                 let decoderFirst = Self.seconds(since: start)
                 let decode = try Self.timings(repetitions) { _ = try decoder.run(dequantized) }
-                let common: [String: Any] = ["profile": folder.name, "height": height, "width": width, "threads": threads,
-                                             "symbols": symbols.values.map(\.count).reduce(0, +)]
-                Self.emit(common.merging(["network": "encoder", "seconds": encode.fastest, "median_seconds": encode.median,
-                                          "first_seconds": encoderFirst, "quantize_seconds": quantize.fastest,
-                                          "layers": try Self.layers(encoder, ["image": image], repetitions)]) { $1 })
-                Self.emit(common.merging(["network": "decoder", "seconds": decode.fastest, "median_seconds": decode.median,
-                                          "first_seconds": decoderFirst,
-                                          "layers": try Self.layers(decoder, dequantized, repetitions)]) { $1 })
+                let common: [String: Any] = [
+                    "profile": folder.name, "height": height, "width": width, "threads": threads,
+                    "symbols": symbols.values.map(\.count).reduce(0, +),
+                ]
+                Self.emit(
+                    common.merging([
+                        "network": "encoder", "seconds": encode.fastest, "median_seconds": encode.median,
+                        "first_seconds": encoderFirst, "quantize_seconds": quantize.fastest,
+                        "layers": try Self.layers(encoder, ["image": image], repetitions),
+                    ]) { $1 })
+                Self.emit(
+                    common.merging([
+                        "network": "decoder", "seconds": decode.fastest, "median_seconds": decode.median,
+                        "first_seconds": decoderFirst,
+                        "layers": try Self.layers(decoder, dequantized, repetitions),
+                    ]) { $1 })
                 if concurrency > 1 {
                     let frames = concurrency * max(2, repetitions)
                     start = DispatchTime.now().uptimeNanoseconds
                     DispatchQueue.concurrentPerform(iterations: frames) { _ in
                         _ = try? decoder.run(try encoder.run(["image": image]))
                     }
-                    Self.emit(common.merging(["network": "codec", "concurrent": concurrency, "frames": frames,
-                                              "seconds_per_frame": Self.seconds(since: start) / Double(frames)]) { $1 })
+                    Self.emit(
+                        common.merging([
+                            "network": "codec", "concurrent": concurrency, "frames": frames,
+                            "seconds_per_frame": Self.seconds(since: start) / Double(frames),
+                        ]) { $1 })
                 }
             }
         }
@@ -65,8 +78,10 @@ import Testing
 
     static func layers(_ network: Network, _ inputs: [String: Tensor], _ repetitions: Int) throws -> [[String: Any]] {
         try network.layerTimings(inputs, repetitions: repetitions).map { layer in
-            var entry: [String: Any] = ["name": layer.name, "implementation": layer.implementation, "flops": layer.flops,
-                                        "seconds": layer.seconds, "output": layer.output.description]
+            var entry: [String: Any] = [
+                "name": layer.name, "implementation": layer.implementation, "flops": layer.flops,
+                "seconds": layer.seconds, "output": layer.output.description,
+            ]
             if let preferred = layer.preferredSeconds { entry["preferred_seconds"] = preferred }
             if let name = layer.preferredImplementation { entry["preferred_implementation"] = name }
             return entry
@@ -75,7 +90,8 @@ import Testing
 
     static func emit(_ record: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]),
-              let line = String(data: data, encoding: .utf8) else { return }
+            let line = String(data: data, encoding: .utf8)
+        else { return }
         print("BENCH \(line)")
     }
 

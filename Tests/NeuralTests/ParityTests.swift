@@ -48,7 +48,8 @@ import Testing
                     report.nearBoundary += 1
                 } else {
                     report.differing.append(
-                        "\(name)[\(i)]: Swift \(swiftSymbols[i]) PyTorch \(pytorchSymbols[i]) value \(expected.data[i])")
+                        "\(name)[\(i)]: Swift \(swiftSymbols[i]) PyTorch \(pytorchSymbols[i]) value \(expected.data[i])"
+                    )
                 }
             }
             dequantized[name] = try quantizer.dequantize(pytorchSymbols, shape: expected.shape)
@@ -72,8 +73,9 @@ import Testing
     }
 
     static func expectParity(_ report: Report, _ name: String) {
-        print("parity \(name): encoder max rel. error \(report.encoderError), decoder max error \(report.decoderError), "
-            + "\(report.nearBoundary) of \(report.symbols) symbols differ within \(boundaryMargin) of a boundary")
+        print(
+            "parity \(name): encoder max rel. error \(report.encoderError), decoder max error \(report.decoderError), "
+                + "\(report.nearBoundary) of \(report.symbols) symbols differ within \(boundaryMargin) of a boundary")
         #expect(report.encoderError <= encoderTolerance, "\(name)")
         #expect(report.decoderError <= decoderTolerance, "\(name)")
         #expect(report.differing.isEmpty, "\(name): \(report.differing.prefix(5))")

@@ -45,8 +45,9 @@ extension SafeTensorsTests {
     @Test func namesAnUnreadableFile() throws {
         let directory = try Fixtures.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(Self.reason { _ = try SafeTensors(contentsOf: directory.appendingPathComponent("missing")) }?
-            .contains("cannot read") == true)
+        #expect(
+            Self.reason { _ = try SafeTensors(contentsOf: directory.appendingPathComponent("missing")) }?
+                .contains("cannot read") == true)
     }
 
     @Test func rejectsTruncatedFiles() throws {
@@ -68,14 +69,21 @@ extension SafeTensorsTests {
             (file("{\"a\": {\"dtype\": \"F16\", \"shape\": [4], \"data_offsets\": [0, 8]}}"), "unsupported dtype F16"),
             (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [-2], \"data_offsets\": [0, 8]}}"), "shape is not"),
             (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2.5], \"data_offsets\": [0, 8]}}"), "shape is not"),
-            (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}", payload: 16),
-             "needs 12 bytes"),
+            (
+                file("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}", payload: 16),
+                "needs 12 bytes"
+            ),
             (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [4], \"data_offsets\": [0, 16]}}"), "outside the data"),
             (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 0]}}"), "outside the data"),
-            (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2000000000, 2000000000, 8], \"data_offsets\": [0, 8]}}"),
-             "exceeds the file"),
-            (file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, "
-                  + "\"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}"), "overlap"),
+            (
+                file("{\"a\": {\"dtype\": \"F32\", \"shape\": [2000000000, 2000000000, 8], \"data_offsets\": [0, 8]}}"),
+                "exceeds the file"
+            ),
+            (
+                file(
+                    "{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}, "
+                        + "\"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}"), "overlap"
+            ),
             (file("{\"__metadata__\": {\"a\": 1}}"), "__metadata__"),
         ]
         for (data, expected) in cases {
@@ -84,13 +92,15 @@ extension SafeTensorsTests {
         }
         var huge = Data()
         withUnsafeBytes(of: UInt64.max.littleEndian) { huge.append(contentsOf: $0) }
-        #expect(Self.reason { _ = try SafeTensors(data: huge + Data(count: 16), source: "huge") }?
-            .contains("exceeds the file") == true)
+        #expect(
+            Self.reason { _ = try SafeTensors(data: huge + Data(count: 16), source: "huge") }?
+                .contains("exceeds the file") == true)
     }
 
     @Test func rejectsWrongTypeOrName() throws {
         let file = try SafeTensors(data: Self.sample(), source: "sample.safetensors")
-        #expect(Self.reason { _ = try file.floats("symbols") } == "sample.safetensors: tensor symbols is I32, F32 expected")
+        #expect(
+            Self.reason { _ = try file.floats("symbols") } == "sample.safetensors: tensor symbols is I32, F32 expected")
         #expect(Self.reason { _ = try file.floats("nothing") } == "sample.safetensors: no tensor nothing")
     }
 }

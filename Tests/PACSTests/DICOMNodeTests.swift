@@ -12,8 +12,10 @@ extension DICOMNodeTests {
         #expect(v6.host == "::1" && v6.port == 104 && v6.description == "PACS@[::1]:104")
     }
 
-    @Test(arguments: ["ORTHANC127.0.0.1:4242", "ORTHANC@127.0.0.1", "ORTHANC@127.0.0.1:0", "ORTHANC@127.0.0.1:70000",
-                      "@127.0.0.1:4242", "WAY_TOO_LONG_AE_TITLE@h:1", "A\\B@h:1", "ORTHANC@:4242"])
+    @Test(arguments: [
+        "ORTHANC127.0.0.1:4242", "ORTHANC@127.0.0.1", "ORTHANC@127.0.0.1:0", "ORTHANC@127.0.0.1:70000",
+        "@127.0.0.1:4242", "WAY_TOO_LONG_AE_TITLE@h:1", "A\\B@h:1", "ORTHANC@:4242",
+    ])
     func rejectsMalformedAddresses(_ text: String) {
         #expect {
             try DICOMNode(parsing: text)

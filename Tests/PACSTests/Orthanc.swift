@@ -1,10 +1,11 @@
 import Foundation
+import PACS
+import TestSupport
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import PACS
-import Testing
-import TestSupport
 
 /// The Orthanc that `Scripts/with-orthanc` starts (ORTHANC_* environment variables). Tests that need
 /// it are enabled only when it is there; `Scripts/test` runs them under it.
@@ -15,11 +16,16 @@ enum Orthanc {
 
     static let skipMessage: Comment = "no Orthanc: run under Scripts/with-orthanc (ORTHANC_DICOM, ORTHANC_HTTP unset)"
 
-    static var node: DICOMNode { (try? DICOMNode(parsing: environment["ORTHANC_DICOM"] ?? "")) ?? DICOMNode(aeTitle: "ORTHANC", host: "127.0.0.1", port: 4242) }
+    static var node: DICOMNode {
+        (try? DICOMNode(parsing: environment["ORTHANC_DICOM"] ?? ""))
+            ?? DICOMNode(aeTitle: "ORTHANC", host: "127.0.0.1", port: 4242)
+    }
     static var callingAETitle: String { environment["ORTHANC_CALLING_AET"] ?? "OCTARC" }
     static var pid: pid_t? { environment["ORTHANC_PID"].flatMap { pid_t($0) } }
 
-    static func client(timeouts: PACSClient.Timeouts = .init(connect: 5, association: 10, response: 30)) throws -> PACSClient {
+    static func client(
+        timeouts: PACSClient.Timeouts = .init(connect: 5, association: 10, response: 30)
+    ) throws -> PACSClient {
         try PACSClient(node: node, callingAETitle: callingAETitle, timeouts: timeouts)
     }
 
@@ -32,7 +38,10 @@ enum Orthanc {
         var request = URLRequest(url: URL(string: (environment["ORTHANC_HTTP"] ?? "") + path)!)
         request.httpMethod = method
         request.httpBody = body
-        final class Box: @unchecked Sendable { var data: Data?; var error: String? }
+        final class Box: @unchecked Sendable {
+            var data: Data?
+            var error: String?
+        }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in
@@ -62,7 +71,9 @@ enum Orthanc {
     /// value under both its name (e.g. "ImageType") and its tag ("0009,1001"), or nil if Orthanc has no such instance.
     static func tags(ofSOPInstance uid: String) throws -> [String: Any]? {
         let query = try JSONSerialization.data(withJSONObject: ["Level": "Instance", "Query": ["SOPInstanceUID": uid]])
-        guard let ids = try json("POST", "/tools/find", body: query) as? [String], let id = ids.first else { return nil }
+        guard let ids = try json("POST", "/tools/find", body: query) as? [String], let id = ids.first else {
+            return nil
+        }
         guard let full = try json("GET", "/instances/\(id)/tags") as? [String: [String: Any]] else { return nil }
         var tags: [String: Any] = [:]
         for (tag, entry) in full {
@@ -78,8 +89,11 @@ enum Orthanc {
     static func variant(of sample: URL, patientID: String, in folder: URL) throws -> URL {
         let copy = folder.appendingPathComponent("\(patientID)-\(UUID().uuidString).dcm")
         try FileManager.default.copyItem(at: sample, to: copy)
-        guard let dcmodify = Tools.find("dcmodify") else { throw HTTPError(description: "dcmodify (DCMTK) is not installed") }
-        let result = try Tools.run(dcmodify, ["-nb", "-gst", "-gse", "-gin", "-m", "(0010,0020)=\(patientID)", copy.path])
+        guard let dcmodify = Tools.find("dcmodify") else {
+            throw HTTPError(description: "dcmodify (DCMTK) is not installed")
+        }
+        let result = try Tools.run(
+            dcmodify, ["-nb", "-gst", "-gse", "-gin", "-m", "(0010,0020)=\(patientID)", copy.path])
         if result.status != 0 { throw HTTPError(description: "dcmodify failed: \(result.output)") }
         return copy
     }

@@ -4,8 +4,8 @@ import Container
 import DICOM
 import Foundation
 import PACS
-import Testing
 import TestSupport
+import Testing
 
 /// convert --from, restore --to, echo and their faults against a real Orthanc (Scripts/with-orthanc).
 /// Serialized: one test pauses Orthanc.
@@ -24,9 +24,11 @@ struct PACSNodeTests {
     /// 16 frames of the Spectralis one (8-bit, with its private tags), written into `folder`.
     static func shortSamples(in folder: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let spectralis = try SampleVariants.write(["--frames", "0,1"], to: folder.appendingPathComponent("duke-2-frames.dcm"))
+        let spectralis = try SampleVariants.write(
+            ["--frames", "0,1"], to: folder.appendingPathComponent("duke-2-frames.dcm"))
         let bioptigen = folder.appendingPathComponent("bioptigen-subj13-12bit.dcm")
-        try FileManager.default.copyItem(at: Fixtures.samples.appendingPathComponent("bioptigen-subj13-12bit.dcm"), to: bioptigen)
+        try FileManager.default.copyItem(
+            at: Fixtures.samples.appendingPathComponent("bioptigen-subj13-12bit.dcm"), to: bioptigen)
         return [bioptigen, spectralis]
     }
 
@@ -48,7 +50,8 @@ extension PACSNodeTests {
             try client.echo()
         } throws: { error in
             let error = error as? PACSError
-            return error?.kind == .associationRejected && error?.message.contains("Called AE Title Not Recognized") == true
+            return error?.kind == .associationRejected
+                && error?.message.contains("Called AE Title Not Recognized") == true
                 && error?.message.contains("NOT_ORTHANC") == true
         }
         // The same for a query, which goes through another path of the shim.
@@ -88,11 +91,16 @@ extension PACSNodeTests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         close(socket)
         let port = UInt16(bigEndian: address.sin_port)
-        let client = try PACSClient(node: DICOMNode(aeTitle: "ORTHANC", host: "127.0.0.1", port: port), callingAETitle: "OCTARC")
+        let client = try PACSClient(
+            node: DICOMNode(aeTitle: "ORTHANC", host: "127.0.0.1", port: port), callingAETitle: "OCTARC")
         #expect {
             try client.echo()
         } throws: { error in
@@ -116,42 +124,53 @@ extension PACSNodeTests {
             try Orthanc.upload(file)
             studies.append(try OCTInstance.open(file).studyInstanceUID)
         }
-        let fromDisk = scratch.appendingPathComponent("disk"), fromNode = scratch.appendingPathComponent("node")
-        let disk = try Converter(codec: codec, options: .init(archive: archive, output: fromDisk, jobs: 2, quiet: true)).run()
-        let options = PACSConverter.Options(client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: studies),
-                                            output: fromNode, jobs: 2, quiet: true, seriesPerBatch: 1)
+        let fromDisk = scratch.appendingPathComponent("disk")
+        let fromNode = scratch.appendingPathComponent("node")
+        let disk = try Converter(codec: codec, options: .init(archive: archive, output: fromDisk, jobs: 2, quiet: true))
+            .run()
+        let options = PACSConverter.Options(
+            client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: studies),
+            output: fromNode, jobs: 2, quiet: true, seriesPerBatch: 1)
         let node = try PACSConverter(codec: codec, options: options).run()
         #expect(node.failures.isEmpty && disk.failures.isEmpty)
         #expect(node.converted == samples.count)
         let names = Self.containers(in: fromNode)
         #expect(names == Self.containers(in: fromDisk) && names.count == samples.count)
         for name in names {
-            let a = try OctzReader(url: fromDisk.appendingPathComponent(name)), b = try OctzReader(url: fromNode.appendingPathComponent(name))
+            let a = try OctzReader(url: fromDisk.appendingPathComponent(name))
+            let b = try OctzReader(url: fromNode.appendingPathComponent(name))
             #expect(a.header.instances.count == b.header.instances.count)
             for (x, y) in zip(a.header.instances, b.header.instances) {
                 #expect(x.sopInstanceUID == y.sopInstanceUID && x.sopClassUID == y.sopClassUID)
                 #expect(x.transferSyntaxUID == y.transferSyntaxUID && x.geometry == y.geometry)
                 #expect(x.pixelDataByteCount == y.pixelDataByteCount)
-                let dataset = { (bytes: [UInt8]) in try HeaderDataset(bytes: bytes).attributes().filter { !$0.path.hasPrefix("(0002,") } }
+                let dataset = { (bytes: [UInt8]) in
+                    try HeaderDataset(bytes: bytes).attributes().filter { !$0.path.hasPrefix("(0002,") }
+                }
                 #expect(try dataset(x.headerDataset) == dataset(y.headerDataset))
             }
             #expect(a.recordCount == b.recordCount)
             for index in 0..<a.recordCount {
-                let x = try a.record(at: index), y = try b.record(at: index)
+                let x = try a.record(at: index)
+                let y = try b.record(at: index)
                 #expect(x == y, "\(name), record \(index)")
                 #expect(x.pixelChecksum != nil)
             }
         }
         // The manifest names the node and the query; no retrieved file or staging folder is left.
         let manifest = try #require(Manifest.read(from: fromNode))
-        #expect(manifest.source?.node == Orthanc.node.description && manifest.source?.query.studyInstanceUIDs == studies)
+        #expect(
+            manifest.source?.node == Orthanc.node.description && manifest.source?.query.studyInstanceUIDs == studies)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: fromNode.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
 
         // Rerun: nothing retrieved (the hook would see it), nothing rewritten.
         let before = try names.map { try Data(contentsOf: fromNode.appendingPathComponent($0)) }
         var rerunOptions = options
-        rerunOptions.onRetrieved = { _ in Issue.record("a rerun retrieved an instance"); return true }
+        rerunOptions.onRetrieved = { _ in
+            Issue.record("a rerun retrieved an instance")
+            return true
+        }
         let rerun = try PACSConverter(codec: codec, options: rerunOptions).run()
         #expect(rerun.converted == 0 && rerun.upToDate == samples.count && rerun.failures.isEmpty)
         #expect(try names.map { try Data(contentsOf: fromNode.appendingPathComponent($0)) } == before)
@@ -164,14 +183,18 @@ extension PACSNodeTests {
         let codec = try Self.codec.get()
         let scratch = try Fixtures.makeTemporaryDirectory("octarc-pacs")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let file = try Orthanc.variant(of: Self.samples[0], patientID: "OCTARC-STOP-\(UUID().uuidString.prefix(8))", in: scratch)
+        let file = try Orthanc.variant(
+            of: Self.samples[0], patientID: "OCTARC-STOP-\(UUID().uuidString.prefix(8))", in: scratch)
         try Orthanc.upload(file)
         let instance = try OCTInstance.open(file)
         let output = scratch.appendingPathComponent("out")
         var options = PACSConverter.Options(
             client: try Orthanc.client(timeouts: .init(connect: 2, association: 2, response: 2)),
             query: PACSQuery(studyInstanceUIDs: [instance.studyInstanceUID]), output: output, jobs: 2, quiet: true)
-        options.onRetrieved = { _ in kill(pid, SIGSTOP); return true }
+        options.onRetrieved = { _ in
+            kill(pid, SIGSTOP)
+            return true
+        }
         let stopped: Converter.Outcome
         do {
             defer { kill(pid, SIGCONT) }
@@ -179,7 +202,9 @@ extension PACSNodeTests {
         }
         #expect(stopped.converted == 0 && stopped.failures.count == 1)
         let failure = try #require(stopped.failures.first)
-        #expect(failure.contains("series \(instance.seriesInstanceUID)") && failure.contains("no answer in time"), "\(failure)")
+        #expect(
+            failure.contains("series \(instance.seriesInstanceUID)") && failure.contains("no answer in time"),
+            "\(failure)")
         #expect(Self.containers(in: output).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix(".") }.isEmpty)
         #expect(Manifest.read(from: output)?.series.isEmpty == true)
@@ -209,13 +234,18 @@ extension PACSNodeTests {
         try Orthanc.upload(accepted)
         // with-orthanc's Lua filter refuses Patient IDs starting with REFUSE-.
         let refused = try Orthanc.variant(of: other, patientID: "REFUSE-\(UUID().uuidString.prefix(8))", in: archive)
-        let containers = scratch.appendingPathComponent("containers"), restoredFolder = scratch.appendingPathComponent("restored")
-        _ = try Converter(codec: codec, options: .init(archive: archive, output: containers, jobs: 2, quiet: true)).run()
-        let restored = try Restorer(library: Self.library, options: .init(input: containers, output: restoredFolder, jobs: 2, quiet: true)).run()
+        let containers = scratch.appendingPathComponent("containers")
+        let restoredFolder = scratch.appendingPathComponent("restored")
+        _ = try Converter(codec: codec, options: .init(archive: archive, output: containers, jobs: 2, quiet: true))
+            .run()
+        let restored = try Restorer(
+            library: Self.library, options: .init(input: containers, output: restoredFolder, jobs: 2, quiet: true)
+        ).run()
         #expect(restored.restored.count == 2 && restored.failures.isEmpty)
 
         let results = try Restorer.send(restored.restored, to: try Orthanc.client())
-        let refusedUID = try OCTInstance.open(refused).sopInstanceUID, acceptedUID = try OCTInstance.open(accepted).sopInstanceUID
+        let refusedUID = try OCTInstance.open(refused).sopInstanceUID
+        let acceptedUID = try OCTInstance.open(accepted).sopInstanceUID
         for (instance, result) in zip(restored.restored, results) {
             if instance.sourceSOPInstanceUID == refusedUID {
                 #expect(!result.succeeded && result.status != 0xFFFF, "\(result)")
@@ -238,9 +268,12 @@ extension PACSNodeTests {
         // node takes only the original.
         let acceptedSeries = try OCTInstance.open(accepted)
         let again = scratch.appendingPathComponent("again")
-        let outcome = try PACSConverter(codec: codec, options: .init(
-            client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: [acceptedSeries.studyInstanceUID]),
-            output: again, jobs: 2, quiet: true)).run()
+        let outcome = try PACSConverter(
+            codec: codec,
+            options: .init(
+                client: try Orthanc.client(), query: PACSQuery(studyInstanceUIDs: [acceptedSeries.studyInstanceUID]),
+                output: again, jobs: 2, quiet: true)
+        ).run()
         #expect(outcome.converted == 1 && outcome.failures.isEmpty, "\(outcome.failures) \(outcome.upToDate)")
         #expect(outcome.manifest.series.first?.inputs.map(\.sopInstanceUID) == [acceptedUID])
     }
@@ -250,7 +283,8 @@ extension PACSNodeTests {
     /// C-MOVE (octarc listening on the port Orthanc knows for OCTARC) brings back the same files as
     /// C-GET, byte for byte, compressed transfer syntax included.
     @Test func cMoveRetrievesTheSameFilesAsCGet() throws {
-        let port = try #require(Orthanc.environment["ORTHANC_MOVE_PORT"].flatMap { UInt16($0) }, "ORTHANC_MOVE_PORT is not set")
+        let port = try #require(
+            Orthanc.environment["ORTHANC_MOVE_PORT"].flatMap { UInt16($0) }, "ORTHANC_MOVE_PORT is not set")
         let scratch = try Fixtures.makeTemporaryDirectory("octarc-pacs")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var series: [PACSSeries] = []
@@ -261,7 +295,8 @@ extension PACSNodeTests {
             series += try Orthanc.client().series(matching: PACSQuery(studyInstanceUIDs: [instance.studyInstanceUID]))
         }
         #expect(series.count == Self.samples.count)
-        let viaGet = scratch.appendingPathComponent("get"), viaMove = scratch.appendingPathComponent("move")
+        let viaGet = scratch.appendingPathComponent("get")
+        let viaMove = scratch.appendingPathComponent("move")
         var mover = try Orthanc.client()
         mover.movePort = port
         for item in series {
@@ -276,7 +311,9 @@ extension PACSNodeTests {
         #expect(names.count == Self.samples.count)
         #expect(try FileManager.default.contentsOfDirectory(atPath: viaMove.path).sorted() == names)
         for name in names {
-            #expect(try Data(contentsOf: viaGet.appendingPathComponent(name)) == Data(contentsOf: viaMove.appendingPathComponent(name)))
+            #expect(
+                try Data(contentsOf: viaGet.appendingPathComponent(name))
+                    == Data(contentsOf: viaMove.appendingPathComponent(name)))
         }
         // Each instance in the transfer syntax it was stored in (one sample is JPEG-LS).
         let syntaxes = { (files: [URL]) in Set(try files.map { try OCTInstance.open($0).transferSyntaxUID }) }

@@ -1,8 +1,9 @@
 import Foundation
 import Imaging
-@testable import Preprocessing
-import Testing
 import TestSupport
+import Testing
+
+@testable import Preprocessing
 
 /// The noise estimate and the noise-adaptive bilateral despeckler of new profiles (issue 11): as strong
 /// as a frame's own speckle needs, and keeping lesions that the fixed Gaussian erases.
@@ -23,7 +24,8 @@ import TestSupport
         var generator = SeededGenerator(seed: seed)
         var out = image
         for i in out.pixels.indices {
-            let u1 = max(Double.random(in: 0..<1, using: &generator), 1e-12), u2 = Double.random(in: 0..<1, using: &generator)
+            let u1 = max(Double.random(in: 0..<1, using: &generator), 1e-12)
+            let u2 = Double.random(in: 0..<1, using: &generator)
             out.pixels[i] += sigma * Float(sqrt(-2 * log(u1)) * cos(2 * .pi * u2))
         }
         return out
@@ -31,19 +33,22 @@ import TestSupport
 
     /// Retention of a dark 5 x 9 ellipse (speckle x 0.3) at (cx, cy): mean of (with − without) over the
     /// lesion / the inserted contrast, after `filter`.
-    static func cystRetention(_ frame: Image<Float>, cx: Int, cy: Int, filter: (Image<Float>) -> Image<Float>) -> Float {
+    static func cystRetention(_ frame: Image<Float>, cx: Int, cy: Int, filter: (Image<Float>) -> Image<Float>) -> Float
+    {
         var with = frame
         var inside: [Int] = []
         for y in (cy - 3)...(cy + 3) {
             for x in (cx - 5)...(cx + 5) {
-                let dy = Float(y - cy) / 2.5, dx = Float(x - cx) / 4.5
+                let dy = Float(y - cy) / 2.5
+                let dx = Float(x - cx) / 4.5
                 if dy * dy + dx * dx <= 1 {
                     with[x, y] = frame[x, y] * 0.3
                     inside.append(y * frame.width + x)
                 }
             }
         }
-        let a = filter(with), b = filter(frame)
+        let a = filter(with)
+        let b = filter(frame)
         let restored = inside.map { a.pixels[$0] - b.pixels[$0] }.reduce(0, +)
         let inserted = inside.map { with.pixels[$0] - frame.pixels[$0] }.reduce(0, +)
         return restored / inserted
@@ -53,7 +58,8 @@ import TestSupport
         let clean = Self.layered()
         #expect(NoiseEstimate.sigma(clean, boundaries: nil, padding: nil) < 0.002)
         for sigma: Float in [0.01, 0.05, 0.1] {
-            let estimate = NoiseEstimate.sigma(Self.addingNoise(clean, sigma: sigma, seed: 7), boundaries: nil, padding: nil)
+            let estimate = NoiseEstimate.sigma(
+                Self.addingNoise(clean, sigma: sigma, seed: 7), boundaries: nil, padding: nil)
             #expect(abs(estimate / sigma - 1) < 0.1, "σ \(sigma): estimated \(estimate)")
         }
     }
@@ -81,7 +87,9 @@ import TestSupport
     @Test func aDarkCystSurvivesWhereTheGaussianErasesIt() {
         let noisy = Self.addingNoise(Self.layered(), sigma: 0.1, seed: 3)
         let sigma = NoiseEstimate.sigma(noisy, boundaries: nil, padding: nil)
-        let adaptive = Self.cystRetention(noisy, cx: 150, cy: 100) { Despeckler(.adaptive).apply($0, noiseSigma: sigma) }
+        let adaptive = Self.cystRetention(noisy, cx: 150, cy: 100) {
+            Despeckler(.adaptive).apply($0, noiseSigma: sigma)
+        }
         let gaussian = Self.cystRetention(noisy, cx: 150, cy: 100) { Despeckler(DespeckleParameters()).apply($0) }
         #expect(adaptive > 0.6, "adaptive keeps \(adaptive)")
         #expect(adaptive > 2 * gaussian, "adaptive \(adaptive), gaussian σy2×σx6 \(gaussian)")
@@ -101,21 +109,27 @@ import TestSupport
     /// the raw frame while keeping more of an inserted cyst than the Gaussian.
     @Test(.enabled(if: Fixtures.hasSharedData)) func realFramesGetTheStrengthTheyNeed() throws {
         let (duke, dukePadding) = try DevFrames.dukeFrame(31)
-        let dukeAnalysis = Preprocessor(parameters: PreprocessingParameters(despeckle: .adaptive)).analyze(duke, padding: dukePadding)
+        let dukeAnalysis = Preprocessor(parameters: PreprocessingParameters(despeckle: .adaptive)).analyze(
+            duke, padding: dukePadding)
         #expect(dukeAnalysis.noiseSigma * 255 < 6, "Spectralis σ \(dukeAnalysis.noiseSigma * 255)")
 
         for subject in ["subj13", "subj14"] {
             let folder = DevFrames.bioptigen.appendingPathComponent(subject)
-            let noisy = try PNG.readGray(folder.appendingPathComponent("noisy_test.png")).image.normalized(maxValue: 255)
-            let averaged = try PNG.readGray(folder.appendingPathComponent("averaged.png")).image.normalized(maxValue: 255)
+            let noisy = try PNG.readGray(folder.appendingPathComponent("noisy_test.png")).image.normalized(
+                maxValue: 255)
+            let averaged = try PNG.readGray(folder.appendingPathComponent("averaged.png")).image.normalized(
+                maxValue: 255)
             let analysis = Preprocessor(parameters: PreprocessingParameters(despeckle: .adaptive)).analyze(noisy)
             #expect(analysis.noiseSigma * 255 > 15, "\(subject) σ \(analysis.noiseSigma * 255)")
             let raw = try Metrics.psnr(noisy, averaged, dataRange: 1)
             let filtered = try Metrics.psnr(analysis.despeckled, averaged, dataRange: 1)
             #expect(filtered > raw + 3, "\(subject): raw \(raw) dB, adaptive \(filtered) dB")
-            let cx = noisy.width / 2, cy = (analysis.ilm[cx] + analysis.bm[cx]) / 2
+            let cx = noisy.width / 2
+            let cy = (analysis.ilm[cx] + analysis.bm[cx]) / 2
             let sigma = analysis.noiseSigma
-            let adaptive = Self.cystRetention(noisy, cx: cx, cy: cy) { Despeckler(.adaptive).apply($0, noiseSigma: sigma) }
+            let adaptive = Self.cystRetention(noisy, cx: cx, cy: cy) {
+                Despeckler(.adaptive).apply($0, noiseSigma: sigma)
+            }
             let gaussian = Self.cystRetention(noisy, cx: cx, cy: cy) { Despeckler(DespeckleParameters()).apply($0) }
             #expect(adaptive > gaussian + 0.2, "\(subject): adaptive \(adaptive), gaussian \(gaussian)")
         }
@@ -127,7 +141,10 @@ extension DevFrames {
     static func syntheticWithPadding() -> (Image<Float>, PaddingMask?) {
         var frame = AdaptiveDespeckleTests.addingNoise(AdaptiveDespeckleTests.layered(), sigma: 0.05, seed: 9)
         for y in 0..<frame.height {
-            for x in 0..<20 where y > 150 { frame[x, y] = 1; frame[frame.width - 1 - x, y] = 1 }
+            for x in 0..<20 where y > 150 {
+                frame[x, y] = 1
+                frame[frame.width - 1 - x, y] = 1
+            }
         }
         return (frame, PaddingMask.edgeRuns(of: 1, in: frame))
     }

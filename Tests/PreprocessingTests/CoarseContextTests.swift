@@ -1,17 +1,19 @@
 import Foundation
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CoarseContextTests {
     /// Mean absolute difference between `restored` and `original` over the pixels outside the ROI
     /// and off the padding.
     static func errorOutsideROI(_ restored: Image<Float>, _ original: Image<Float>, _ geometry: ROIGeometry) -> Double {
-        var sum = 0.0, count = 0
+        var sum = 0.0
+        var count = 0
         for x in 0..<geometry.frameWidth {
             let rows = geometry.roiRows(x)
-            for y in 0..<geometry.frameHeight where !rows.contains(y) && !(geometry.padding?.contains(x: x, y: y) ?? false) {
+            for y in 0..<geometry.frameHeight
+            where !rows.contains(y) && !(geometry.padding?.contains(x: x, y: y) ?? false) {
                 sum += Double(abs(restored[x, y] - original[x, y]))
                 count += 1
             }
@@ -20,10 +22,14 @@ import TestSupport
     }
 
     @Test func aSmoothFrameComesBackWithinAQuantizationStepOutsideTheROI() throws {
-        let width = 200, height = 120
+        let width = 200
+        let height = 120
         var frame = Image<Float>(width: width, height: height, repeating: 0)
-        for y in 0..<height { for x in 0..<width { frame[x, y] = 0.1 + 0.6 * Float(y) / Float(height) + 0.1 * Float(x) / Float(width) } }
-        let top = [Int](repeating: 40, count: width), bottom = [Int](repeating: 79, count: width)
+        for y in 0..<height {
+            for x in 0..<width { frame[x, y] = 0.1 + 0.6 * Float(y) / Float(height) + 0.1 * Float(x) / Float(width) }
+        }
+        let top = [Int](repeating: 40, count: width)
+        let bottom = [Int](repeating: 79, count: width)
         let context = CoarseContext.measure(frame: frame, top: top, bottom: bottom, padding: nil)
         #expect(context.rows == 15 && context.columns == 13)
         // Cell rows 5..9 lie wholly inside the ROI (rows 40...79): they carry no level.
@@ -32,9 +38,10 @@ import TestSupport
                 #expect(context.coded[row * context.columns + column] == !(5...9).contains(row))
             }
         }
-        let geometry = ROIGeometry(mode: .band, frameWidth: width, frameHeight: height, bandWidth: 224, bandHeight: 64,
-                                   top: top, bottom: bottom, padding: nil, paddingValue: 0, backgroundAbove: 0.2,
-                                   backgroundBelow: 0.6, context: context)
+        let geometry = ROIGeometry(
+            mode: .band, frameWidth: width, frameHeight: height, bandWidth: 224, bandHeight: 64,
+            top: top, bottom: bottom, padding: nil, paddingValue: 0, backgroundAbove: 0.2,
+            backgroundBelow: 0.6, context: context)
         let decoded = try ROIRecord.decode(ROIRecord.encode(geometry))
         #expect(decoded == geometry)
         let restored = decoded.insertBand(decoded.extractBand(from: frame))
@@ -46,7 +53,8 @@ import TestSupport
     /// On real Spectralis frames the context makes the frame outside the band close to the original
     /// (vitreous, choroid, sclera) at a few hundred bytes, where the two background levels are far off.
     @Test(.enabled(if: Fixtures.hasSharedData)) func dukeFramesGetTheirSurroundingsBackInAFewHundredBytes() throws {
-        var contextBytes = 0, frames = 0
+        var contextBytes = 0
+        var frames = 0
         for number in stride(from: 1, through: 61, by: 10) {
             let (frame, padding) = try DevFrames.dukeFrame(number)
             let geometry = Preprocessor().analyze(frame, padding: padding).geometry

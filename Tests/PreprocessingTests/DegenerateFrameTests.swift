@@ -1,7 +1,7 @@
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 rule 2: a blank B-scan (every pixel the padding value) or a tiny frame gets a geometry
 /// whose record encodes and decodes (it crashed converting NaN to Int), and whose band round-trips.

@@ -23,7 +23,7 @@ enum DevFrames {
         var state = seed
         var image = Image<Float>(width: width, height: height, repeating: 0)
         for i in image.pixels.indices {
-            state = state &* 1664525 &+ 1013904223
+            state = state &* 1_664_525 &+ 1_013_904_223
             image.pixels[i] = Float(state >> 8) / Float(1 << 24)
         }
         return image

@@ -1,14 +1,16 @@
 import Foundation
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ROIGeometryTests {
     /// Inside the ROI the band round trip is exact; padding comes back as padding; the rest is the
     /// coarse context (band mode) or the background (whole frame); the band has the codec's size.
-    static func checkRoundTrip(_ frame: Image<Float>, padding: PaddingMask?, parameters: PreprocessingParameters,
-                               _ label: String) -> ROIGeometry {
+    static func checkRoundTrip(
+        _ frame: Image<Float>, padding: PaddingMask?, parameters: PreprocessingParameters,
+        _ label: String
+    ) -> ROIGeometry {
         let analysis = Preprocessor(parameters: parameters).analyze(frame, padding: padding)
         let geometry = analysis.geometry
         #expect(geometry.bandWidth % 32 == 0 && geometry.bandWidth >= frame.width, "\(label)")
@@ -55,7 +57,8 @@ extension ROIGeometryTests {
     @Test(.enabled(if: Fixtures.hasSharedData)) func dukeBandsInvertExactly() throws {
         for number in [1, 2, 9, 29, 30, 33, 47, 61] {
             let (frame, padding) = try DevFrames.dukeFrame(number)
-            let geometry = Self.checkRoundTrip(frame, padding: padding, parameters: PreprocessingParameters(), "bscan\(number)")
+            let geometry = Self.checkRoundTrip(
+                frame, padding: padding, parameters: PreprocessingParameters(), "bscan\(number)")
             #expect(geometry.mode == .band)
             #expect(geometry.padding == padding)
         }
@@ -76,15 +79,17 @@ extension ROIGeometryTests {
         let parameters = PreprocessingParameters(bandHeight: 64)
         let geometry = Self.checkRoundTrip(frame, padding: padding, parameters: parameters, "bscan31 band 64")
         #expect(geometry.bandHeight > 64)
-        #expect(geometry.bandHeight == ROIGeometry.roundedUp(zip(geometry.top, geometry.bottom).map { $1 - $0 + 1 }.max()!, to: 32))
+        #expect(
+            geometry.bandHeight
+                == ROIGeometry.roundedUp(zip(geometry.top, geometry.bottom).map { $1 - $0 + 1 }.max()!, to: 32))
     }
 
     @Test func edgeRunsFindWedgesButNotTissue() {
         var frame = Image<Float>(width: 6, height: 10, repeating: 0.3)
-        for y in 0..<3 { frame[0, y] = 1 }          // top wedge
-        for y in 7..<10 { frame[5, y] = 1 }         // bottom wedge
-        frame[2, 5] = 1                             // saturated tissue pixel
-        for y in 0..<10 { frame[3, y] = 1 }         // a column entirely outside the scan
+        for y in 0..<3 { frame[0, y] = 1 }  // top wedge
+        for y in 7..<10 { frame[5, y] = 1 }  // bottom wedge
+        frame[2, 5] = 1  // saturated tissue pixel
+        for y in 0..<10 { frame[3, y] = 1 }  // a column entirely outside the scan
         let mask = PaddingMask.edgeRuns(of: 1, in: frame)
         #expect(mask?.columns[0] == [PaddingMask.Run(start: 0, length: 3)])
         #expect(mask?.columns[5] == [PaddingMask.Run(start: 7, length: 3)])
@@ -94,10 +99,13 @@ extension ROIGeometryTests {
     }
 
     @Test func parametersUseSnakeCaseJSON() throws {
-        let parameters = PreprocessingParameters(despeckle: DespeckleParameters(method: .medianGaussian, strength: 1.5),
-                                                 bandHeight: 288, topMargin: 12, bottomMargin: 40)
+        let parameters = PreprocessingParameters(
+            despeckle: DespeckleParameters(method: .medianGaussian, strength: 1.5),
+            bandHeight: 288, topMargin: 12, bottomMargin: 40)
         let json = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
-        for key in ["band_height", "top_margin", "bottom_margin", "size_multiple", "horizontal_ratio", "median_gaussian"] {
+        for key in [
+            "band_height", "top_margin", "bottom_margin", "size_multiple", "horizontal_ratio", "median_gaussian",
+        ] {
             #expect(json.contains(key), "missing \(key) in \(json)")
         }
         #expect(try JSONDecoder().decode(PreprocessingParameters.self, from: Data(json.utf8)) == parameters)

@@ -1,20 +1,22 @@
 import Foundation
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ROIRecordTests {
     static func syntheticGeometry() -> ROIGeometry {
-        let width = 100, height = 80
+        let width = 100
+        let height = 80
         let top = (0..<width).map { -3 + $0 / 7 }
         let bottom = top.map { $0 + 50 }
         var mask = Image<Bool>(width: width, height: height, repeating: false)
         for x in 0..<30 { for y in 0..<(30 - x) { mask[x, y] = true } }
         for x in 60..<width { for y in (height - (x - 55))..<height { mask[x, y] = true } }
-        return ROIGeometry(mode: .band, frameWidth: width, frameHeight: height, bandWidth: 128, bandHeight: 64,
-                           top: top, bottom: bottom, padding: PaddingMask(mask), paddingValue: 1,
-                           backgroundAbove: 0.1, backgroundBelow: 0.05)
+        return ROIGeometry(
+            mode: .band, frameWidth: width, frameHeight: height, bandWidth: 128, bandHeight: 64,
+            top: top, bottom: bottom, padding: PaddingMask(mask), paddingValue: 1,
+            backgroundAbove: 0.1, backgroundBelow: 0.05)
     }
 
     /// The synthetic geometry with the coarse context of a frame that is noise over a vertical ramp.
@@ -22,8 +24,9 @@ import TestSupport
         var geometry = syntheticGeometry()
         var frame = DevFrames.noise(width: geometry.frameWidth, height: geometry.frameHeight, seed: 7)
         for y in 0..<frame.height { for x in 0..<frame.width { frame[x, y] = 0.2 * frame[x, y] + Float(y) / 100 } }
-        geometry.context = CoarseContext.measure(frame: frame, top: geometry.top, bottom: geometry.bottom,
-                                                 padding: geometry.padding)
+        geometry.context = CoarseContext.measure(
+            frame: frame, top: geometry.top, bottom: geometry.bottom,
+            padding: geometry.padding)
         return geometry
     }
 }
@@ -42,7 +45,8 @@ extension ROIRecordTests {
         var wholeWithContext = withContext
         wholeWithContext.mode = .wholeFrame
         #expect(ROIRecord.encode(wholeWithContext)[0] == 1, "whole-frame mode codes the frame itself: no context")
-        let whole = ROIGeometry.wholeFrame(width: 90, height: 70, multiple: 32, padding: nil, paddingValue: 0, background: 0.2)
+        let whole = ROIGeometry.wholeFrame(
+            width: 90, height: 70, multiple: 32, padding: nil, paddingValue: 0, background: 0.2)
         #expect(try ROIRecord.decode(ROIRecord.encode(whole)) == whole)
         #expect(ROIRecord.encode(whole).count == 14)
     }
@@ -63,7 +67,9 @@ extension ROIRecordTests {
     @Test(arguments: [false, true]) func truncatedRecordsThrow(context: Bool) {
         let bytes = ROIRecord.encode(context ? Self.syntheticGeometryWithContext() : Self.syntheticGeometry())
         for length in 0..<bytes.count {
-            #expect(throws: ROIRecord.Failure.self, "length \(length)") { try ROIRecord.decode(Array(bytes.prefix(length))) }
+            #expect(throws: ROIRecord.Failure.self, "length \(length)") {
+                try ROIRecord.decode(Array(bytes.prefix(length)))
+            }
         }
         #expect(throws: ROIRecord.Failure.self) { try ROIRecord.decode(bytes + [0]) }
     }
@@ -72,7 +78,9 @@ extension ROIRecordTests {
         let bytes = ROIRecord.encode(Self.syntheticGeometry())
         var wrongVersion = bytes
         wrongVersion[0] = 2
-        #expect(throws: ROIRecord.Failure.self, "version 2 without the context flag") { try ROIRecord.decode(wrongVersion) }
+        #expect(throws: ROIRecord.Failure.self, "version 2 without the context flag") {
+            try ROIRecord.decode(wrongVersion)
+        }
         wrongVersion[0] = 3
         #expect(throws: ROIRecord.Failure.self) { try ROIRecord.decode(wrongVersion) }
         let contextBytes = ROIRecord.encode(Self.syntheticGeometryWithContext())
@@ -111,7 +119,8 @@ extension ROIRecordTests {
                 for x in 0..<geometry.frameWidth {
                     #expect(geometry.bottom[x] - geometry.top[x] < geometry.bandHeight)
                 }
-                let band = geometry.extractBand(from: Image(width: geometry.frameWidth, height: geometry.frameHeight, repeating: 0.5))
+                let band = geometry.extractBand(
+                    from: Image(width: geometry.frameWidth, height: geometry.frameHeight, repeating: 0.5))
                 _ = geometry.insertBand(band)
             } catch {
                 rejected += 1

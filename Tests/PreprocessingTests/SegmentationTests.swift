@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SegmentationTests {}
 
@@ -22,7 +22,8 @@ extension SegmentationTests {
             func meanError(_ rows: [Int], _ reference: [Double]) -> Double {
                 zip(rows, reference).map { abs(Double($0) - ($1 - 1)) }.reduce(0, +) / Double(rows.count)
             }
-            let ilm = meanError(found.ilm, layers[0]), bm = meanError(found.bm, layers[5])
+            let ilm = meanError(found.ilm, layers[0])
+            let bm = meanError(found.bm, layers[5])
             #expect(ilm <= 2, "\(subject): ILM mean error \(ilm) px")
             #expect(bm <= 2, "\(subject): BM mean error \(bm) px")
             checked += 1

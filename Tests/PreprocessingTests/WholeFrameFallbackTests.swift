@@ -1,7 +1,7 @@
 import Imaging
 import Preprocessing
-import Testing
 import TestSupport
+import Testing
 
 /// Frames without a retina are flagged and coded whole, never guessed.
 @Suite struct WholeFrameFallbackTests {

@@ -23,7 +23,8 @@ public enum SampleVariants {
     @discardableResult
     public static func write(_ options: [String], to destination: URL) throws -> URL {
         let source = try variant(options)
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: source, to: destination)
         return destination
     }
@@ -38,12 +39,18 @@ public enum SampleVariants {
             atexit { try? FileManager.default.removeItem(at: SampleVariants.cache) }
         }
         let url = cache.appendingPathComponent("variant-\(made.count).dcm")
-        guard let python = Tools.find("python3") else { throw Failure(description: "python3 is needed to make test data") }
-        let result = try Tools.run(python, [
-            Fixtures.repositoryRoot.appendingPathComponent("Scripts/testdata/derive_sample.py").path,
-            Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm").path, url.path,
-        ] + options)
-        guard result.status == 0 else { throw Failure(description: "derive_sample.py \(options) failed: \(result.output)") }
+        guard let python = Tools.find("python3") else {
+            throw Failure(description: "python3 is needed to make test data")
+        }
+        let result = try Tools.run(
+            python,
+            [
+                Fixtures.repositoryRoot.appendingPathComponent("Scripts/testdata/derive_sample.py").path,
+                Fixtures.samples.appendingPathComponent("duke-subject07-8bit.dcm").path, url.path,
+            ] + options)
+        guard result.status == 0 else {
+            throw Failure(description: "derive_sample.py \(options) failed: \(result.output)")
+        }
         made[options] = url
         return url
     }

@@ -11,8 +11,11 @@ public enum Tools {
 
     /// Runs `tool` with `arguments`; returns its exit status and its stdout and stderr together.
     @discardableResult
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws
-        -> (status: Int32, output: String) {
+    public static func run(
+        _ tool: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws
+        -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -31,7 +34,8 @@ public enum Tools {
     /// dciodvfy's errors and warnings about `file`.
     public static func dciodvfyFindings(_ file: URL) throws -> Set<String> {
         guard let tool = find("dciodvfy") else { return [] }
-        return Set(try run(tool, [file.path]).output.split(separator: "\n").map(String.init)
-            .filter { $0.contains("Error") || $0.contains("Warning") })
+        return Set(
+            try run(tool, [file.path]).output.split(separator: "\n").map(String.init)
+                .filter { $0.contains("Error") || $0.contains("Warning") })
     }
 }

@@ -12,20 +12,25 @@ enum ContainerSurgery {
         try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("template.octz")
-        let geometry = PixelGeometry(rows: 8, columns: 8, frames: 3, bitsAllocated: 16, bitsStored: 12, highBit: 11,
-                                     pixelRepresentation: 0, photometricInterpretation: "MONOCHROME2")
+        let geometry = PixelGeometry(
+            rows: 8, columns: 8, frames: 3, bitsAllocated: 16, bitsStored: 12, highBit: 11,
+            pixelRepresentation: 0, photometricInterpretation: "MONOCHROME2")
         let instances = (0..<2).map {
-            InstanceInfo(sopInstanceUID: "1.2.\($0)", sopClassUID: "1.2.3", transferSyntaxUID: "1.2.840.10008.1.2.1",
-                         geometry: geometry, pixelDataByteCount: 384, headerDataset: Array("dataset \($0)".utf8))
+            InstanceInfo(
+                sopInstanceUID: "1.2.\($0)", sopClassUID: "1.2.3", transferSyntaxUID: "1.2.840.10008.1.2.1",
+                geometry: geometry, pixelDataByteCount: 384, headerDataset: Array("dataset \($0)".utf8))
         }
-        let header = ContainerHeader(toolVersion: "fuzz", profileName: "p", profileWeightsSHA256: Array(repeating: 7, count: 32),
-                                     studyInstanceUID: "1", seriesInstanceUID: "2", patientID: "3",
-                                     properties: ["k": "v"], instances: instances)
+        let header = ContainerHeader(
+            toolVersion: "fuzz", profileName: "p", profileWeightsSHA256: Array(repeating: 7, count: 32),
+            studyInstanceUID: "1", seriesInstanceUID: "2", patientID: "3",
+            properties: ["k": "v"], instances: instances)
         let writer = try! OctzWriter(url: url, header: header, options: .init(compressionLevel: 1))
         for (instance, frame) in [(0, 0), (0, 2), (1, 0), (1, 1), (1, 2)] {
-            try! writer.append(FrameRecord(instanceIndex: instance, frameIndex: frame,
-                                           roi: frame == 1 ? [] : [1, 2, 3], bitstream: [4, 5, 6, 7],
-                                           pixelChecksum: frame == 2 ? 9 : nil))
+            try! writer.append(
+                FrameRecord(
+                    instanceIndex: instance, frameIndex: frame,
+                    roi: frame == 1 ? [] : [1, 2, 3], bitstream: [4, 5, 6, 7],
+                    pixelChecksum: frame == 2 ? 9 : nil))
         }
         _ = try! writer.finish()
         return [UInt8](try! Data(contentsOf: url))
@@ -84,7 +89,9 @@ enum ContainerSurgery {
         guard !bytes.isEmpty else { return [] }
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
         let size = output.withUnsafeMutableBytes { output in
-            bytes.withUnsafeBytes { ZSTD_compress2(context, output.baseAddress, output.count, $0.baseAddress, $0.count) }
+            bytes.withUnsafeBytes {
+                ZSTD_compress2(context, output.baseAddress, output.count, $0.baseAddress, $0.count)
+            }
         }
         precondition(ZSTD_isError(size) == 0)
         return Array(output[0..<size])
@@ -96,7 +103,8 @@ enum ContainerSurgery {
     }
 
     private static func trailer(indexOffset: Int, indexLength: Int, recordCount: Int) -> [UInt8] {
-        let fields = le32(UInt32(indexOffset)) + le32(0) + le32(UInt32(indexLength)) + le32(UInt32(recordCount))
+        let fields =
+            le32(UInt32(indexOffset)) + le32(0) + le32(UInt32(indexLength)) + le32(UInt32(recordCount))
             + Array("OCTZEND\n".utf8)
         return fields + le32(CRC32C.checksum(fields))
     }

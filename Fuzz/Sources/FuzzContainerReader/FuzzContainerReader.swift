@@ -24,7 +24,9 @@ private func read(_ bytes: [UInt8]) {
                 let location = reader.recordLocations[index]
                 precondition(record.instanceIndex == location.instanceIndex && record.frameIndex == location.frameIndex)
             } catch let error as ContainerError {
-                guard case .record(index, _, _) = error.part else { fatalError("record \(index) error names \(error.part)") }
+                guard case .record(index, _, _) = error.part else {
+                    fatalError("record \(index) error names \(error.part)")
+                }
             }
         }
     } catch let error as ContainerError {

@@ -42,7 +42,8 @@ public func fuzzLatentDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int3
 
     let symbols = symbolsFrom(stream, levels: levels)
     let encoded = LatentCoder.encode(symbols, model: model)
-    guard let roundTrip = try? LatentCoder.decode(encoded, count: symbols.count, model: model), roundTrip == symbols else {
+    guard let roundTrip = try? LatentCoder.decode(encoded, count: symbols.count, model: model), roundTrip == symbols
+    else {
         fatalError("symbols did not round-trip")
     }
     return 0
@@ -54,8 +55,9 @@ func fuzzContext(stream: [UInt8], count: Int, width: Int, model: ContextModel) {
     do {
         let decoded = try LatentCoder.decode(stream, tensors: request)[0]
         precondition(decoded.count == count)
-        precondition(LatentCoder.encode([LatentTensor(symbols: decoded, width: width, model: .context(model))]) == stream,
-                     "decode then encode changed the stream")
+        precondition(
+            LatentCoder.encode([LatentTensor(symbols: decoded, width: width, model: .context(model))]) == stream,
+            "decode then encode changed the stream")
     } catch is EntropyCodingError {
     } catch {
         fatalError("not an EntropyCodingError: \(error)")
@@ -64,7 +66,8 @@ func fuzzContext(stream: [UInt8], count: Int, width: Int, model: ContextModel) {
     symbols.removeLast(symbols.count % (width * model.channelCount))
     let encoded = LatentCoder.encode([LatentTensor(symbols: symbols, width: width, model: .context(model))])
     guard let roundTrip = try? LatentCoder.decode(encoded, tensors: [(symbols.count, width, .context(model))]),
-          roundTrip == [symbols] else {
+        roundTrip == [symbols]
+    else {
         fatalError("symbols did not round-trip through the context model")
     }
 }
@@ -76,8 +79,10 @@ func symbolsFrom(_ stream: [UInt8], levels: Int) -> [Int32] {
     while position < stream.count {
         let byte = stream[position]
         if byte >= 0xF0 && position + 4 < stream.count {
-            symbols.append(Int32(bitPattern: UInt32(stream[position + 1]) | UInt32(stream[position + 2]) << 8
-                | UInt32(stream[position + 3]) << 16 | UInt32(stream[position + 4]) << 24))
+            symbols.append(
+                Int32(
+                    bitPattern: UInt32(stream[position + 1]) | UInt32(stream[position + 2]) << 8
+                        | UInt32(stream[position + 3]) << 16 | UInt32(stream[position + 4]) << 24))
             position += 5
         } else {
             symbols.append(Int32(byte) % Int32(levels + 1))

@@ -1,4 +1,5 @@
 import CDNNL
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +32,8 @@ final class PrimitiveDescriptor: @unchecked Sendable {
     var implementation: String {
         var name: UnsafePointer<CChar>?
         guard dnnl_primitive_desc_query(handle, dnnl_query_impl_info_str, 0, &name) == dnnl_success,
-              let name else { return "?" }
+            let name
+        else { return "?" }
         return String(cString: name)
     }
 
@@ -39,14 +41,15 @@ final class PrimitiveDescriptor: @unchecked Sendable {
     var summary: String {
         var kind = dnnl_undefined_primitive
         dnnl_primitive_desc_query(handle, dnnl_query_primitive_kind, 0, &kind)
-        let name = switch kind {
-        case dnnl_reorder: "reorder"
-        case dnnl_concat: "concat"
-        case dnnl_binary: "binary"
-        case dnnl_convolution: "convolution"
-        case dnnl_deconvolution: "deconvolution"
-        default: "primitive"
-        }
+        let name =
+            switch kind {
+            case dnnl_reorder: "reorder"
+            case dnnl_concat: "concat"
+            case dnnl_binary: "binary"
+            case dnnl_convolution: "convolution"
+            case dnnl_deconvolution: "deconvolution"
+            default: "primitive"
+            }
         return "\(name) \(implementation)"
     }
 }
@@ -59,8 +62,9 @@ final class Primitive: @unchecked Sendable {
 
     init(_ descriptor: PrimitiveDescriptor) throws {
         var primitive: dnnl_primitive_t?
-        try DNNL.check(dnnl_primitive_create(&primitive, descriptor.handle),
-                       "creating a \(descriptor.implementation) primitive")
+        try DNNL.check(
+            dnnl_primitive_create(&primitive, descriptor.handle),
+            "creating a \(descriptor.implementation) primitive")
         guard let primitive else { throw NeuralError.backend("no primitive") }
         handle = primitive
         self.descriptor = descriptor
@@ -69,8 +73,9 @@ final class Primitive: @unchecked Sendable {
     deinit { dnnl_primitive_destroy(handle) }
 
     func execute(_ stream: Stream, _ arguments: UnsafeBufferPointer<dnnl_exec_arg_t>) throws {
-        try DNNL.check(dnnl_primitive_execute(handle, stream.handle, Int32(arguments.count), arguments.baseAddress),
-                       "executing \(descriptor.implementation)")
+        try DNNL.check(
+            dnnl_primitive_execute(handle, stream.handle, Int32(arguments.count), arguments.baseAddress),
+            "executing \(descriptor.implementation)")
     }
 }
 
@@ -107,8 +112,9 @@ final class Memory: @unchecked Sendable {
     init(_ descriptor: dnnl_memory_desc_t, engine: Engine, storage: AlignedBuffer, offset: Int = 0) throws {
         var md = descriptor
         var memory: dnnl_memory_t?
-        try DNNL.check(dnnl_memory_create(&memory, &md, engine.handle, storage.pointer + offset),
-                       "creating a memory object")
+        try DNNL.check(
+            dnnl_memory_create(&memory, &md, engine.handle, storage.pointer + offset),
+            "creating a memory object")
         guard let memory else { throw NeuralError.backend("no memory object") }
         handle = memory
         self.storage = storage
@@ -123,8 +129,9 @@ final class Stream: @unchecked Sendable {
 
     init(engine: Engine) throws {
         var stream: dnnl_stream_t?
-        try DNNL.check(dnnl_stream_create(&stream, engine.handle, UInt32(dnnl_stream_default_flags.rawValue)),
-                       "creating a stream")
+        try DNNL.check(
+            dnnl_stream_create(&stream, engine.handle, UInt32(dnnl_stream_default_flags.rawValue)),
+            "creating a stream")
         guard let stream else { throw NeuralError.backend("no stream") }
         handle = stream
     }

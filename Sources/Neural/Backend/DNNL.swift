@@ -1,4 +1,5 @@
 import CDNNL
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +51,9 @@ private enum OpenMP {
     typealias SetNumThreads = @convention(c) (Int32) -> Void
     static let setNumThreads: SetNumThreads? = {
         #if canImport(Glibc)
-        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "omp_set_num_threads") else { return nil }
+        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "omp_set_num_threads") else {
+            return nil
+        }
         return unsafeBitCast(symbol, to: SetNumThreads.self)
         #else
         return nil

@@ -56,9 +56,12 @@ extension Network {
     }
 
     /// Times a standalone primitive for `convolution` with every layout left to oneDNN.
-    private func preferredTiming(_ convolution: Convolution, input: TensorShape, output: TensorShape,
-                                 repetitions: Int) throws -> (Double, String) {
-        let descriptor = try DNNL.convolution(convolution, input: input, output: output, engine: engine, preferred: true)
+    private func preferredTiming(
+        _ convolution: Convolution, input: TensorShape, output: TensorShape,
+        repetitions: Int
+    ) throws -> (Double, String) {
+        let descriptor = try DNNL.convolution(
+            convolution, input: input, output: output, engine: engine, preferred: true)
         let primitive = try Primitive(descriptor)
         func zeroed(_ query: dnnl_query_t) throws -> Memory {
             guard var md = descriptor.memoryDescriptor(query) else { throw NeuralError.backend("no descriptor") }
@@ -66,13 +69,22 @@ extension Network {
             storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: storage.size)
             return try Memory(md, engine: engine, storage: storage)
         }
-        var memories = [(DNNL.Argument.source, try zeroed(dnnl_query_src_md)),
-                        (DNNL.Argument.destination, try zeroed(dnnl_query_dst_md)),
-                        (DNNL.Argument.weights,
-                         try PlanBuilder.reorderedWeights(convolution, for: descriptor, engine: engine))]
+        var memories = [
+            (DNNL.Argument.source, try zeroed(dnnl_query_src_md)),
+            (DNNL.Argument.destination, try zeroed(dnnl_query_dst_md)),
+            (
+                DNNL.Argument.weights,
+                try PlanBuilder.reorderedWeights(convolution, for: descriptor, engine: engine)
+            ),
+        ]
         if let bias = convolution.bias {
-            memories.append((DNNL.Argument.bias, try Memory(DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
-                                                            storage: AlignedBuffer(copying: bias))))
+            memories.append(
+                (
+                    DNNL.Argument.bias,
+                    try Memory(
+                        DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
+                        storage: AlignedBuffer(copying: bias))
+                ))
         }
         if let md = descriptor.scratchpad {
             var size = md

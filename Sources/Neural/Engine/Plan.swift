@@ -40,8 +40,10 @@ final class Plan: @unchecked Sendable {
     /// Plans `graph` for inputs of `inputs` shapes, taking reordered weights from `weights` where
     /// an earlier plan made them. With `lowering`, transposed convolutions and
     /// convolutions with few output channels run as convolutions between space-to-depth grids.
-    init(_ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache,
-         lowering: Bool = true) throws {
+    init(
+        _ graph: CompiledGraph, inputs: [TensorShape], engine: Engine, weights: WeightCache,
+        lowering: Bool = true
+    ) throws {
         self.engine = engine
         let shapes = try Self.shapes(graph, inputs: inputs)
         var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
@@ -85,12 +87,15 @@ final class Plan: @unchecked Sendable {
                 let first = sources[0]
                 let differs = { (i: Int) in shapes[i].height != first.height || shapes[i].width != first.width }
                 if let other = layer.inputs.first(where: differs) {
-                    throw fail("input \(graph.tensorName(other)) is \(shapes[other]), "
-                        + "\(graph.tensorName(layer.inputs[0])) is \(first)")
+                    throw fail(
+                        "input \(graph.tensorName(other)) is \(shapes[other]), "
+                            + "\(graph.tensorName(layer.inputs[0])) is \(first)")
                 }
                 shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
             }
-            guard shapes.last?.elementCount != nil else { throw fail("output \(shapes[shapes.count - 1]) is too large") }
+            guard shapes.last?.elementCount != nil else {
+                throw fail("output \(shapes[shapes.count - 1]) is too large")
+            }
         }
         return shapes
     }

@@ -25,7 +25,8 @@ struct PlanBuilder {
     static func lowered(_ convolution: Convolution, input: TensorShape, output: TensorShape) -> [BlockedConvolution]? {
         guard let block = block(for: convolution) else { return nil }
         if convolution.transposed,
-           let phases = BlockedConvolution.phases(convolution, input: input, output: output, block: block) {
+            let phases = BlockedConvolution.phases(convolution, input: input, output: output, block: block)
+        {
             return phases
         }
         return BlockedConvolution(convolution, input: input, output: output, block: block).map { [$0] }
@@ -37,29 +38,39 @@ struct PlanBuilder {
         case let .convolution(convolution):
             let flops = convolution.flops(input: sources[0], output: shapes[output])
             if lowering, let parts = Self.lowered(convolution, input: sources[0], output: shapes[output]) {
-                try addBlocked(parts, layer: index, input: layer.inputs[0], output: output, shapes: shapes, flops: flops)
+                try addBlocked(
+                    parts, layer: index, input: layer.inputs[0], output: output, shapes: shapes, flops: flops)
             } else {
-                try addConvolution(convolution, layer: index, part: nil, input: (layer.inputs[0], sources[0]),
-                                   output: (output, shapes[output]), flops: flops)
+                try addConvolution(
+                    convolution, layer: index, part: nil, input: (layer.inputs[0], sources[0]),
+                    output: (output, shapes[output]), flops: flops)
             }
         case .concat:
             let descriptor = try DNNL.concat(sources, output: shapes[output], engine: engine)
             var arguments = try zip(layer.inputs, sources).enumerated().map { i, source in
-                Plan.Argument(argument: DNNL.Argument.multipleSource + Int32(i), buffer: source.0,
-                              descriptor: try DNNL.activation(source.1))
+                Plan.Argument(
+                    argument: DNNL.Argument.multipleSource + Int32(i), buffer: source.0,
+                    descriptor: try DNNL.activation(source.1))
             }
-            arguments.append(Plan.Argument(argument: DNNL.Argument.destination, buffer: output,
-                                           descriptor: try DNNL.activation(shapes[output])))
-            steps.append(Plan.Step(layer: index, primitive: try Primitive(descriptor), arguments: arguments,
-                                   constants: [], flops: 0))
+            arguments.append(
+                Plan.Argument(
+                    argument: DNNL.Argument.destination, buffer: output,
+                    descriptor: try DNNL.activation(shapes[output])))
+            steps.append(
+                Plan.Step(
+                    layer: index, primitive: try Primitive(descriptor), arguments: arguments,
+                    constants: [], flops: 0))
         case .add:
             let md = try DNNL.activation(shapes[output])
-            steps.append(Plan.Step(
-                layer: index, primitive: try Primitive(DNNL.add(shapes[output], engine: engine)),
-                arguments: [Plan.Argument(argument: DNNL.Argument.source, buffer: layer.inputs[0], descriptor: md),
-                            Plan.Argument(argument: DNNL.Argument.source1, buffer: layer.inputs[1], descriptor: md),
-                            Plan.Argument(argument: DNNL.Argument.destination, buffer: output, descriptor: md)],
-                constants: [], flops: Double(shapes[output].elementCount ?? 0)))
+            steps.append(
+                Plan.Step(
+                    layer: index, primitive: try Primitive(DNNL.add(shapes[output], engine: engine)),
+                    arguments: [
+                        Plan.Argument(argument: DNNL.Argument.source, buffer: layer.inputs[0], descriptor: md),
+                        Plan.Argument(argument: DNNL.Argument.source1, buffer: layer.inputs[1], descriptor: md),
+                        Plan.Argument(argument: DNNL.Argument.destination, buffer: output, descriptor: md),
+                    ],
+                    constants: [], flops: Double(shapes[output].elementCount ?? 0)))
         }
     }
 
@@ -70,8 +81,10 @@ struct PlanBuilder {
     }
 
     /// One oneDNN (transposed) convolution between NHWC buffers.
-    private mutating func addConvolution(_ convolution: Convolution, layer: Int, part: Int?, input: (Int, TensorShape),
-                                         output: (Int, TensorShape), flops: Double) throws {
+    private mutating func addConvolution(
+        _ convolution: Convolution, layer: Int, part: Int?, input: (Int, TensorShape),
+        output: (Int, TensorShape), flops: Double
+    ) throws {
         let descriptor = try DNNL.convolution(convolution, input: input.1, output: output.1, engine: engine)
         guard let layout = descriptor.memoryDescriptor(dnnl_query_weights_md) else {
             throw NeuralError.backend("the convolution has no weights descriptor")
@@ -81,22 +94,34 @@ struct PlanBuilder {
         }
         var constants = [(argument: DNNL.Argument.weights, memory: weights)]
         if let bias = convolution.bias {
-            constants.append((DNNL.Argument.bias, try Memory(DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
-                                                             storage: AlignedBuffer(copying: bias))))
+            constants.append(
+                (
+                    DNNL.Argument.bias,
+                    try Memory(
+                        DNNL.memoryDescriptor([bias.count], dnnl_a), engine: engine,
+                        storage: AlignedBuffer(copying: bias))
+                ))
         }
-        steps.append(Plan.Step(
-            layer: layer, primitive: try Primitive(descriptor),
-            arguments: [Plan.Argument(argument: DNNL.Argument.source, buffer: input.0,
-                                      descriptor: try DNNL.activation(input.1)),
-                        Plan.Argument(argument: DNNL.Argument.destination, buffer: output.0,
-                                      descriptor: try DNNL.activation(output.1))],
-            constants: constants, flops: flops))
+        steps.append(
+            Plan.Step(
+                layer: layer, primitive: try Primitive(descriptor),
+                arguments: [
+                    Plan.Argument(
+                        argument: DNNL.Argument.source, buffer: input.0,
+                        descriptor: try DNNL.activation(input.1)),
+                    Plan.Argument(
+                        argument: DNNL.Argument.destination, buffer: output.0,
+                        descriptor: try DNNL.activation(output.1)),
+                ],
+                constants: constants, flops: flops))
     }
 
     /// Pixel shuffle into the input grid (if blocked), then for each part (all output phases, or one
     /// each) the grid convolution and a pixel shuffle out of its grid (if blocked).
-    private mutating func addBlocked(_ parts: [BlockedConvolution], layer: Int, input: Int, output: Int,
-                                     shapes: [TensorShape], flops: Double) throws {
+    private mutating func addBlocked(
+        _ parts: [BlockedConvolution], layer: Int, input: Int, output: Int,
+        shapes: [TensorShape], flops: Double
+    ) throws {
         guard let first = parts.first else { return }
         let inputBlock = (first.rows.inputBlock, first.columns.inputBlock)
         let outputBlock = (first.rows.outputBlock, first.columns.outputBlock)
@@ -108,13 +133,15 @@ struct PlanBuilder {
         }
         for (i, part) in parts.enumerated() {
             let gridOutput = outputBlock == (1, 1) ? output : temporary(part.outputGrid)
-            try addConvolution(part.gridConvolution, layer: layer, part: i, input: (gridInput, part.inputGrid),
-                               output: (gridOutput, part.outputGrid), flops: i == 0 ? flops : 0)
+            try addConvolution(
+                part.gridConvolution, layer: layer, part: i, input: (gridInput, part.inputGrid),
+                output: (gridOutput, part.outputGrid), flops: i == 0 ? flops : 0)
             guard outputBlock != (1, 1) else { continue }
             if let phase = part.phase {
                 let view = try DNNL.phaseView(shapes[output], block: outputBlock, phase: phase)
-                try addReorder(layer: layer, from: (gridOutput, try DNNL.activation(part.outputGrid), 0),
-                               to: (output, view.descriptor, view.offset))
+                try addReorder(
+                    layer: layer, from: (gridOutput, try DNNL.activation(part.outputGrid), 0),
+                    to: (output, view.descriptor, view.offset))
             } else {
                 let views = try DNNL.blockViews(shapes[output], block: outputBlock)
                 try addReorder(layer: layer, from: (gridOutput, views.grid, 0), to: (output, views.image, 0))
@@ -123,31 +150,44 @@ struct PlanBuilder {
     }
 
     /// A reorder between (buffer, descriptor, byte offset) views.
-    private mutating func addReorder(layer: Int, from: (Int, dnnl_memory_desc_t, Int),
-                                     to: (Int, dnnl_memory_desc_t, Int)) throws {
+    private mutating func addReorder(
+        layer: Int, from: (Int, dnnl_memory_desc_t, Int),
+        to: (Int, dnnl_memory_desc_t, Int)
+    ) throws {
         let descriptor = try DNNL.reorder(from: from.1, to: to.1, engine: engine)
-        steps.append(Plan.Step(
-            layer: layer, primitive: try Primitive(descriptor),
-            arguments: [Plan.Argument(argument: DNNL.Argument.source, buffer: from.0, descriptor: from.1, offset: from.2),
-                        Plan.Argument(argument: DNNL.Argument.destination, buffer: to.0, descriptor: to.1, offset: to.2)],
-            constants: [], flops: 0))
+        steps.append(
+            Plan.Step(
+                layer: layer, primitive: try Primitive(descriptor),
+                arguments: [
+                    Plan.Argument(argument: DNNL.Argument.source, buffer: from.0, descriptor: from.1, offset: from.2),
+                    Plan.Argument(argument: DNNL.Argument.destination, buffer: to.0, descriptor: to.1, offset: to.2),
+                ],
+                constants: [], flops: 0))
     }
 
     /// The layer's weights, reordered from PyTorch's layout into the one `descriptor` chose.
-    static func reorderedWeights(_ convolution: Convolution, for descriptor: PrimitiveDescriptor, engine: Engine) throws
-        -> Memory {
+    static func reorderedWeights(
+        _ convolution: Convolution, for descriptor: PrimitiveDescriptor, engine: Engine
+    ) throws
+        -> Memory
+    {
         guard var target = descriptor.memoryDescriptor(dnnl_query_weights_md) else {
             throw NeuralError.backend("the convolution has no weights descriptor")
         }
         // Logical dimensions (out, in, kh, kw); PyTorch stores transposed convolutions as (in, out, kh, kw).
         let source = try DNNL.memoryDescriptor(
-            [convolution.outputChannels, convolution.inputChannels, convolution.kernel.height, convolution.kernel.width],
+            [
+                convolution.outputChannels, convolution.inputChannels, convolution.kernel.height,
+                convolution.kernel.width,
+            ],
             convolution.transposed ? dnnl_iohw : dnnl_oihw)
         let from = try Memory(source, engine: engine, storage: AlignedBuffer(copying: convolution.weight))
         let to = try Memory(target, engine: engine, storage: AlignedBuffer(size: dnnl_memory_desc_get_size(&target)))
         let reorder = try Primitive(DNNL.reorder(from: source, to: target, engine: engine))
-        var arguments = [dnnl_exec_arg_t(arg: DNNL.Argument.source, memory: from.handle),
-                         dnnl_exec_arg_t(arg: DNNL.Argument.destination, memory: to.handle)]
+        var arguments = [
+            dnnl_exec_arg_t(arg: DNNL.Argument.source, memory: from.handle),
+            dnnl_exec_arg_t(arg: DNNL.Argument.destination, memory: to.handle),
+        ]
         var scratchpad: Memory?
         if var md = reorder.descriptor.scratchpad {
             let memory = try Memory(md, engine: engine, storage: AlignedBuffer(size: dnnl_memory_desc_get_size(&md)))

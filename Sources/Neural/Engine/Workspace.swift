@@ -19,8 +19,9 @@ final class Workspace: @unchecked Sendable {
         for step in plan.steps {
             var list = step.constants.map { dnnl_exec_arg_t(arg: $0.argument, memory: $0.memory.handle) }
             for argument in step.arguments {
-                let memory = try Memory(argument.descriptor, engine: plan.engine, storage: arena,
-                                        offset: plan.layout.offsets[argument.buffer] + argument.offset)
+                let memory = try Memory(
+                    argument.descriptor, engine: plan.engine, storage: arena,
+                    offset: plan.layout.offsets[argument.buffer] + argument.offset)
                 memories.append(memory)
                 list.append(dnnl_exec_arg_t(arg: argument.argument, memory: memory.handle))
             }
@@ -39,8 +40,9 @@ final class Workspace: @unchecked Sendable {
 
     /// The float storage of buffer `index` in the arena.
     func values(_ index: Int, count: Int, plan: Plan) -> UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: (arena.pointer + plan.layout.offsets[index]).assumingMemoryBound(to: Float.self),
-                                   count: count)
+        UnsafeMutableBufferPointer(
+            start: (arena.pointer + plan.layout.offsets[index]).assumingMemoryBound(to: Float.self),
+            count: count)
     }
 
     /// Executes every step of `plan` in order and waits for them.

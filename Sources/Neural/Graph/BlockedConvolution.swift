@@ -27,16 +27,20 @@ struct BlockedConvolution: Sendable {
         var paddingEnd: Int { outputCells - 1 + high - (inputCells - 1) }
 
         /// The layer's kernel tap linking output phase `a`, input phase `b` and window offset `d`, or nil.
-        static func tap(_ a: Int, _ b: Int, _ d: Int, kernel: Int, stride: Int, padding: Int, transposed: Bool,
-                        inputBlock: Int) -> Int? {
+        static func tap(
+            _ a: Int, _ b: Int, _ d: Int, kernel: Int, stride: Int, padding: Int, transposed: Bool,
+            inputBlock: Int
+        ) -> Int? {
             let k = transposed ? a - stride * (inputBlock * d + b) + padding : inputBlock * d + b - stride * a + padding
             return (0..<kernel).contains(k) ? k : nil
         }
 
         /// The axis plan for `block` B, over all output phases or only `phase`; nil when the sizes do
         /// not divide into blocks or the window would need negative padding.
-        init?(kernel: Int, stride: Int, padding: Int, transposed: Bool, block: Int, input: Int, output: Int,
-              phase: Int? = nil) {
+        init?(
+            kernel: Int, stride: Int, padding: Int, transposed: Bool, block: Int, input: Int, output: Int,
+            phase: Int? = nil
+        ) {
             let inputBlock = transposed ? block : stride * block
             let outputBlock = transposed ? stride * block : block
             guard input % inputBlock == 0, output % outputBlock == 0 else { return nil }
@@ -44,8 +48,9 @@ struct BlockedConvolution: Sendable {
             let offsets = (-reach...reach).filter { d in
                 (phase.map { [$0] } ?? Array(0..<outputBlock)).contains { a in
                     (0..<inputBlock).contains { b in
-                        Self.tap(a, b, d, kernel: kernel, stride: stride, padding: padding, transposed: transposed,
-                                 inputBlock: inputBlock) != nil
+                        Self.tap(
+                            a, b, d, kernel: kernel, stride: stride, padding: padding, transposed: transposed,
+                            inputBlock: inputBlock) != nil
                     }
                 }
             }
@@ -66,14 +71,19 @@ struct BlockedConvolution: Sendable {
     /// The one output phase (row, column) computed, or nil for all.
     var phase: (rows: Int, columns: Int)?
 
-    init?(_ layer: Convolution, input: TensorShape, output: TensorShape, block: Int,
-          phase: (rows: Int, columns: Int)? = nil) {
-        guard let rows = Axis(kernel: layer.kernel.height, stride: layer.stride.height, padding: layer.padding.height,
-                              transposed: layer.transposed, block: block, input: input.height, output: output.height,
-                              phase: phase?.rows),
-              let columns = Axis(kernel: layer.kernel.width, stride: layer.stride.width, padding: layer.padding.width,
-                                 transposed: layer.transposed, block: block, input: input.width, output: output.width,
-                                 phase: phase?.columns)
+    init?(
+        _ layer: Convolution, input: TensorShape, output: TensorShape, block: Int,
+        phase: (rows: Int, columns: Int)? = nil
+    ) {
+        guard
+            let rows = Axis(
+                kernel: layer.kernel.height, stride: layer.stride.height, padding: layer.padding.height,
+                transposed: layer.transposed, block: block, input: input.height, output: output.height,
+                phase: phase?.rows),
+            let columns = Axis(
+                kernel: layer.kernel.width, stride: layer.stride.width, padding: layer.padding.width,
+                transposed: layer.transposed, block: block, input: input.width, output: output.width,
+                phase: phase?.columns)
         else { return nil }
         self.layer = layer
         self.rows = rows
@@ -87,7 +97,9 @@ struct BlockedConvolution: Sendable {
         var result: [Self] = []
         for ay in 0..<all.rows.outputBlock {
             for ax in 0..<all.columns.outputBlock {
-                guard let one = Self(layer, input: input, output: output, block: block, phase: (ay, ax)) else { return nil }
+                guard let one = Self(layer, input: input, output: output, block: block, phase: (ay, ax)) else {
+                    return nil
+                }
                 result.append(one)
             }
         }
@@ -100,14 +112,16 @@ struct BlockedConvolution: Sendable {
 
     /// The input grid: (Bi_y Bi_x Cin) x H/Bi_y x W/Bi_x.
     var inputGrid: TensorShape {
-        TensorShape(channels: rows.inputBlock * columns.inputBlock * layer.inputChannels,
-                    height: rows.inputCells, width: columns.inputCells)
+        TensorShape(
+            channels: rows.inputBlock * columns.inputBlock * layer.inputChannels,
+            height: rows.inputCells, width: columns.inputCells)
     }
 
     /// The output grid: (phases x Cout) x Ho/Bo_y x Wo/Bo_x.
     var outputGrid: TensorShape {
-        TensorShape(channels: rowPhases.count * columnPhases.count * layer.outputChannels,
-                    height: rows.outputCells, width: columns.outputCells)
+        TensorShape(
+            channels: rowPhases.count * columnPhases.count * layer.outputChannels,
+            height: rows.outputCells, width: columns.outputCells)
     }
 
     /// The stride-1 convolution between the grids, weights in (out, in, kh, kw) order with grid
@@ -122,19 +136,27 @@ struct BlockedConvolution: Sendable {
                 for by in 0..<rows.inputBlock {
                     for bx in 0..<columns.inputBlock {
                         for jy in 0..<rows.window {
-                            guard let ky = Axis.tap(ay, by, rows.low + jy, kernel: kh, stride: layer.stride.height,
-                                                    padding: layer.padding.height, transposed: layer.transposed,
-                                                    inputBlock: rows.inputBlock) else { continue }
+                            guard
+                                let ky = Axis.tap(
+                                    ay, by, rows.low + jy, kernel: kh, stride: layer.stride.height,
+                                    padding: layer.padding.height, transposed: layer.transposed,
+                                    inputBlock: rows.inputBlock)
+                            else { continue }
                             for jx in 0..<columns.window {
-                                guard let kx = Axis.tap(ax, bx, columns.low + jx, kernel: kw, stride: layer.stride.width,
-                                                        padding: layer.padding.width, transposed: layer.transposed,
-                                                        inputBlock: columns.inputBlock) else { continue }
+                                guard
+                                    let kx = Axis.tap(
+                                        ax, bx, columns.low + jx, kernel: kw, stride: layer.stride.width,
+                                        padding: layer.padding.width, transposed: layer.transposed,
+                                        inputBlock: columns.inputBlock)
+                                else { continue }
                                 for co in 0..<cout {
                                     let o = (py * columnPhases.count + px) * cout + co
                                     for ci in 0..<cin {
                                         let i = (by * columns.inputBlock + bx) * cin + ci
-                                        let source = layer.transposed ? ((ci * cout + co) * kh + ky) * kw + kx
-                                                                      : ((co * cin + ci) * kh + ky) * kw + kx
+                                        let source =
+                                            layer.transposed
+                                            ? ((ci * cout + co) * kh + ky) * kw + kx
+                                            : ((co * cin + ci) * kh + ky) * kw + kx
                                         let target = ((o * inputs + i) * rows.window + jy) * columns.window + jx
                                         weight[target] = layer.weight[source]
                                     }
@@ -146,11 +168,12 @@ struct BlockedConvolution: Sendable {
             }
         }
         let phases = rowPhases.count * columnPhases.count
-        return Convolution(transposed: false, inputChannels: inputs, outputChannels: outputs,
-                           kernel: (rows.window, columns.window), stride: (1, 1),
-                           padding: (rows.paddingBegin, columns.paddingBegin),
-                           paddingEnd: (rows.paddingEnd, columns.paddingEnd), weight: weight,
-                           bias: layer.bias.map { bias in (0..<phases).flatMap { _ in bias } },
-                           activation: layer.activation)
+        return Convolution(
+            transposed: false, inputChannels: inputs, outputChannels: outputs,
+            kernel: (rows.window, columns.window), stride: (1, 1),
+            padding: (rows.paddingBegin, columns.paddingBegin),
+            paddingEnd: (rows.paddingEnd, columns.paddingEnd), weight: weight,
+            bias: layer.bias.map { bias in (0..<phases).flatMap { _ in bias } },
+            activation: layer.activation)
     }
 }

@@ -27,8 +27,9 @@ extension CompiledGraph {
                 }
                 throw fail("\(context): input \(input) is not defined")
             }
-            let layer = try Self.layer(node, inputs: inputs, channels: inputs.map { channels[$0] },
-                                       weights: weights, fail: { fail("\(context): \($0)") })
+            let layer = try Self.layer(
+                node, inputs: inputs, channels: inputs.map { channels[$0] },
+                weights: weights, fail: { fail("\(context): \($0)") })
             index[node.name] = channels.count
             channels.append(layer.channels)
             layers.append(layer)
@@ -36,7 +37,9 @@ extension CompiledGraph {
         var outputs: [(name: String, tensor: Int)] = []
         for output in description.outputs {
             guard let i = index[output] else { throw fail("output \(output) is not defined") }
-            guard !outputs.contains(where: { $0.name == output }) else { throw fail("output \(output) is listed twice") }
+            guard !outputs.contains(where: { $0.name == output }) else {
+                throw fail("output \(output) is listed twice")
+            }
             outputs.append((output, i))
         }
         self.init(name: name, inputs: description.inputs, layers: [], outputs: [])
@@ -44,8 +47,11 @@ extension CompiledGraph {
     }
 
     /// Keeps only the layers some output depends on, renumbering tensors.
-    private static func pruned(_ layers: [Layer], inputCount: Int, outputs: [(name: String, tensor: Int)])
-        -> ([Layer], [(name: String, tensor: Int)]) {
+    private static func pruned(
+        _ layers: [Layer], inputCount: Int, outputs: [(name: String, tensor: Int)]
+    )
+        -> ([Layer], [(name: String, tensor: Int)])
+    {
         var needed = [Bool](repeating: false, count: inputCount + layers.count)
         for output in outputs { needed[output.tensor] = true }
         for (j, layer) in layers.enumerated().reversed() where needed[inputCount + j] {
@@ -61,14 +67,17 @@ extension CompiledGraph {
         return (kept, outputs.map { ($0.name, renumbered[$0.tensor]) })
     }
 
-    private static func layer(_ node: GraphDescription.Node, inputs: [Int], channels: [Int], weights: SafeTensors,
-                              fail: (String) -> NeuralError) throws -> Layer {
+    private static func layer(
+        _ node: GraphDescription.Node, inputs: [Int], channels: [Int], weights: SafeTensors,
+        fail: (String) -> NeuralError
+    ) throws -> Layer {
         switch node.op {
         case "conv2d", "conv_transpose2d":
             guard inputs.count == 1 else { throw fail("takes one input, has \(inputs.count)") }
             let convolution = try Self.convolution(node, inputChannels: channels[0], weights: weights, fail: fail)
-            return Layer(name: node.name, operation: .convolution(convolution), inputs: inputs,
-                         channels: convolution.outputChannels)
+            return Layer(
+                name: node.name, operation: .convolution(convolution), inputs: inputs,
+                channels: convolution.outputChannels)
         case "concat":
             guard inputs.count >= 1 else { throw fail("takes at least one input") }
             try Self.requireNoActivation(node, fail: fail)
@@ -91,8 +100,10 @@ extension CompiledGraph {
         }
     }
 
-    private static func convolution(_ node: GraphDescription.Node, inputChannels: Int, weights: SafeTensors,
-                                    fail: (String) -> NeuralError) throws -> Convolution {
+    private static func convolution(
+        _ node: GraphDescription.Node, inputChannels: Int, weights: SafeTensors,
+        fail: (String) -> NeuralError
+    ) throws -> Convolution {
         func pair(_ values: [Int]?, _ field: String, minimum: Int) throws -> (Int, Int) {
             guard let values, values.count == 2, values.allSatisfy({ $0 >= minimum && $0 <= 1 << 16 }) else {
                 throw fail("\(field) must be two integers >= \(minimum)")
@@ -107,7 +118,8 @@ extension CompiledGraph {
         guard weights.entries[weightName] != nil else { throw fail("weight \(weightName) is not in \(weights.source)") }
         let shape = try weights.shape(weightName)
         guard shape.count == 4, shape[2] == kernel.0, shape[3] == kernel.1, shape[0] > 0, shape[1] > 0 else {
-            throw fail("weight \(weightName) has shape \(shape), expected 4 dimensions with kernel \(kernel.0)x\(kernel.1)")
+            throw fail(
+                "weight \(weightName) has shape \(shape), expected 4 dimensions with kernel \(kernel.0)x\(kernel.1)")
         }
         let (outputChannels, weightInputs) = transposed ? (shape[1], shape[0]) : (shape[0], shape[1])
         guard weightInputs == inputChannels else {
@@ -121,10 +133,11 @@ extension CompiledGraph {
             }
             bias = try weights.floats(biasName)
         }
-        return Convolution(transposed: transposed, inputChannels: inputChannels, outputChannels: outputChannels,
-                           kernel: kernel, stride: stride, padding: padding, paddingEnd: padding,
-                           weight: try weights.floats(weightName),
-                           bias: bias, activation: try activation(node, fail: fail))
+        return Convolution(
+            transposed: transposed, inputChannels: inputChannels, outputChannels: outputChannels,
+            kernel: kernel, stride: stride, padding: padding, paddingEnd: padding,
+            weight: try weights.floats(weightName),
+            bias: bias, activation: try activation(node, fail: fail))
     }
 
     private static func activation(_ node: GraphDescription.Node, fail: (String) -> NeuralError) throws -> Activation {

@@ -35,8 +35,9 @@ struct Convolution: Sendable {
             return span >= 0 ? span / s + 1 : nil
         }
         guard height > 0, width > 0,
-              let h = extent(height, kernel.height, stride.height, padding.height, paddingEnd.height),
-              let w = extent(width, kernel.width, stride.width, padding.width, paddingEnd.width) else { return nil }
+            let h = extent(height, kernel.height, stride.height, padding.height, paddingEnd.height),
+            let w = extent(width, kernel.width, stride.width, padding.width, paddingEnd.width)
+        else { return nil }
         return (h, w)
     }
 

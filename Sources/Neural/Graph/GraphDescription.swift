@@ -35,9 +35,11 @@ public struct GraphDescription: Codable, Sendable, Equatable {
         /// The bounds [low, high] of `clip`.
         public var clip: [Float]?
 
-        public init(name: String, op: String, inputs: [String], weight: String? = nil, bias: String? = nil,
-                    kernel: [Int]? = nil, stride: [Int]? = nil, padding: [Int]? = nil,
-                    activation: String? = nil, alpha: Float? = nil, clip: [Float]? = nil) {
+        public init(
+            name: String, op: String, inputs: [String], weight: String? = nil, bias: String? = nil,
+            kernel: [Int]? = nil, stride: [Int]? = nil, padding: [Int]? = nil,
+            activation: String? = nil, alpha: Float? = nil, clip: [Float]? = nil
+        ) {
             self.name = name
             self.op = op
             self.inputs = inputs

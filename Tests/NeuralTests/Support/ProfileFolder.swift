@@ -38,17 +38,22 @@ struct ProfileFolder {
 
     func networks(threads: Int = 1) throws -> (encoder: Network, decoder: Network) {
         let weights = try weights()
-        return (try Network(graph: document.encoder, weights: weights, name: "\(name) encoder", threads: threads),
-                try Network(graph: document.decoder, weights: weights, name: "\(name) decoder", threads: threads))
+        return (
+            try Network(graph: document.encoder, weights: weights, name: "\(name) encoder", threads: threads),
+            try Network(graph: document.decoder, weights: weights, name: "\(name) decoder", threads: threads)
+        )
     }
 
     func quantizer() throws -> Quantizer { try Quantizer(centers: document.quantizer.centers) }
 
     /// Profile folders (those holding a profile.json) directly inside `directory`, sorted.
     static func all(in directory: URL) -> [URL] {
-        let children = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []
-        return children.filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("profile.json").path) }
-            .sorted { $0.path < $1.path }
+        let children =
+            (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []
+        return children.filter {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("profile.json").path)
+        }
+        .sorted { $0.path < $1.path }
     }
 }
 

@@ -19,21 +19,28 @@ struct ReferenceConvolution {
     var clip: (Float, Float) = (0, 1)
 
     var weightShape: [Int] {
-        transposed ? [inputChannels, outputChannels, kernel.0, kernel.1]
-                   : [outputChannels, inputChannels, kernel.0, kernel.1]
+        transposed
+            ? [inputChannels, outputChannels, kernel.0, kernel.1]
+            : [outputChannels, inputChannels, kernel.0, kernel.1]
     }
 
     func outputSize(_ input: TensorShape) -> (Int, Int) {
         transposed
-            ? ((input.height - 1) * stride.0 - 2 * padding.0 + kernel.0,
-               (input.width - 1) * stride.1 - 2 * padding.1 + kernel.1)
-            : ((input.height + 2 * padding.0 - kernel.0) / stride.0 + 1,
-               (input.width + 2 * padding.1 - kernel.1) / stride.1 + 1)
+            ? (
+                (input.height - 1) * stride.0 - 2 * padding.0 + kernel.0,
+                (input.width - 1) * stride.1 - 2 * padding.1 + kernel.1
+            )
+            : (
+                (input.height + 2 * padding.0 - kernel.0) / stride.0 + 1,
+                (input.width + 2 * padding.1 - kernel.1) / stride.1 + 1
+            )
     }
 
     func weight(out o: Int, in i: Int, _ ky: Int, _ kx: Int) -> Float {
-        let index = transposed ? ((i * outputChannels + o) * kernel.0 + ky) * kernel.1 + kx
-                               : ((o * inputChannels + i) * kernel.0 + ky) * kernel.1 + kx
+        let index =
+            transposed
+            ? ((i * outputChannels + o) * kernel.0 + ky) * kernel.1 + kx
+            : ((o * inputChannels + i) * kernel.0 + ky) * kernel.1 + kx
         return weight[index]
     }
 
@@ -82,11 +89,12 @@ struct ReferenceConvolution {
 
     /// The one-node graph description of this layer, reading `x` and writing `y`.
     var node: GraphDescription.Node {
-        GraphDescription.Node(name: "y", op: transposed ? "conv_transpose2d" : "conv2d", inputs: ["x"], weight: "w",
-                              bias: "b", kernel: [kernel.0, kernel.1], stride: [stride.0, stride.1],
-                              padding: [padding.0, padding.1], activation: activation,
-                              alpha: activation == "leaky_relu" ? alpha : nil,
-                              clip: activation == "clip" ? [clip.0, clip.1] : nil)
+        GraphDescription.Node(
+            name: "y", op: transposed ? "conv_transpose2d" : "conv2d", inputs: ["x"], weight: "w",
+            bias: "b", kernel: [kernel.0, kernel.1], stride: [stride.0, stride.1],
+            padding: [padding.0, padding.1], activation: activation,
+            alpha: activation == "leaky_relu" ? alpha : nil,
+            clip: activation == "clip" ? [clip.0, clip.1] : nil)
     }
 }
 

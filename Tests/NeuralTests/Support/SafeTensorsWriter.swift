@@ -7,19 +7,24 @@ struct SafeTensorsWriter {
 
     /// Appends an F32 tensor.
     mutating func add(_ name: String, shape: [Int], values: [Float]) {
-        append(name, dtype: "F32", shape: shape,
-               bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+        append(
+            name, dtype: "F32", shape: shape,
+            bytes: values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
     }
 
     /// Appends an I32 tensor.
     mutating func add(_ name: String, shape: [Int], values: [Int32]) {
-        append(name, dtype: "I32", shape: shape, bytes: values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })
+        append(
+            name, dtype: "I32", shape: shape, bytes: values.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }
+        )
     }
 
     /// Appends an entry with arbitrary header fields, for malformed files.
     mutating func append(_ name: String, dtype: String, shape: [Int], bytes: [UInt8], offsets: [Int]? = nil) {
-        header[name] = ["dtype": dtype, "shape": shape,
-                        "data_offsets": offsets ?? [payload.count, payload.count + bytes.count]]
+        header[name] = [
+            "dtype": dtype, "shape": shape,
+            "data_offsets": offsets ?? [payload.count, payload.count + bytes.count],
+        ]
         payload.append(contentsOf: bytes)
     }
 
