@@ -7,7 +7,7 @@ import Testing
 /// convert, restore and verify in process (`Converter`, `Restorer`, `Verifier`), with the fixture
 /// profiles of `Tests/Data/profiles` (tiny codecs written by the shipped profiles' builder:
 /// `Scripts/regenerate-fixture-profiles`), in a scratch folder of archives the test makes itself.
-struct Pipeline {
+struct Pipeline: ScratchArchive {
     /// The fixture profiles' folder.
     static let profiles = Fixtures.testData.appendingPathComponent("profiles")
     static let library = ProfileLibrary(folders: [profiles])
@@ -26,16 +26,6 @@ struct Pipeline {
 
     init() throws {
         work = try Fixtures.makeTemporaryDirectory("octarc-pipeline")
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: work) }
-
-    func url(_ relative: String) -> URL { work.appendingPathComponent(relative) }
-
-    /// Writes `relative` from frames of the Spectralis sample (derive_sample.py's `options`).
-    @discardableResult
-    func instance(_ relative: String, _ options: [String]) throws -> URL {
-        try SampleVariants.write(options, to: url(relative))
     }
 
     /// Copies files of `Samples/` into the folder `relative`.

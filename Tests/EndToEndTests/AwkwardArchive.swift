@@ -4,22 +4,11 @@ import Testing
 
 /// Archives that tests of issue 13 make for themselves: variants of the Spectralis sample written
 /// by `Scripts/testdata/derive_sample.py` (pydicom, through `SampleVariants`), in a scratch folder.
-struct AwkwardArchive {
+struct AwkwardArchive: ScratchArchive {
     let work: URL
 
     init() throws {
         work = try Fixtures.makeTemporaryDirectory("octarc-awkward")
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: work) }
-
-    func url(_ relative: String) -> URL { work.appendingPathComponent(relative) }
-
-    /// Writes `relative` (under the scratch folder) from frames of the Spectralis sample;
-    /// `options` are derive_sample.py's (`--frames 0,1`, `--blank 0`, `--size 8x8`, ...).
-    @discardableResult
-    func instance(_ relative: String, _ options: [String]) throws -> URL {
-        try SampleVariants.write(options, to: url(relative))
     }
 
     /// Runs octarc with the repository's profiles.
