@@ -45,6 +45,11 @@ def parse_args(argv=None):
     p.add_argument("--quantizer", choices=("learned", "uniform"), default="learned",
                    help="learned: the paper's L learned centers; uniform: integer levels with a rate estimate")
     p.add_argument("--no-skips", action="store_true", help="ablation: no skip connections (C1=C2=C3=0)")
+    p.add_argument("--decoder-widths", help="the decoder's own widths W0,..,W4 (default: the encoder's)")
+    p.add_argument("--out-kernel", type=int, default=7, help="kernel of the decoder's last layer")
+    p.add_argument("--freeze-encoder", action="store_true",
+                   help="train the decoder alone: the encoder and quantizer of --init stay as they are, so the "
+                        "latents, the entropy tables and the stored bytes do not change")
     p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
     p.add_argument("--crop", type=int, default=192)
     p.add_argument("--batch", type=int, default=8)
@@ -55,6 +60,7 @@ def parse_args(argv=None):
     p.add_argument("--minutes", type=float, default=0, help="stop this session (resumable) after this wall time")
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--msssim-weight", type=float, default=100.0, help="the paper's lambda")
+    p.add_argument("--mse-weight", type=float, default=0.0, help="weight of the mean squared error (0..1 intensities)")
     p.add_argument("--l1-warmup", type=int, default=300,
                    help="steps of L1 loss before MS-SSIM (MS-SSIM has no gradient at a random start)")
     p.add_argument("--gan-weight", type=float, default=0.0, help="0 disables the discriminator")
@@ -82,8 +88,9 @@ def architecture(args) -> Architecture:
         channels = (channels[0], 0, 0, 0)
     if args.arch == "paper":
         return Architecture.paper(channels)
+    decoder = tuple(int(w) for w in args.decoder_widths.split(",")) if args.decoder_widths else None
     return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks, levels=args.levels,
-                        quantizer=args.quantizer)
+                        quantizer=args.quantizer, decoder_widths=decoder, out_kernel=args.out_kernel)
 
 
 def load_init(model: Codec, path: Path):
@@ -136,10 +143,19 @@ def main(argv=None):
     arch = architecture(args)
     model = Codec(arch).to(device, memory_format=torch.channels_last)
     disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
+    if args.freeze_encoder:
+        if not args.init:
+            sys.exit("train.py: --freeze-encoder needs --init (the encoder to keep)")
+        if args.target_bpp or args.rate_weight:
+            sys.exit("train.py: --freeze-encoder trains no rate: leave --target-bpp and --rate-weight at 0")
+        for name, param in model.named_parameters():
+            if not name.startswith("decoder."):
+                param.requires_grad_(False)
     # The rate model's few parameters (per-channel location and scale) get a much higher learning rate:
     # at the generator's rate they would take thousands of steps to fit the latents.
-    density = [p for n, p in model.named_parameters() if n.startswith("quantizer.density")]
-    others = [p for n, p in model.named_parameters() if not n.startswith("quantizer.density")]
+    trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    density = [p for n, p in trained if n.startswith("quantizer.density")]
+    others = [p for n, p in trained if not n.startswith("quantizer.density")]
     opt = torch.optim.Adam([{"params": others, "base_lr": args.lr},
                             {"params": density, "base_lr": args.density_lr}], lr=args.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.d_lr, betas=(0.5, 0.999)) if disc else None
@@ -199,7 +215,7 @@ def main(argv=None):
         x = x.to(device, memory_format=torch.channels_last)
         y, z, rate = model(x)
         msssim = ms_ssim(x, y)
-        loss = distortion_loss(x, y, msssim, step, args.l1_warmup, args.msssim_weight)
+        loss = distortion_loss(x, y, msssim, step, args.l1_warmup, args.msssim_weight, args.mse_weight)
         bpp_images = bits_per_pixel(rate, arch.quantizer == "uniform", x[0].numel(), x.shape[0], stats)
         bpp = bpp_images.mean()
         rate_control.observe(bpp_images, devices, args.rate_device)

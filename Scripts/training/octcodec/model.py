@@ -24,7 +24,10 @@ class Architecture:
     C3 at H/4); a zero disables that skip connection. `down_kernel` is the kernel of the stride-2
     layers (paper-width networks: 4, slim: 3). `refine_blocks` residual blocks follow the first
     decoder layer (H/16), where they are cheap. The slim widths keep the full- and half-resolution
-    layers narrow: they dominate the cost, and despeckled OCT has little detail there to carry."""
+    layers narrow: they dominate the cost, and despeckled OCT has little detail there to carry.
+    `decoder_widths` (default: `widths`) sets the decoder's widths on their own and `out_kernel` its
+    last layer's kernel: encoding runs once per archive, decoding on every read, so a decoder can be
+    made cheaper than the encoder that feeds it (the same latents, hence the same entropy tables)."""
 
     name: str = "slim"
     widths: tuple[int, ...] = (16, 32, 64, 128, 128)
@@ -33,19 +36,29 @@ class Architecture:
     levels: int = 7
     refine_blocks: int = 1
     quantizer: str = "learned"
+    decoder_widths: tuple[int, ...] | None = None
+    out_kernel: int = 7
 
     @staticmethod
     def paper(latent_channels=(64, 16, 8, 4)) -> Architecture:
         return Architecture("paper", (64, 128, 256, 512, 512), tuple(latent_channels), 4, 7, 0, "learned")
 
     def to_json(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        # Written only when they differ from the defaults, so that older profiles stay byte-identical.
+        if d["decoder_widths"] is None:
+            del d["decoder_widths"]
+        if d["out_kernel"] == 7:
+            del d["out_kernel"]
+        return d
 
     @staticmethod
     def from_json(d: dict) -> Architecture:
         d = dict(d)
         d["widths"] = tuple(d["widths"])
         d["latent_channels"] = tuple(d["latent_channels"])
+        if d.get("decoder_widths") is not None:
+            d["decoder_widths"] = tuple(d["decoder_widths"])
         return Architecture(**d)
 
     # Latent tensors: name, channels, stride relative to the input.
@@ -165,7 +178,7 @@ class Decoder(nn.Module):
     def __init__(self, arch: Architecture):
         super().__init__()
         self.arch = arch
-        w = arch.widths
+        w = arch.decoder_widths or arch.widths
         c = arch.latent_channels
         # Up layers: H/32 -> H/16 -> H/8 -> H/4 -> H/2 -> H. Input widths include concatenated skips.
         ins = [c[0], w[4] + c[1], w[3] + c[2], w[2] + c[3], w[1]]
@@ -174,7 +187,7 @@ class Decoder(nn.Module):
             Conv(i, o, 4, stride=2, padding=1, transposed=True, activation="relu") for i, o in zip(ins, outs)
         )
         self.refine = nn.ModuleList(Residual(outs[0]) for _ in range(arch.refine_blocks))
-        self.out = Conv(w[0], 1, 7, padding=3)
+        self.out = Conv(w[0], 1, arch.out_kernel, padding=arch.out_kernel // 2)
 
     def _refiners(self, level: int):
         return list(range(self.arch.refine_blocks)) if level == 0 else []

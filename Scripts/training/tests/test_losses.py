@@ -17,6 +17,11 @@ def test_distortion_is_l1_during_the_warm_up_then_one_minus_msssim():
     assert float(distortion_loss(x, y, msssim, step=9, l1_warmup=10, msssim_weight=100)) == pytest.approx(25.0)
     assert float(distortion_loss(x, y, msssim, step=10, l1_warmup=10, msssim_weight=100)) == pytest.approx(20.0)
     assert float(distortion_loss(x, y, msssim, step=0, l1_warmup=0, msssim_weight=2)) == pytest.approx(0.4)
+    # The squared error term: 0.25^2 = 0.0625 per pixel, weighted, added after the warm-up only.
+    assert float(distortion_loss(x, y, msssim, step=10, l1_warmup=10, msssim_weight=100,
+                                 mse_weight=1000)) == pytest.approx(20.0 + 62.5)
+    assert float(distortion_loss(x, y, msssim, step=0, l1_warmup=10, msssim_weight=100,
+                                 mse_weight=1000)) == pytest.approx(25.0)
 
 
 def test_uniform_rate_is_the_quantizers_bits_over_the_pixels():

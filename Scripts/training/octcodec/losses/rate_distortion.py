@@ -9,12 +9,17 @@ import torch
 
 
 def distortion_loss(x: torch.Tensor, y: torch.Tensor, msssim: torch.Tensor, step: int, l1_warmup: int,
-                    msssim_weight: float) -> torch.Tensor:
+                    msssim_weight: float, mse_weight: float = 0.0) -> torch.Tensor:
     """lambda x L1 for the first `l1_warmup` steps (MS-SSIM has no useful gradient at a random start), then
-    lambda x (1 - MS-SSIM) averaged over the batch. `msssim` holds the batch's per-image MS-SSIM."""
+    lambda x (1 - MS-SSIM) averaged over the batch, plus `mse_weight` x the mean squared error (intensities
+    in 0..1; MS-SSIM alone leaves PSNR, the other half of the rate-distortion comparison, untended).
+    `msssim` holds the batch's per-image MS-SSIM."""
     if step < l1_warmup:
         return msssim_weight * (y - x).abs().mean()
-    return msssim_weight * (1 - msssim.mean())
+    loss = msssim_weight * (1 - msssim.mean())
+    if mse_weight > 0:
+        loss = loss + mse_weight * ((y - x) ** 2).mean()
+    return loss
 
 
 def bits_per_pixel(rate: dict[str, torch.Tensor], uniform: bool, pixels: int, batch: int,
