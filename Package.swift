@@ -68,7 +68,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "ArchiveTests",
-            dependencies: ["Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "TestSupport"]),
+            dependencies: [
+                "Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "Support", "TestSupport",
+            ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(
             name: "PACSTests", dependencies: ["PACS", "Archive", "Codec", "Container", "DICOM", "TestSupport"]),

@@ -324,8 +324,3 @@ enum FramePixels {
         frame.pixels.withUnsafeBytes { CRC32C.checksum($0) }
     }
 }
-
-/// The tool's version, recorded in every container and manifest.
-public enum OctarcVersion {
-    public static let string = "0.1.0"
-}

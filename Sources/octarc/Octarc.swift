@@ -1,5 +1,6 @@
 import Archive
 import ArgumentParser
+import Support
 
 /// The `octarc` command: archival conversion of DICOM OCT studies with a learned codec.
 @main

@@ -1,6 +1,7 @@
 import Codec
 import DICOM
 import Foundation
+import Support
 import TestSupport
 import Testing
 
