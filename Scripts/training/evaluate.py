@@ -42,10 +42,19 @@ RESULTS_APPENDIX = [
     "DICOM sees is measured against the original: `Profiles/LESIONS.md` (`Scripts/bench-lesions`: synthetic",
     "lesions in real dev frames, retention and detectability, retinal thickness error, PSNR against the",
     "Bioptigen registered average, every pipeline against JPEG 2000 / HTJ2K / JPEG XL on the raw frame at the",
-    "same stored bytes) and the retina floors in each profile.json (`Scripts/measure-floors`). Rate–distortion",
-    "curves and Bjøntegaard delta rates of the profiles against the classical codecs on identical bands:",
-    "`Profiles/BD-RATE.md`, `rd.png`, `rd.json` (`Scripts/rd-curves`; the shipped codec saturates near 43 dB, so its curve is almost flat and",
-    "its BD-rates are several hundred percent).", ""]
+    "same stored bytes) and the retina floors in each profile.json (`Scripts/measure-floors`).", "",
+    "## Rate–distortion, speed, decoding on other CPUs, ablations", "",
+    "- Rate–distortion curves and Bjøntegaard delta rates against JPEG 2000, HTJ2K and JPEG XL on identical",
+    "  bands: `Profiles/BD-RATE-lesion-preserving.md`, `rd-lesion-preserving.png` (the lesion-preserving",
+    "  profiles; `Scripts/rd-curves --tag lesion-preserving`) and `Profiles/BD-RATE.md`, `rd.png` (the first",
+    "  profiles, whose curve saturates near 43 dB).",
+    "- Speed of convert and restore against OpenJPEG and OpenJPH on the same frames at the same bytes:",
+    "  `Profiles/SPEED.md` (`Scripts/bench-pipeline --markdown`).",
+    "- The same containers decoded with oneDNN limited to other instruction sets: `Profiles/CROSS-ISA.md`",
+    "  (`Scripts/check-cross-isa`).",
+    "- Ablations: the entropy model (per-channel against neighbour-context tables, and the inter-frame",
+    "  context measured before building it) in `Profiles/ENTROPY.md`; the paper's architecture, skips,",
+    "  quantizer, preprocessing and GAN term in `Profiles/ABLATION.md`.", ""]
 
 
 def instances(archive: Path) -> dict[str, dict]:
@@ -92,7 +101,7 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
                              "--export-roi", str(work / "roi"), "--json"], capture_output=True, text=True)
     report = json.loads(verify.stdout)
     profile_json = json.loads((REPO / "Profiles" / profile / "profile.json").read_text())
-    symbols_per_pixel = sum(l["channels"] / l["stride"] ** 2 for l in profile_json["latents"])
+    symbols_per_pixel = sum(latent["channels"] / latent["stride"] ** 2 for latent in profile_json["latents"])
     jobs = []
     for f in report["frames"]:
         name = f"{f['sop_instance_uid']}-f{f['frame']:03d}-roi.png"
@@ -102,7 +111,8 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
     per_device: dict[str, dict] = {}
     for f, c in zip(report["frames"], classical):
         meta = info[f["sop_instance_uid"]]
-        d = per_device.setdefault(meta["device"], {"frames": [], "classical": [], "series": set(), "bits": meta["bits"]})
+        d = per_device.setdefault(meta["device"],
+                                  {"frames": [], "classical": [], "series": set(), "bits": meta["bits"]})
         d["frames"].append(f)
         d["classical"].append(c)
         d["series"].add(meta["series"])
@@ -112,7 +122,8 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
         series = [s for s in manifest["series"] if s["series_instance_uid"] in d["series"]]
         stored = sum(s["original_pixel_bytes"] for s in series) / sum(s["output_bytes"] for s in series)
         band_pixels = [f["entropy_coded_cr"] * f["bitstream_bytes"] * 8 / d["bits"] for f in frames]
-        bits_per_symbol = sum(f["bitstream_bytes"] * 8 for f in frames) / sum(p * symbols_per_pixel for p in band_pixels)
+        bits_per_symbol = (sum(f["bitstream_bytes"] * 8 for f in frames)
+                           / sum(p * symbols_per_pixel for p in band_pixels))
         r = {
             "frames": len(frames),
             "stored_cr": stored,
@@ -143,7 +154,8 @@ def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info
 def cached_or_evaluated(binary: Path, build: str, profile: str, archive: Path, work: Path, info: dict) -> dict:
     """The results of an earlier run for the same weights, archive and octarc build (work/results.json), else a
     fresh evaluation."""
-    key = {"weights_sha256": json.loads((REPO / "Profiles" / profile / "profile.json").read_text())["weights"]["sha256"],
+    document = json.loads((REPO / "Profiles" / profile / "profile.json").read_text())
+    key = {"weights_sha256": document["weights"]["sha256"],
            "archive": str(archive.resolve()), "octarc_sha256": build}
     cache = work / "results.json"
     if cache.exists():
@@ -182,8 +194,9 @@ def write_markdown(all_results: dict, out: Path, command: str) -> None:
              "at the identical byte budget per frame (octarc's bitstream bytes for that frame; the classical files "
              "include their own headers) and are measured with the same MS-SSIM. JPEG is 8-bit only (cjpeg), so on "
              "12-bit data it codes the top 8 bits.", ""]
-    lines += ["| profile | device | frames | stored CR | codec CR | entropy-coded CR | bits/symbol (fixed-length: log2 L) | "
-              "MS-SSIM ROI (min) | PSNR ROI dB | MS-SSIM frame | PSNR frame dB | JPEG | JPEG 2000 | HTJ2K | JPEG XL | "
+    lines += ["| profile | device | frames | stored CR | codec CR | entropy-coded CR | "
+              "bits/symbol (fixed-length: log2 L) | MS-SSIM ROI (min) | PSNR ROI dB | MS-SSIM frame | PSNR frame dB | "
+              "JPEG | JPEG 2000 | HTJ2K | JPEG XL | "
               "margin over best of J2K/JXL |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for profile, results in all_results.items():
@@ -191,14 +204,16 @@ def write_markdown(all_results: dict, out: Path, command: str) -> None:
         for device, r in results.items():
             c = r["classical"]
 
-            def cm(name):
+            def cm(name, c=c):
                 return f"{c[name]['msssim_roi']:.4f}" if name in c else "-"
 
             best = max(c.get("JPEG 2000", {}).get("msssim_roi", 0), c.get("JPEG XL", {}).get("msssim_roi", 0))
             lines.append(
                 f"| {profile} | {device} | {r['frames']} | {r['stored_cr']:.1f} | {r['codec_cr']:.1f} | "
-                f"{r['entropy_coded_cr']:.1f} | {r['bits_per_symbol']:.2f} ({math.log2(levels):.2f}) | {r['msssim_roi']:.4f} ({r['msssim_roi_min']:.4f}) | "
-                f"{r['psnr_roi']:.2f} | {r['msssim_frame']:.4f} | {r['psnr_frame']:.2f} | {cm('JPEG')} | {cm('JPEG 2000')} | "
+                f"{r['entropy_coded_cr']:.1f} | {r['bits_per_symbol']:.2f} ({math.log2(levels):.2f}) | "
+                f"{r['msssim_roi']:.4f} ({r['msssim_roi_min']:.4f}) | "
+                f"{r['psnr_roi']:.2f} | {r['msssim_frame']:.4f} | {r['psnr_frame']:.2f} | {cm('JPEG')} | "
+                f"{cm('JPEG 2000')} | "
                 f"{cm('HTJ2K')} | {cm('JPEG XL')} | {r['msssim_roi'] - best:+.4f} |")
     lines += ["", "![MS-SSIM against stored CR](results.png)", ""]
     lines += RESULTS_APPENDIX
