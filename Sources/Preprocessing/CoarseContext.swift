@@ -5,7 +5,8 @@ import Imaging
 ///
 /// The frame is cut into cells of `cellHeight` x `cellWidth` pixels. A cell is *coded* when at least
 /// one of its pixels lies outside the ROI, inside the frame and off the padding; its level is the
-/// mean of those pixels, quantized to `levels` steps over [0, 1]. Cells wholly inside the ROI or
+/// mean of those pixels, quantized to `levels` steps of its square root over [0, 1] (finer steps in
+/// the dark vitreous and sclera, where equal steps showed as bands). Cells wholly inside the ROI or
 /// the padding carry nothing: their level is filled in from the nearest coded cell of their column
 /// (the one above on a tie; from the nearest column with a coded cell, the left one on a tie, when
 /// their column has none). Which cells are coded follows from the geometry alone, so a reader knows
@@ -56,7 +57,7 @@ public struct CoarseContext: Sendable, Equatable {
         var codes = [UInt8](repeating: 0, count: rows * columns)
         for cell in codes.indices where counts[cell] > 0 {
             let mean = min(max(sums[cell] / Double(counts[cell]), 0), 1)
-            codes[cell] = UInt8(min(levels - 1, Int(mean * Double(levels))))
+            codes[cell] = UInt8(min(levels - 1, Int(mean.squareRoot() * Double(levels))))
         }
         let coded = counts.map { $0 > 0 }
         return CoarseContext(
@@ -188,9 +189,10 @@ public struct CoarseContext: Sendable, Equatable {
         return filled
     }
 
-    /// The level of a cell as an intensity: the middle of its quantization step.
+    /// The level of a cell as an intensity: the middle of its quantization step, squared.
     func intensity(row: Int, column: Int) -> Float {
-        (Float(codes[row * columns + column]) + 0.5) / Float(levels)
+        let root = (Float(codes[row * columns + column]) + 0.5) / Float(levels)
+        return root * root
     }
 
     /// A `width` x `height` frame interpolating the levels bilinearly between cell centres (clamped at

@@ -45,7 +45,7 @@ import Testing
         let decoded = try ROIRecord.decode(ROIRecord.encode(geometry))
         #expect(decoded == geometry)
         let restored = decoded.insertBand(decoded.extractBand(from: frame))
-        // A ramp is what bilinear interpolation reproduces: only the 1/32 quantization remains.
+        // A ramp is what bilinear interpolation reproduces: only the quantization (1/32 of the square root) remains.
         #expect(Self.errorOutsideROI(restored, frame, geometry) < 1.0 / 32)
         for x in 0..<width { for y in 40...79 { #expect(restored[x, y] == frame[x, y]) } }
     }
