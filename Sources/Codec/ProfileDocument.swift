@@ -14,12 +14,16 @@ public struct ProfileDocument: Codable, Sendable {
 
     public struct Architecture: Codable, Sendable {
         public var name: String
+        /// The encoder's widths, and the decoder's unless `decoderWidths` says otherwise.
         public var widths: [Int]
+        /// The decoder's own widths, where it was trained narrower than the encoder that feeds it.
+        public var decoderWidths: [Int]?
         public var latentChannels: [Int]
         public var levels: Int
 
         enum CodingKeys: String, CodingKey {
             case name, widths, levels
+            case decoderWidths = "decoder_widths"
             case latentChannels = "latent_channels"
         }
     }

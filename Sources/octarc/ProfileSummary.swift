@@ -14,9 +14,14 @@ struct ProfileSummary {
         let d = profile.document
         let latents = d.latents.map { "\($0.name) \($0.channels)ch at 1/\($0.stride)" }.joined(separator: ", ")
         let sha = Hex.string(profile.weightsSHA256)
+        let widths = d.architecture.widths.map(String.init).joined(separator: "/")
+        let decoderWidths =
+            d.architecture.decoderWidths.map {
+                " (decoder \($0.map(String.init).joined(separator: "/")))"
+            } ?? ""
         var lines = [
             "\(d.name): target stored CR \(format(d.targetStoredCR, 0)) — \(d.description)",
-            "  network     \(d.architecture.name), widths \(d.architecture.widths.map(String.init).joined(separator: "/")), "
+            "  network     \(d.architecture.name), widths \(widths)\(decoderWidths), "
                 + "\(d.quantizer.levels)-level quantizer; latents \(latents)",
             "  codec CR    \(format(profile.codecCompressionRatio(bitsPerPixel: 8), 1)) at 8 bits (paper's eq. 1; "
                 + "\(format(profile.symbolsPerPixel, 4)) symbols per band pixel)",
