@@ -196,9 +196,11 @@ public struct CoarseContext: Sendable, Equatable {
     }
 
     /// A `width` x `height` frame interpolating the levels bilinearly between cell centres (clamped at
-    /// the borders).
-    public func render(width: Int, height: Int) -> Image<Float> {
+    /// the borders). With `skipping`, the rows it gives for a column (the ROI, which the band fills
+    /// anyway) are left at 0.
+    public func render(width: Int, height: Int, skipping: ((Int) -> Range<Int>)? = nil) -> Image<Float> {
         var image = Image<Float>(width: width, height: height, repeating: 0)
+        let skipped = (0..<width).map { skipping?($0) ?? 0..<0 }
         func axis(_ position: Int, cell: Int, count: Int) -> (Int, Int, Float) {
             let centre = (Float(position) + 0.5) / Float(cell) - 0.5
             let lower = Int(centre.rounded(.down))
@@ -208,7 +210,7 @@ public struct CoarseContext: Sendable, Equatable {
         let across = (0..<width).map { axis($0, cell: cellWidth, count: columns) }
         for y in 0..<height {
             let (r0, r1, wy) = axis(y, cell: cellHeight, count: rows)
-            for x in 0..<width {
+            for x in 0..<width where !skipped[x].contains(y) {
                 let (c0, c1, wx) = across[x]
                 let upper = intensity(row: r0, column: c0) * (1 - wx) + intensity(row: r0, column: c1) * wx
                 let lower = intensity(row: r1, column: c0) * (1 - wx) + intensity(row: r1, column: c1) * wx

@@ -139,7 +139,7 @@ public struct ROIGeometry: Sendable, Equatable {
     /// `backgroundAbove` and rows below it `backgroundBelow`.
     public func insertBand(_ band: Image<Float>) -> Image<Float> {
         if let context {
-            return insertBand(band, into: context.render(width: frameWidth, height: frameHeight))
+            return insertBand(band, into: context.render(width: frameWidth, height: frameHeight, skipping: roiRows))
         }
         var canvas = Image<Float>(width: frameWidth, height: frameHeight, repeating: backgroundBelow)
         for x in 0..<frameWidth {
