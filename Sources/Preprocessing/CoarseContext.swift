@@ -17,9 +17,10 @@ import Imaging
 /// neighbours already read (left, up, up-left: the median edge detector of JPEG-LS when all three
 /// are coded).
 public struct CoarseContext: Sendable, Equatable {
-    /// The cells of new conversions: 8 rows (about 30 µm on Spectralis) by 16 columns, 32 levels.
-    /// On the Duke dev volume that is about 5 % of cr50c's stored bytes.
-    public static let defaultCellHeight = 8
+    /// The cells of new conversions: 16 x 16 pixels (about 60 µm deep on Spectralis), 32 levels. On the
+    /// Duke dev volume that is about 2.5 % of cr50c's stored bytes and 5 % of cr100c's (8-row cells
+    /// cost twice that: 9.6 % of cr100c's, too close to the 10 % the layer may take).
+    public static let defaultCellHeight = 16
     public static let defaultCellWidth = 16
     public static let defaultLevels = 32
 

@@ -31,11 +31,11 @@ import Testing
         let top = [Int](repeating: 40, count: width)
         let bottom = [Int](repeating: 79, count: width)
         let context = CoarseContext.measure(frame: frame, top: top, bottom: bottom, padding: nil)
-        #expect(context.rows == 15 && context.columns == 13)
-        // Cell rows 5..9 lie wholly inside the ROI (rows 40...79): they carry no level.
+        #expect(context.rows == 8 && context.columns == 13)
+        // Cell rows 3 and 4 (frame rows 48...79) lie wholly inside the ROI (rows 40...79): no level.
         for row in 0..<context.rows {
             for column in 0..<context.columns {
-                #expect(context.coded[row * context.columns + column] == !(5...9).contains(row))
+                #expect(context.coded[row * context.columns + column] == !(3...4).contains(row))
             }
         }
         let geometry = ROIGeometry(
