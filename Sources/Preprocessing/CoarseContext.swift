@@ -44,6 +44,9 @@ public struct CoarseContext: Sendable, Equatable {
         cellHeight: Int = defaultCellHeight, cellWidth: Int = defaultCellWidth,
         levels: Int = defaultLevels
     ) -> CoarseContext {
+        precondition(
+            (1...255).contains(cellHeight) && (1...255).contains(cellWidth) && (2...255).contains(levels),
+            "CoarseContext.measure: cells and levels must fit the record's bytes")
         let rows = (frame.height + cellHeight - 1) / cellHeight
         let columns = (frame.width + cellWidth - 1) / cellWidth
         var sums = [Double](repeating: 0, count: rows * columns)
