@@ -12,8 +12,11 @@ extension Image where Pixel == Float {
         let rx = radiusX
         let ry = radiusY
         let paddedWidth = width + 2 * rx
-        // Replicated-border copy, so the inner loop needs no bounds checks.
-        var padded = [Float](repeating: 0, count: paddedWidth * (height + 2 * ry))
+        let lanes = 8
+        // Replicated-border copy, so the inner loop needs no bounds checks; `lanes` floats of slack at the
+        // end let the last vector of the last row be read whole (lanes past the row's end are computed
+        // from whatever follows and never stored).
+        var padded = [Float](repeating: 0, count: paddedWidth * (height + 2 * ry) + lanes)
         for py in 0..<(height + 2 * ry) {
             let sy = Swift.min(Swift.max(py - ry, 0), height - 1)
             for px in 0..<paddedWidth {
@@ -39,7 +42,6 @@ extension Image where Pixel == Float {
         let cutoff = 16 * rangeSigma * rangeSigma
         var out = [Float](repeating: 0, count: width * height)
         let taps = offsets.count
-        let lanes = 8
         padded.withUnsafeBufferPointer { source in
             offsets.withUnsafeBufferPointer { offsets in
                 spatial.withUnsafeBufferPointer { spatial in
@@ -54,56 +56,29 @@ extension Image where Pixel == Float {
                             var x = 0
                             while x < width {
                                 let count = Swift.min(lanes, width - x)
-                                if count == lanes {
-                                    let centre = rowBase + x
-                                    let value = load(centre)
-                                    var sum = SIMD8<Float>(repeating: 0)
-                                    var weights = SIMD8<Float>(repeating: 0)
-                                    for t in 0..<taps {
-                                        let neighbour = load(centre + offsets[t])
-                                        let d = neighbour - value
-                                        let squared = d * d
-                                        var w = 1 + squared * exponentScale
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w * w
-                                        w = w.replacing(with: 0, where: squared .>= cutoff) * spatial[t]
-                                        sum += w * neighbour
-                                        weights += w
-                                    }
-                                    let result = sum / weights
-                                    for lane in 0..<lanes { out[y * width + x + lane] = result[lane] }
-                                } else {
-                                    for lane in 0..<count {
-                                        let centre = rowBase + x + lane
-                                        let value = source[centre]
-                                        var sum: Float = 0
-                                        var weights: Float = 0
-                                        for t in 0..<taps {
-                                            let neighbour = source[centre + offsets[t]]
-                                            let d = neighbour - value
-                                            let squared = d * d
-                                            var w = 1 + squared * exponentScale
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = w * w
-                                            w = (squared >= cutoff ? 0 : w) * spatial[t]
-                                            sum += w * neighbour
-                                            weights += w
-                                        }
-                                        out[y * width + x + lane] = sum / weights
-                                    }
+                                let centre = rowBase + x
+                                let value = load(centre)
+                                var sum = SIMD8<Float>(repeating: 0)
+                                var weights = SIMD8<Float>(repeating: 0)
+                                for t in 0..<taps {
+                                    let neighbour = load(centre + offsets[t])
+                                    let d = neighbour - value
+                                    let squared = d * d
+                                    var w = 1 + squared * exponentScale
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w * w
+                                    w = w.replacing(with: 0, where: squared .>= cutoff) * spatial[t]
+                                    sum += w * neighbour
+                                    weights += w
                                 }
+                                let result = sum / weights
+                                for lane in 0..<count { out[y * width + x + lane] = result[lane] }
                                 x += count
                             }
                         }
