@@ -17,7 +17,6 @@ access and parallel decoding stay possible). Tables are counted on train, bits m
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -26,23 +25,12 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from octcodec import safetensors  # noqa: E402
 from octcodec.data import load_pack  # noqa: E402
 from octcodec.entropy_models.context import LIMIT, normalized  # noqa: E402
-from octcodec.model import Architecture, Codec  # noqa: E402
 from octcodec.statistics import band_symbols  # noqa: E402
+from octcodec.zoo import load_profile  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def load_codec(profile: Path) -> Codec:
-    doc = json.loads((profile / "profile.json").read_text())
-    model = Codec(Architecture.from_json(doc["architecture"]))
-    tensors = safetensors.load(profile / doc["weights"]["file"])
-    own = model.state_dict()
-    own.update({k: torch.from_numpy(v.copy()) for k, v in tensors.items() if k in own})
-    model.load_state_dict(own)
-    return model
 
 
 def volumes(pack: Path, device: str = "duke") -> list[list]:
@@ -97,7 +85,7 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    model = load_codec(args.profile)
+    model = load_profile(args.profile)
     levels = model.arch.levels
     channels = {n: c for n, c, _ in model.arch.latents()}
 

@@ -35,7 +35,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from octcodec import safetensors  # noqa: E402
 from octcodec.model import Architecture, Codec  # noqa: E402
-from octcodec.zoo import graph_tensors, profile_document, sha256_file, write_json_atomic  # noqa: E402
+from octcodec.zoo import graph_tensors, load_profile, profile_document, sha256_file, write_json_atomic  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TEST_DATA = REPO / "Tests" / "Data" / "neural"
@@ -132,25 +132,6 @@ def write_reference(codec: Codec, path: pathlib.Path, height: int, width: int, s
     inside = float(((decoded > 0) & (decoded < 1)).float().mean())
     used = {n: len(torch.unique(s)) for n, s in symbols.items()}
     print(f"{path}: {height}x{width}, decoder output unclipped {inside:.0%}, distinct symbols {used}")
-
-
-def load_profile(folder: pathlib.Path) -> Codec:
-    profile = json.loads((folder / "profile.json").read_text())
-    arch = Architecture.from_json(profile["architecture"])
-    codec = Codec(arch)
-    tensors = safetensors.load(folder / profile["weights"]["file"])
-    state = codec.state_dict()
-    missing = [n for n in graph_tensors(codec) if n not in tensors]
-    if missing:
-        raise SystemExit(f"{folder}: weights lack {missing[:5]}")
-    for n, value in tensors.items():
-        if n in state:
-            state[n] = torch.from_numpy(value)
-    state["quantizer.centers"] = torch.tensor(profile["quantizer"]["centers"], dtype=torch.float32)
-    codec.load_state_dict(state)
-    if codec.encoder.graph() != profile["encoder"] or codec.decoder.graph() != profile["decoder"]:
-        print(f"warning: {folder}/profile.json graphs differ from octcodec.model's; the reference follows the model")
-    return codec.eval()
 
 
 def random_codec(arch: Architecture, seed: int) -> Codec:

@@ -1,4 +1,5 @@
-"""The octarc binary the training scripts run (band export, evaluation)."""
+"""The octarc binary the training scripts run (band export, evaluation), and what the dev archive's DICOM
+files say about each instance."""
 from __future__ import annotations
 
 import subprocess
@@ -14,3 +15,23 @@ def octarc_binary(quiet: bool = False, repo: Path = REPO) -> Path:
     out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=repo, check=True,
                          capture_output=True, text=True).stdout.strip()
     return Path(out) / "octarc"
+
+
+# The dev archive's Patient IDs start with the data set they come from (Scripts/make_samples.py).
+DEVICES = {"DUKE": "duke", "BIOPTIGEN": "bioptigen", "SPECTRALIS": "spectralis"}
+
+
+def device_of_patient(patient_id: str) -> str:
+    """The device a dev-archive Patient ID names ("other" for none)."""
+    return next((d for prefix, d in DEVICES.items() if str(patient_id).startswith(prefix)), "other")
+
+
+def archive_instances(archive: Path) -> dict[str, dict]:
+    """SOP Instance UID -> device, bits stored and series, from the archive's DICOM files."""
+    import pydicom
+    out = {}
+    for path in sorted(archive.rglob("*.dcm")):
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        out[ds.SOPInstanceUID] = {"device": device_of_patient(ds.PatientID), "bits": int(ds.BitsStored),
+                                  "series": ds.SeriesInstanceUID}
+    return out

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from ..model import Codec
+from .. import safetensors
+from ..model import Architecture, Codec
 
 FORMAT = "octarc-profile"
 FORMAT_VERSION = 1
@@ -70,3 +72,23 @@ def write_json_atomic(path: Path, value: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(value, indent=1) + "\n")
     tmp.replace(path)
+
+
+def load_profile(folder: Path) -> Codec:
+    """The codec of a profile folder (profile.json and its weights), in eval mode, as octarc would run it."""
+    profile = json.loads((folder / "profile.json").read_text())
+    arch = Architecture.from_json(profile["architecture"])
+    codec = Codec(arch)
+    tensors = safetensors.load(folder / profile["weights"]["file"])
+    state = codec.state_dict()
+    missing = [n for n in graph_tensors(codec) if n not in tensors]
+    if missing:
+        raise SystemExit(f"{folder}: weights lack {missing[:5]}")
+    for n, value in tensors.items():
+        if n in state:
+            state[n] = torch.from_numpy(value)
+    state["quantizer.centers"] = torch.tensor(profile["quantizer"]["centers"], dtype=torch.float32)
+    codec.load_state_dict(state)
+    if codec.encoder.graph() != profile["encoder"] or codec.decoder.graph() != profile["decoder"]:
+        print(f"warning: {folder}/profile.json graphs differ from octcodec.model's; the reference follows the model")
+    return codec.eval()
