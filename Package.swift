@@ -36,8 +36,11 @@ let package = Package(
         // Pipeline stages, in data-flow order.
         .target(name: "DICOM", dependencies: ["CDCMTK", "Imaging", "Support"]),
         .target(name: "Imaging", dependencies: ["CPNG"]),
-        .target(name: "Preprocessing", dependencies: ["Imaging"]),
-        .target(name: "Neural", dependencies: ["CDNNL", "Support"]),
+        .target(name: "Preprocessing", dependencies: ["Imaging", "CKernels"]),
+        // Vector loops in C (the bilateral filter, the layer search, the exact decoder
+        // convolutions), one build per instruction set, chosen at run time.
+        .target(name: "CKernels"),
+        .target(name: "Neural", dependencies: ["CDNNL", "CKernels", "Support"]),
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
         .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
@@ -49,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "octarc",
             dependencies: [
-                "Archive", "Codec", "DICOM", "Imaging", "Preprocessing", "Support", "PACS",
+                "Archive", "Codec", "DICOM", "Imaging", "Neural", "Preprocessing", "Support", "PACS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,8 +60,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "Support", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
-        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Imaging", "TestSupport"]),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural", "Support", "TestSupport"]),
+        .testTarget(
+            name: "PreprocessingTests", dependencies: ["Preprocessing", "CKernels", "Imaging", "TestSupport"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CKernels", "Support", "TestSupport"]),
         .testTarget(name: "EntropyCodingTests", dependencies: ["EntropyCoding", "TestSupport"]),
         .testTarget(name: "ContainerTests", dependencies: ["Container", "EntropyCoding", "TestSupport"]),
         .testTarget(

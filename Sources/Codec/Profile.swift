@@ -31,8 +31,11 @@ public final class Profile: Sendable {
     public var name: String { document.name }
 
     /// Loads `directory/profile.json` and its weights, and checks that they agree with each other.
-    /// `threads` is the oneDNN thread count of each network run.
-    public static func load(from directory: URL, threads: Int = 1) throws -> Profile {
+    /// `threads` is the thread count of each network run; `decoderInstructionSet` caps the
+    /// instruction set of the exact kernels the decoder runs on (every set gives the same pixels).
+    public static func load(
+        from directory: URL, threads: Int = 1, decoderInstructionSet: Network.KernelInstructionSet = .avx512
+    ) throws -> Profile {
         let path = directory.path
         func invalid(_ reason: String, _ cause: (any Error)? = nil) -> CodecError {
             .invalidProfile(path: path, reason: reason, cause: cause.map(ErrorCause.init))
@@ -78,8 +81,11 @@ public final class Profile: Sendable {
                 weightsSHA256: weightsSHA256,
                 encoder: try Network(
                     graph: document.encoder, weights: weights, name: "\(document.name) encoder", threads: threads),
+                // The decoder runs on the exact kernels: a container restores to the same pixels on
+                // every CPU.
                 decoder: try Network(
-                    graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads),
+                    graph: document.decoder, weights: weights, name: "\(document.name) decoder", threads: threads,
+                    backend: .exact(upTo: decoderInstructionSet)),
                 quantizer: try Quantizer(centers: document.quantizer.centers),
                 latentModels: try document.latents.map { latent in
                     try latentModel(latent, document: document, weights: weights, invalid: invalid)

@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 
 /// Where profiles are found: folders holding one sub-folder per profile (`Profiles/cr40/profile.json`).
 ///
@@ -6,9 +7,12 @@ import Foundation
 /// `$OCTARC_PROFILES` and where the executable is installed); a library only searches them.
 public struct ProfileLibrary: Sendable {
     public let folders: [URL]
+    /// The widest instruction set decoders may use (`Profile.load`); the pixels are the same at each.
+    public let decoderInstructionSet: Network.KernelInstructionSet
 
-    public init(folders: [URL]) {
+    public init(folders: [URL], decoderInstructionSet: Network.KernelInstructionSet = .avx512) {
         self.folders = folders
+        self.decoderInstructionSet = decoderInstructionSet
     }
 
     /// The names of all profiles found, sorted; a name found in two folders counts once (the first wins).
@@ -42,6 +46,6 @@ public struct ProfileLibrary: Sendable {
 
     /// Loads profile `name` (see `Profile.load`).
     public func load(_ name: String, threads: Int = 1) throws -> Profile {
-        try Profile.load(from: folder(of: name), threads: threads)
+        try Profile.load(from: folder(of: name), threads: threads, decoderInstructionSet: decoderInstructionSet)
     }
 }

@@ -1,7 +1,14 @@
+import CKernels
 import Foundation
 import Support
 
-/// A network of a profile (its encoder or decoder), run on oneDNN.
+/// A network of a profile (its encoder or decoder), run on oneDNN or on the exact kernels.
+///
+/// `Backend.exact` computes every output element as one fixed chain of fused multiply-adds
+/// (`ExactEngine`), the same bits on every CPU: decoders run there, so a container restores to
+/// identical pixels wherever it is read. `Backend.oneDNN` is faster for wide layers but sums in an
+/// order oneDNN picks per instruction set (Profiles/CROSS-ISA.md); encoders run there (what they
+/// write is integers, and the file is then fixed).
 ///
 /// Building a network validates the graph against its weights. The first run at a new input size
 /// creates the oneDNN primitives for that size and reorders the weights into the layouts they want;
@@ -34,20 +41,59 @@ public final class Network: Sendable {
     /// grids (see `BlockedConvolution`); off only to test the rewrite against oneDNN's own primitives.
     let lowering: Bool
 
+    /// Where a network's arithmetic runs.
+    public enum Backend: Sendable, Equatable {
+        /// oneDNN's primitives: fast for wide layers; the summation order depends on the CPU.
+        case oneDNN
+        /// The exact kernels (`ExactEngine`): the same bits on every CPU. `upTo` caps the
+        /// instruction set they use (each gives the same bits; a cap exists to prove that).
+        case exact(upTo: KernelInstructionSet = .avx512)
+    }
+
+    /// The instruction sets the exact kernels are built for, widest last; a CPU without one runs the
+    /// widest it has.
+    public enum KernelInstructionSet: String, Sendable, CaseIterable {
+        case generic, avx2, avx512
+
+        var level: octarc_isa {
+            switch self {
+            case .generic: OCTARC_ISA_GENERIC
+            case .avx2: OCTARC_ISA_AVX2
+            case .avx512: OCTARC_ISA_AVX512
+            }
+        }
+    }
+
+    /// Where this network runs.
+    public let backend: Backend
+    /// The exact engine, when `backend` is `.exact`.
+    let exact: ExactEngine?
+
     /// Validates `graph` against `weights` (ops, activations, names, weight shapes, channel counts).
     public convenience init(
-        graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1
+        graph: GraphDescription, weights: SafeTensors, name: String = "network", threads: Int = 1,
+        backend: Backend = .oneDNN
     )
         throws
     {
-        try self.init(graph: graph, weights: weights, name: name, threads: threads, lowering: true)
+        try self.init(
+            graph: graph, weights: weights, name: name, threads: threads, lowering: true, backend: backend)
     }
 
-    init(graph: GraphDescription, weights: SafeTensors, name: String, threads: Int, lowering: Bool) throws {
+    init(
+        graph: GraphDescription, weights: SafeTensors, name: String, threads: Int, lowering: Bool,
+        backend: Backend = .oneDNN
+    ) throws {
         guard threads >= 1 else {
             throw NeuralError.invalidGraph(graph: name, reason: "threads must be >= 1, not \(threads)")
         }
         self.graph = try CompiledGraph(graph, weights: weights, name: name)
+        self.backend = backend
+        if case let .exact(upTo) = backend {
+            self.exact = ExactEngine(self.graph, isa: upTo.level)
+        } else {
+            self.exact = nil
+        }
         self.engine = try DNNL.engine.get()
         self.name = name
         self.threads = threads
@@ -63,6 +109,7 @@ public final class Network: Sendable {
     /// Runs the network on `inputs` (one tensor per graph input, by name) and returns its outputs by name.
     public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
         let tensors = try arrange(inputs)
+        if let exact { return try exact.run(tensors, threads: threads) }
         let plan = try self.plan(for: tensors.map(\.shape))
         let workspace = try plan.checkOut()
         defer { plan.checkIn(workspace) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Codec
 import Foundation
+import Neural
 
 /// Where the command line looks for profiles (process state, so it lives here, not in Codec):
 ///
@@ -21,7 +22,22 @@ enum ProfileFolders {
             folders.append(try existingFolder(environment, from: "OCTARC_PROFILES"))
         }
         if let installed = installed(executable: executableURL()) { folders.append(installed) }
-        return ProfileLibrary(folders: folders)
+        return ProfileLibrary(folders: folders, decoderInstructionSet: try decoderInstructionSet())
+    }
+
+    /// `$OCTARC_MAX_CPU_ISA` (generic, avx2 or avx512): the widest instruction set the decoder's
+    /// exact kernels may use, as oneDNN's ONEDNN_MAX_CPU_ISA caps oneDNN. Restored pixels are the
+    /// same at each; Scripts/check-cross-isa uses it to show that.
+    static func decoderInstructionSet() throws -> Network.KernelInstructionSet {
+        guard let value = ProcessInfo.processInfo.environment["OCTARC_MAX_CPU_ISA"], !value.isEmpty else {
+            return .avx512
+        }
+        guard let set = Network.KernelInstructionSet(rawValue: value.lowercased()) else {
+            throw ValidationError(
+                "OCTARC_MAX_CPU_ISA is \(value); use one of "
+                    + Network.KernelInstructionSet.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return set
     }
 
     /// The profiles folder of the installation or checkout that `executable` belongs to.

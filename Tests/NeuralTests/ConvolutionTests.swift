@@ -110,6 +110,22 @@ import Testing
             let error = zip(output.data, expected.data).map { abs($0 - $1) }.max() ?? .infinity
             #expect(error <= 1e-5, "lowering \(lowering)")
         }
+        // The exact kernels: close to the definition, and the same bits as the fused multiply-add
+        // chain they promise (ExactEngineTests.referenceChain), on every instruction set and with
+        // the rows split over threads.
+        let compiled = try CompiledGraph(graph, weights: weights, name: "test")
+        let chain = try ExactEngineTests.referenceChain(compiled, input: input)
+        let error = zip(chain.data, expected.data).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(error <= 1e-5, "exact chain against the definition")
+        for isa in ExactEngineTests.levels {
+            for threads in [1, 3] {
+                let output = try #require(try ExactEngine(compiled, isa: isa).run([input], threads: threads)["y"])
+                #expect(output.shape == expected.shape)
+                #expect(
+                    output.data.map(\.bitPattern) == chain.data.map(\.bitPattern),
+                    "isa \(isa.rawValue), \(threads) threads")
+            }
+        }
     }
 
     /// Which layers the planner rewrites, and that the rewrite covers every kernel tap exactly once.

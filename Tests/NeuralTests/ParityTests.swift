@@ -6,7 +6,8 @@ import Testing
 
 /// Swift inference against PyTorch's, on reference tensors written by Scripts/training/make_parity.py:
 /// the committed tiny codecs in Tests/Data/neural/, and every profile in Profiles/ that has a
-/// `reference.safetensors`.
+/// `reference.safetensors`. Encoders run on oneDNN, decoders on the exact kernels, as the codec runs
+/// them.
 @Suite struct ParityTests {
     /// Decoder outputs (0...1) may differ from PyTorch's by at most this much.
     static let decoderTolerance: Float = 1e-4

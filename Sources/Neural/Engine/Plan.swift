@@ -45,7 +45,7 @@ final class Plan: @unchecked Sendable {
         lowering: Bool = true
     ) throws {
         self.engine = engine
-        let shapes = try Self.shapes(graph, inputs: inputs)
+        let shapes = try graph.shapes(inputs: inputs)
         var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
         for (j, layer) in graph.layers.enumerated() {
             try builder.add(layer, index: j, output: graph.inputs.count + j, shapes: shapes, lowering: lowering)
@@ -67,37 +67,6 @@ final class Plan: @unchecked Sendable {
         self.layout = ArenaLayout(sizes: builder.sizes, lifetimes: lifetimes.map { $0 ?? 0...0 })
         self.scratchpadSize = builder.steps.map { $0.primitive.descriptor.scratchpadSize }.max() ?? 0
         self.outputs = graph.outputs
-    }
-
-    /// The shape of every graph tensor, checking that each layer's inputs fit.
-    private static func shapes(_ graph: CompiledGraph, inputs: [TensorShape]) throws -> [TensorShape] {
-        var shapes = inputs
-        for layer in graph.layers {
-            let sources = layer.inputs.map { shapes[$0] }
-            func fail(_ reason: String) -> NeuralError {
-                .shapeMismatch("\(graph.name): node \(layer.name): \(reason)")
-            }
-            switch layer.operation {
-            case let .convolution(convolution):
-                guard let size = convolution.outputSize(height: sources[0].height, width: sources[0].width) else {
-                    throw fail("input \(sources[0]) is too small for kernel \(convolution.kernel)")
-                }
-                shapes.append(TensorShape(channels: layer.channels, height: size.height, width: size.width))
-            case .concat, .add:
-                let first = sources[0]
-                let differs = { (i: Int) in shapes[i].height != first.height || shapes[i].width != first.width }
-                if let other = layer.inputs.first(where: differs) {
-                    throw fail(
-                        "input \(graph.tensorName(other)) is \(shapes[other]), "
-                            + "\(graph.tensorName(layer.inputs[0])) is \(first)")
-                }
-                shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
-            }
-            guard shapes.last?.elementCount != nil else {
-                throw fail("output \(shapes[shapes.count - 1]) is too large")
-            }
-        }
-        return shapes
     }
 
     /// A workspace nobody is using, or a new one.

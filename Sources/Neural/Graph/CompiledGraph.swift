@@ -77,3 +77,37 @@ struct CompiledGraph: Sendable {
         index < inputs.count ? inputs[index].name : layers[index - inputs.count].name
     }
 }
+
+extension CompiledGraph {
+    /// The shape of every graph tensor, checking that each layer's inputs fit.
+    func shapes(inputs: [TensorShape]) throws -> [TensorShape] {
+        let graph = self
+        var shapes = inputs
+        for layer in graph.layers {
+            let sources = layer.inputs.map { shapes[$0] }
+            func fail(_ reason: String) -> NeuralError {
+                .shapeMismatch("\(graph.name): node \(layer.name): \(reason)")
+            }
+            switch layer.operation {
+            case let .convolution(convolution):
+                guard let size = convolution.outputSize(height: sources[0].height, width: sources[0].width) else {
+                    throw fail("input \(sources[0]) is too small for kernel \(convolution.kernel)")
+                }
+                shapes.append(TensorShape(channels: layer.channels, height: size.height, width: size.width))
+            case .concat, .add:
+                let first = sources[0]
+                let differs = { (i: Int) in shapes[i].height != first.height || shapes[i].width != first.width }
+                if let other = layer.inputs.first(where: differs) {
+                    throw fail(
+                        "input \(graph.tensorName(other)) is \(shapes[other]), "
+                            + "\(graph.tensorName(layer.inputs[0])) is \(first)")
+                }
+                shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
+            }
+            guard shapes.last?.elementCount != nil else {
+                throw fail("output \(shapes[shapes.count - 1]) is too large")
+            }
+        }
+        return shapes
+    }
+}

@@ -36,11 +36,18 @@ struct ProfileFolder {
         try SafeTensors(contentsOf: url.appendingPathComponent(document.weights.file))
     }
 
-    func networks(threads: Int = 1) throws -> (encoder: Network, decoder: Network) {
+    /// The encoder on oneDNN and the decoder on `decoderBackend` (the exact kernels, as Codec runs it).
+    func networks(
+        threads: Int = 1, decoderBackend: Network.Backend = .exact()
+    ) throws -> (
+        encoder: Network, decoder: Network
+    ) {
         let weights = try weights()
         return (
             try Network(graph: document.encoder, weights: weights, name: "\(name) encoder", threads: threads),
-            try Network(graph: document.decoder, weights: weights, name: "\(name) decoder", threads: threads)
+            try Network(
+                graph: document.decoder, weights: weights, name: "\(name) decoder", threads: threads,
+                backend: decoderBackend)
         )
     }
 

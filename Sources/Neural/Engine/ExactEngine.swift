@@ -1,0 +1,320 @@
+import CKernels
+import Dispatch
+
+/// Runs a compiled graph with the exact convolutions of `CKernels`: every output element is one
+/// fixed chain of correctly rounded fused multiply-adds (bias, then input channels ascending, then
+/// kernel taps in row-major order), computed the same way by the AVX-512, AVX2 and generic builds.
+/// A decoder run here gives the same bits on every CPU, so a container restores to identical pixels
+/// wherever it is read (oneDNN picks its summation order per instruction set; see
+/// Profiles/CROSS-ISA.md).
+///
+/// Tensors are laid out (row, channel, column) inside, so that the input rows one output row needs
+/// are adjacent in memory; inputs and outputs are `Tensor`s (channels last). A transposed convolution of stride s runs as s x s phases, each a small convolution over
+/// the input whose outputs interleave.
+struct ExactEngine: Sendable {
+    /// One phase of a layer: which kernel taps reach its outputs, and where those outputs go.
+    struct Phase: Sendable {
+        var rowOffset: Int, columnOffset: Int
+        var rowStep: Int, columnStep: Int
+        /// Input row and column offsets of each tap (relative to the phase output's input position).
+        var tapRows: [Int32], tapColumns: [Int32]
+        /// Weights packed [o / block][c][tap][o % block], zeros past the output channels.
+        var weights: [Float]
+    }
+
+    /// A convolution prepared for the kernels.
+    struct PreparedConvolution: Sendable {
+        var convolution: Convolution
+        var phases: [Phase]
+        /// Output channels per packed weight block: 1, 4 or 8 (as few as the layer has, so that a
+        /// one-channel output layer does not compute seven idle channels).
+        var block: Int
+        /// Input rows and columns advanced per output row and column of a phase.
+        var inputRowStep: Int, inputColumnStep: Int
+    }
+
+    let graph: CompiledGraph
+    /// Per layer, the prepared convolution (nil for concat and add).
+    let prepared: [PreparedConvolution?]
+    /// Instruction set the kernels may use at most (lowered to what the CPU has).
+    let isa: octarc_isa
+
+    init(_ graph: CompiledGraph, isa: octarc_isa = OCTARC_ISA_AVX512) {
+        self.graph = graph
+        self.isa = isa
+        self.prepared = graph.layers.map { layer in
+            guard case let .convolution(convolution) = layer.operation else { return nil }
+            return Self.prepare(convolution)
+        }
+    }
+
+    static func prepare(_ c: Convolution) -> PreparedConvolution {
+        let block = c.outputChannels == 1 ? 1 : c.outputChannels <= 4 ? 4 : 8
+        let blocks = (c.outputChannels + block - 1) / block
+        let (kh, kw) = c.kernel
+        /// The weight of output o, input i, tap (ky, kx), from PyTorch's layout.
+        func weight(_ o: Int, _ i: Int, _ ky: Int, _ kx: Int) -> Float {
+            c.transposed
+                ? c.weight[((i * c.outputChannels + o) * kh + ky) * kw + kx]
+                : c.weight[((o * c.inputChannels + i) * kh + ky) * kw + kx]
+        }
+        func pack(_ taps: [(ky: Int, kx: Int)]) -> [Float] {
+            var packed = [Float](repeating: 0, count: blocks * c.inputChannels * taps.count * block)
+            for o in 0..<c.outputChannels {
+                for i in 0..<c.inputChannels {
+                    for (t, tap) in taps.enumerated() {
+                        packed[(((o / block) * c.inputChannels + i) * taps.count + t) * block + o % block] =
+                            weight(o, i, tap.ky, tap.kx)
+                    }
+                }
+            }
+            return packed
+        }
+        guard c.transposed else {
+            // Output (j, i) reads input (stride · j + ky − padding, stride · i + kx − padding).
+            let taps = (0..<kh).flatMap { ky in (0..<kw).map { kx in (ky: ky, kx: kx) } }
+            let phase = Phase(
+                rowOffset: 0, columnOffset: 0, rowStep: 1, columnStep: 1,
+                tapRows: taps.map { Int32($0.ky - c.padding.height) },
+                tapColumns: taps.map { Int32($0.kx - c.padding.width) }, weights: pack(taps))
+            return PreparedConvolution(
+                convolution: c, phases: [phase], block: block, inputRowStep: c.stride.height,
+                inputColumnStep: c.stride.width)
+        }
+        // Output y = s · iy − padding + ky: the outputs of phase r (y = r + s · j) take the taps
+        // with (r + padding − ky) divisible by s, from input row j + (r + padding − ky) / s.
+        let (sh, sw) = c.stride
+        var phases: [Phase] = []
+        for r in 0..<sh {
+            for q in 0..<sw {
+                let rows = (0..<kh).filter { (r + c.padding.height - $0) % sh == 0 }
+                let columns = (0..<kw).filter { (q + c.padding.width - $0) % sw == 0 }
+                let taps = rows.flatMap { ky in columns.map { kx in (ky: ky, kx: kx) } }
+                phases.append(
+                    Phase(
+                        rowOffset: r, columnOffset: q, rowStep: sh, columnStep: sw,
+                        tapRows: taps.map { Int32((r + c.padding.height - $0.ky) / sh) },
+                        tapColumns: taps.map { Int32((q + c.padding.width - $0.kx) / sw) }, weights: pack(taps)))
+            }
+        }
+        return PreparedConvolution(
+            convolution: c, phases: phases, block: block, inputRowStep: 1, inputColumnStep: 1)
+    }
+
+    /// Runs the graph on `inputs` (graph order, already checked) and returns its outputs by name.
+    /// `threads` > 1 splits each phase's rows across threads (every element is computed alone, so
+    /// the split does not change a bit).
+    func run(_ inputs: [Tensor], threads: Int) throws -> [String: Tensor] {
+        let shapes = try graph.shapes(inputs: inputs.map(\.shape))
+        // The values of each tensor, (row, channel, column), dropped after their last use.
+        var values = [[Float]?](repeating: nil, count: shapes.count)
+        var lastUse = [Int](repeating: -1, count: shapes.count)
+        for (j, layer) in graph.layers.enumerated() {
+            for i in layer.inputs { lastUse[i] = j }
+        }
+        for output in graph.outputs { lastUse[output.tensor] = Int.max }
+        for (i, tensor) in inputs.enumerated() { values[i] = Self.rowMajor(tensor) }
+        for (j, layer) in graph.layers.enumerated() {
+            let index = graph.inputs.count + j
+            let shape = shapes[index]
+            switch layer.operation {
+            case .convolution:
+                let source = layer.inputs[0]
+                values[index] = convolve(
+                    prepared[j]!, input: values[source]!, inputShape: shapes[source], outputShape: shape,
+                    threads: threads)
+            case .concat:
+                // Per row, the rows of each input's channels in turn.
+                var joined: [Float] = []
+                joined.reserveCapacity(shape.elementCount ?? 0)
+                for y in 0..<shape.height {
+                    for i in layer.inputs {
+                        let size = shapes[i].channels * shape.width
+                        joined += values[i]![(y * size)..<((y + 1) * size)]
+                    }
+                }
+                values[index] = joined
+            case .add:
+                var sum = values[layer.inputs[0]]!
+                for i in layer.inputs.dropFirst() {
+                    let other = values[i]!
+                    sum.withUnsafeMutableBufferPointer { s in
+                        other.withUnsafeBufferPointer { o in
+                            for k in 0..<s.count { s[k] = s[k] + o[k] }
+                        }
+                    }
+                }
+                values[index] = sum
+            }
+            for i in layer.inputs where lastUse[i] == j { values[i] = nil }
+        }
+        var result: [String: Tensor] = [:]
+        for output in graph.outputs {
+            result[output.name] = try Self.channelsLast(values[output.tensor]!, shape: shapes[output.tensor])
+        }
+        return result
+    }
+
+    /// One convolution: a zero-padded copy of the input, then every phase.
+    func convolve(
+        _ layer: PreparedConvolution, input: [Float], inputShape: TensorShape, outputShape: TensorShape,
+        threads: Int
+    ) -> [Float] {
+        let c = layer.convolution
+        // Rows and columns of the input that the phases read, relative to the input plane.
+        var top = 0
+        var bottom = inputShape.height - 1
+        var left = 0
+        var right = inputShape.width - 1
+        let slack = Int(OCTARC_CONV_ROW_SLACK) * layer.inputColumnStep
+        var counts: [(rows: Int, columns: Int)] = []
+        for phase in layer.phases {
+            let rows = max(0, (outputShape.height - phase.rowOffset + phase.rowStep - 1) / phase.rowStep)
+            let columns = max(0, (outputShape.width - phase.columnOffset + phase.columnStep - 1) / phase.columnStep)
+            counts.append((rows, columns))
+            guard rows > 0, columns > 0, !phase.tapRows.isEmpty else { continue }
+            top = min(top, Int(phase.tapRows.min()!))
+            bottom = max(bottom, layer.inputRowStep * (rows - 1) + Int(phase.tapRows.max()!))
+            left = min(left, Int(phase.tapColumns.min()!))
+            right = max(right, layer.inputColumnStep * (columns - 1) + Int(phase.tapColumns.max()!))
+        }
+        let padTop = -top
+        let padLeft = -left
+        let paddedRows = bottom - top + 1
+        let stride = right - left + 1 + slack
+        var padded = [Float](repeating: 0, count: paddedRows * c.inputChannels * stride)
+        padded.withUnsafeMutableBufferPointer { p in
+            input.withUnsafeBufferPointer { source in
+                for y in 0..<inputShape.height {
+                    for channel in 0..<c.inputChannels {
+                        let from = (y * c.inputChannels + channel) * inputShape.width
+                        let to = ((y + padTop) * c.inputChannels + channel) * stride + padLeft
+                        (p.baseAddress! + to).update(from: source.baseAddress! + from, count: inputShape.width)
+                    }
+                }
+            }
+        }
+        // Every output element is written by exactly one phase (the phases' rows and columns tile
+        // the output), so the array needs no zeros first.
+        var output = [Float](unsafeUninitializedCapacity: outputShape.elementCount ?? 0) { _, count in
+            count = outputShape.elementCount ?? 0
+        }
+        let (activation, alpha, beta) = Self.activation(c.activation)
+        padded.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                c.bias.withUnsafeOptionalBufferPointer { bias in
+                    for (phase, count) in zip(layer.phases, counts) where count.rows > 0 && count.columns > 0 {
+                        phase.tapRows.withUnsafeBufferPointer { tapRows in
+                            phase.tapColumns.withUnsafeBufferPointer { tapColumns in
+                                phase.weights.withUnsafeBufferPointer { weights in
+                                    let parts = max(1, min(threads, count.rows))
+                                    let call = PhaseCall(
+                                        phase: octarc_conv_phase(
+                                            input: source.baseAddress, in_channels: Int32(c.inputChannels),
+                                            in_rows: Int32(paddedRows), in_stride: Int32(stride),
+                                            pad_top: Int32(padTop), pad_left: Int32(padLeft),
+                                            in_row_step: Int32(layer.inputRowStep),
+                                            in_col_step: Int32(layer.inputColumnStep),
+                                            tap_row: tapRows.baseAddress, tap_col: tapColumns.baseAddress,
+                                            taps: Int32(tapRows.count), weights: weights.baseAddress,
+                                            bias: bias, channel_block: Int32(layer.block),
+                                            out_channels: Int32(c.outputChannels),
+                                            output: destination.baseAddress,
+                                            out_height: Int32(outputShape.height), out_width: Int32(outputShape.width),
+                                            out_row0: Int32(phase.rowOffset), out_col0: Int32(phase.columnOffset),
+                                            out_row_step: Int32(phase.rowStep), out_col_step: Int32(phase.columnStep),
+                                            first_row: 0, phase_rows: Int32(count.rows),
+                                            phase_cols: Int32(count.columns), activation: activation,
+                                            alpha: alpha, beta: beta),
+                                        isa: isa)
+                                    let run = { @Sendable (part: Int) in
+                                        call.run(rows: (count.rows * part / parts)..<(count.rows * (part + 1) / parts))
+                                    }
+                                    if parts == 1 {
+                                        run(0)
+                                    } else {
+                                        DispatchQueue.concurrentPerform(iterations: parts, execute: run)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    static func activation(_ activation: Activation) -> (octarc_activation, Float, Float) {
+        switch activation {
+        case .none: (OCTARC_ACTIVATION_NONE, 0, 0)
+        case .relu: (OCTARC_ACTIVATION_RELU, 0, 0)
+        case let .leakyReLU(alpha): (OCTARC_ACTIVATION_LEAKY_RELU, alpha, 0)
+        case let .clip(low, high): (OCTARC_ACTIVATION_CLIP, low, high)
+        case .sigmoid: (OCTARC_ACTIVATION_SIGMOID, 0, 0)
+        case .tanh: (OCTARC_ACTIVATION_TANH, 0, 0)
+        }
+    }
+
+    /// A tensor's values laid out (row, channel, column).
+    static func rowMajor(_ tensor: Tensor) -> [Float] {
+        let (channels, height, width) = (tensor.channels, tensor.height, tensor.width)
+        guard channels > 1 else { return tensor.data }
+        var out = [Float](repeating: 0, count: tensor.data.count)
+        tensor.data.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        for channel in 0..<channels {
+                            target[(y * channels + channel) * width + x] = source[(y * width + x) * channels + channel]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Values laid out (row, channel, column) as a channels-last tensor.
+    static func channelsLast(_ values: [Float], shape: TensorShape) throws -> Tensor {
+        let (channels, height, width) = (shape.channels, shape.height, shape.width)
+        guard channels > 1 else { return try Tensor(shape: shape, data: values) }
+        var out = [Float](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height {
+                    for channel in 0..<channels {
+                        for x in 0..<width {
+                            target[(y * width + x) * channels + channel] = source[(y * channels + channel) * width + x]
+                        }
+                    }
+                }
+            }
+        }
+        return try Tensor(shape: shape, data: out)
+    }
+}
+
+/// One phase's arguments, run on a part of its rows. The pointers in it stay valid for the whole
+/// `concurrentPerform` that uses it, and parts write disjoint output rows.
+private struct PhaseCall: @unchecked Sendable {
+    var phase: octarc_conv_phase
+    var isa: octarc_isa
+
+    func run(rows: Range<Int>) {
+        var p = phase
+        p.first_row = Int32(rows.lowerBound)
+        p.phase_rows = Int32(rows.count)
+        _ = octarc_conv_phase_run(&p, isa)
+    }
+}
+
+extension Optional where Wrapped == [Float] {
+    /// The base address of the array's storage, or nil, for the duration of `body`.
+    fileprivate func withUnsafeOptionalBufferPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        switch self {
+        case let .some(array): array.withUnsafeBufferPointer { body($0.baseAddress) }
+        case .none: body(nil)
+        }
+    }
+}
