@@ -89,6 +89,10 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
                             + (size_t)(p->pad_top + p->in_row_step * j + p->tap_row[t]) * in_row            \
                             + (size_t)(p->pad_left + STEP * i0 + p->tap_col[t]);                            \
                         V v[U];                                                                             \
+                        /* the next chunk's lines of this row: rows of many channels are too many streams */ \
+                        /* for the hardware prefetcher */                                                   \
+                        __builtin_prefetch(src + 2 * W * U * STEP);                                         \
+                        __builtin_prefetch(src + 2 * W * U * STEP + 16);                                    \
                         for (int u = 0; u < U; u++) {                                                       \
                             if (STEP == 1) {                                                                \
                                 memcpy(&v[u], src + u * W, sizeof(V));                                      \

@@ -204,6 +204,7 @@ public struct CoarseContext: Sendable, Equatable {
     /// anyway) are left at 0.
     public func render(width: Int, height: Int, skipping: ((Int) -> Range<Int>)? = nil) -> Image<Float> {
         var image = Image<Float>(width: width, height: height, repeating: 0)
+        guard width > 0, height > 0 else { return image }
         let skipped = (0..<width).map { skipping?($0) ?? 0..<0 }
         func axis(_ position: Int, cell: Int, count: Int) -> (Int, Int, Float) {
             let centre = (Float(position) + 0.5) / Float(cell) - 0.5
@@ -212,13 +213,26 @@ public struct CoarseContext: Sendable, Equatable {
             return (min(max(lower, 0), count - 1), min(max(lower + 1, 0), count - 1), weight)
         }
         let across = (0..<width).map { axis($0, cell: cellWidth, count: columns) }
-        for y in 0..<height {
-            let (r0, r1, wy) = axis(y, cell: cellHeight, count: rows)
-            for x in 0..<width where !skipped[x].contains(y) {
-                let (c0, c1, wx) = across[x]
-                let upper = intensity(row: r0, column: c0) * (1 - wx) + intensity(row: r0, column: c1) * wx
-                let lower = intensity(row: r1, column: c0) * (1 - wx) + intensity(row: r1, column: c1) * wx
-                image[x, y] = upper * (1 - wy) + lower * wy
+        // Each cell row interpolated across once (the same arithmetic per pixel as interpolating in
+        // place), then rows blended down: the pixels are those of the per-pixel formula.
+        var interpolated: [Int: [Float]] = [:]
+        func acrossRow(_ row: Int) -> [Float] {
+            if let done = interpolated[row] { return done }
+            let values = across.map { c0, c1, wx in
+                intensity(row: row, column: c0) * (1 - wx) + intensity(row: row, column: c1) * wx
+            }
+            interpolated[row] = values
+            return values
+        }
+        image.pixels.withUnsafeMutableBufferPointer { pixels in
+            for y in 0..<height {
+                let (r0, r1, wy) = axis(y, cell: cellHeight, count: rows)
+                let upper = acrossRow(r0)
+                let lower = acrossRow(r1)
+                let row = pixels.baseAddress! + y * width
+                for x in 0..<width where !skipped[x].contains(y) {
+                    row[x] = upper[x] * (1 - wy) + lower[x] * wy
+                }
             }
         }
         return image

@@ -123,12 +123,25 @@ public struct ROIGeometry: Sendable, Equatable {
         precondition(band.width == bandWidth && band.height == bandHeight, "insertBand: band size differs")
         precondition(canvas.width == frameWidth && canvas.height == frameHeight, "insertBand: canvas size differs")
         var frame = canvas
-        for x in 0..<frameWidth {
-            for y in roiRows(x) { frame[x, y] = band[x, y - top[x]] }
-        }
-        if let padding {
-            for x in 0..<frameWidth {
-                for y in 0..<frameHeight where padding.contains(x: x, y: y) { frame[x, y] = paddingValue }
+        let rows = (0..<frameWidth).map { roiRows($0) }
+        // Row by row (the images are row-major), each pixel of a column's ROI from the band.
+        frame.pixels.withUnsafeMutableBufferPointer { target in
+            band.pixels.withUnsafeBufferPointer { source in
+                for y in 0..<frameHeight {
+                    let row = target.baseAddress! + y * frameWidth
+                    for x in 0..<frameWidth where rows[x].contains(y) {
+                        row[x] = source[(y - top[x]) * bandWidth + x]
+                    }
+                }
+                if let padding {
+                    for (x, runs) in padding.columns.enumerated() {
+                        for run in runs {
+                            for y in max(run.start, 0)..<min(run.start + run.length, frameHeight) {
+                                target[y * frameWidth + x] = paddingValue
+                            }
+                        }
+                    }
+                }
             }
         }
         return frame

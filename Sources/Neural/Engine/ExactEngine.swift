@@ -101,63 +101,79 @@ struct ExactEngine: Sendable {
             convolution: c, phases: phases, block: block, inputRowStep: 1, inputColumnStep: 1)
     }
 
+    /// A tensor's values as one or more arrays, each laid out (row, channel, column) with `channels`
+    /// channels: a concatenation is kept as the list of its inputs, and the next convolution's padded
+    /// copy gathers them (one copy instead of two).
+    typealias Parts = [(values: [Float], channels: Int)]
+
     /// Runs the graph on `inputs` (graph order, already checked) and returns its outputs by name.
     /// `threads` > 1 splits each phase's rows across threads (every element is computed alone, so
     /// the split does not change a bit).
     func run(_ inputs: [Tensor], threads: Int) throws -> [String: Tensor] {
         let shapes = try graph.shapes(inputs: inputs.map(\.shape))
-        // The values of each tensor, (row, channel, column), dropped after their last use.
-        var values = [[Float]?](repeating: nil, count: shapes.count)
+        // The parts of each tensor, dropped after their last use.
+        var values = [Parts?](repeating: nil, count: shapes.count)
         var lastUse = [Int](repeating: -1, count: shapes.count)
         for (j, layer) in graph.layers.enumerated() {
             for i in layer.inputs { lastUse[i] = j }
         }
         for output in graph.outputs { lastUse[output.tensor] = Int.max }
-        for (i, tensor) in inputs.enumerated() { values[i] = Self.rowMajor(tensor) }
+        for (i, tensor) in inputs.enumerated() { values[i] = [(Self.rowMajor(tensor), tensor.channels)] }
         for (j, layer) in graph.layers.enumerated() {
             let index = graph.inputs.count + j
             let shape = shapes[index]
             switch layer.operation {
             case .convolution:
                 let source = layer.inputs[0]
-                values[index] = convolve(
-                    prepared[j]!, input: values[source]!, inputShape: shapes[source], outputShape: shape,
-                    threads: threads)
+                values[index] = [
+                    (
+                        convolve(
+                            prepared[j]!, input: values[source]!, inputShape: shapes[source], outputShape: shape,
+                            threads: threads),
+                        shape.channels
+                    )
+                ]
             case .concat:
-                // Per row, the rows of each input's channels in turn.
-                var joined: [Float] = []
-                joined.reserveCapacity(shape.elementCount ?? 0)
-                for y in 0..<shape.height {
-                    for i in layer.inputs {
-                        let size = shapes[i].channels * shape.width
-                        joined += values[i]![(y * size)..<((y + 1) * size)]
-                    }
-                }
-                values[index] = joined
+                values[index] = layer.inputs.flatMap { values[$0]! }
             case .add:
-                var sum = values[layer.inputs[0]]!
+                var sum = Self.joined(values[layer.inputs[0]]!, shape: shape)
                 for i in layer.inputs.dropFirst() {
-                    let other = values[i]!
+                    let other = Self.joined(values[i]!, shape: shape)
                     sum.withUnsafeMutableBufferPointer { s in
                         other.withUnsafeBufferPointer { o in
                             for k in 0..<s.count { s[k] = s[k] + o[k] }
                         }
                     }
                 }
-                values[index] = sum
+                values[index] = [(sum, shape.channels)]
             }
             for i in layer.inputs where lastUse[i] == j { values[i] = nil }
         }
         var result: [String: Tensor] = [:]
         for output in graph.outputs {
-            result[output.name] = try Self.channelsLast(values[output.tensor]!, shape: shapes[output.tensor])
+            let shape = shapes[output.tensor]
+            result[output.name] = try Self.channelsLast(Self.joined(values[output.tensor]!, shape: shape), shape: shape)
         }
         return result
     }
 
+    /// The parts as one array (row by row, the parts' channels in turn).
+    static func joined(_ parts: Parts, shape: TensorShape) -> [Float] {
+        if parts.count == 1 { return parts[0].values }
+        var joined: [Float] = []
+        joined.reserveCapacity(shape.elementCount ?? 0)
+        for y in 0..<shape.height {
+            for part in parts {
+                let size = part.channels * shape.width
+                joined += part.values[(y * size)..<((y + 1) * size)]
+            }
+        }
+        return joined
+    }
+
     /// One convolution: a zero-padded copy of the input, then every phase.
     func convolve(
-        _ layer: PreparedConvolution, input: [Float], inputShape: TensorShape, outputShape: TensorShape,
+        _ layer: PreparedConvolution, input: Parts, inputShape: TensorShape, outputShape: TensorShape,
         threads: Int
     ) -> [Float] {
         let c = layer.convolution
@@ -182,15 +198,32 @@ struct ExactEngine: Sendable {
         let padLeft = -left
         let paddedRows = bottom - top + 1
         let stride = right - left + 1 + slack
-        var padded = [Float](repeating: 0, count: paddedRows * c.inputChannels * stride)
-        padded.withUnsafeMutableBufferPointer { p in
-            input.withUnsafeBufferPointer { source in
-                for y in 0..<inputShape.height {
-                    for channel in 0..<c.inputChannels {
-                        let from = (y * c.inputChannels + channel) * inputShape.width
-                        let to = ((y + padTop) * c.inputChannels + channel) * stride + padLeft
-                        (p.baseAddress! + to).update(from: source.baseAddress! + from, count: inputShape.width)
+        // The padded copy: zeros only where no input lands (margins, slack), the parts' rows elsewhere.
+        let rowSize = c.inputChannels * stride
+        let padded = [Float](unsafeUninitializedCapacity: paddedRows * rowSize) { p, count in
+            count = paddedRows * rowSize
+            let base = p.baseAddress!
+            for row in 0..<paddedRows {
+                let y = row - padTop
+                let target = base + row * rowSize
+                guard y >= 0 && y < inputShape.height else {
+                    target.update(repeating: 0, count: rowSize)
+                    continue
+                }
+                var channel = 0
+                for part in input {
+                    part.values.withUnsafeBufferPointer { source in
+                        for k in 0..<part.channels {
+                            let to = target + (channel + k) * stride
+                            to.update(repeating: 0, count: padLeft)
+                            (to + padLeft).update(
+                                from: source.baseAddress! + (y * part.channels + k) * inputShape.width,
+                                count: inputShape.width)
+                            (to + padLeft + inputShape.width).update(
+                                repeating: 0, count: stride - padLeft - inputShape.width)
+                        }
                     }
+                    channel += part.channels
                 }
             }
         }
