@@ -64,6 +64,48 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
         }                                                                                                   \
     } while (0)
 
+// The accumulators of one chunk of one phase: acc[b][u] for output channel ob·OBK + b and columns
+// i0 + u·W ... of phase row j, from TAPS taps (rows TAP_ROW, columns TAP_COL) and the weight block
+// WBLOCK. The chain per element: bias, then channels ascending, then taps in order.
+#define ACCUMULATE(V, W, U, OBK, STEP, TAPS, TAP_ROW, TAP_COL, WBLOCK)                                      \
+    for (int b = 0; b < OBK; b++)                                                                           \
+        for (int u = 0; u < U; u++) acc[b][u] = (V)((p->bias && b < valid) ? p->bias[ob * OBK + b] : 0.0f); \
+    for (int c = 0; c < p->in_channels; c++) {                                                              \
+        const float *channel = p->input + (size_t)c * (size_t)p->in_stride;                                 \
+        const float *wc = (WBLOCK) + (size_t)c * (size_t)(TAPS) * OBK;                                      \
+        for (int t = 0; t < (TAPS); t++) {                                                                  \
+            const float *src = channel + (size_t)(p->pad_top + p->in_row_step * j + (TAP_ROW)[t]) * in_row  \
+                + (size_t)(p->pad_left + STEP * i0 + (TAP_COL)[t]);                                         \
+            V v[U];                                                                                         \
+            /* the next chunk's lines of this row: rows of many channels are more streams than the */      \
+            /* hardware prefetcher follows */                                                               \
+            __builtin_prefetch(src + 2 * W * U * STEP);                                                     \
+            __builtin_prefetch(src + 2 * W * U * STEP + 16);                                                \
+            for (int u = 0; u < U; u++) {                                                                   \
+                if (STEP == 1) {                                                                            \
+                    memcpy(&v[u], src + u * W, sizeof(V));                                                  \
+                } else {                                                                                    \
+                    for (int x = 0; x < W; x++) v[u][x] = src[(u * W + x) * STEP];                         \
+                }                                                                                           \
+            }                                                                                               \
+            const float *w = wc + (size_t)t * OBK;                                                          \
+            for (int b = 0; b < OBK; b++) {                                                                 \
+                const V weight = (V)w[b];                                                                   \
+                for (int u = 0; u < U; u++) acc[b][u] = __builtin_elementwise_fma(v[u], weight, acc[b][u]); \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+
+// Lanes of a and b interleaved (a0 b0 a1 b1 ...): the first and the second half.
+#define INTERLEAVE_LO_4(a, b) __builtin_shufflevector(a, b, 0, 4, 1, 5)
+#define INTERLEAVE_HI_4(a, b) __builtin_shufflevector(a, b, 2, 6, 3, 7)
+#define INTERLEAVE_LO_8(a, b) __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11)
+#define INTERLEAVE_HI_8(a, b) __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15)
+#define INTERLEAVE_LO_16(a, b)                                                                              \
+    __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
+#define INTERLEAVE_HI_16(a, b)                                                                              \
+    __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+
 // The body of one phase for vectors of type V with W lanes, U vectors of output columns per chunk
 // and OBK output channels per weight block. STEP is the input column step (1, or the convolution's
 // stride). Chunks past the last column compute on the row slack and are not stored.
@@ -73,52 +115,78 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
     const size_t out_row_size = (size_t)p->out_channels * (size_t)p->out_width;                             \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
-        for (int ob = 0; ob < blocks; ob++) {   /* the input rows of row j stay in cache across blocks */ \
-            const float *wblock = p->weights + (size_t)ob * (size_t)p->in_channels * (size_t)p->taps * OBK; \
+        for (int ob = 0; ob < blocks; ob++) { /* the input rows of row j stay in cache across blocks */   \
+            const size_t block_size = (size_t)ob * (size_t)p->in_channels * OBK;                            \
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                for (int b = 0; b < OBK; b++)                                                               \
-                    for (int u = 0; u < U; u++)                                                             \
-                        acc[b][u] = (V)((p->bias && b < valid) ? p->bias[ob * OBK + b] : 0.0f);             \
-                for (int c = 0; c < p->in_channels; c++) {                                                  \
-                    const float *channel = p->input + (size_t)c * (size_t)p->in_stride;                     \
-                    const float *wc = wblock + (size_t)c * (size_t)p->taps * OBK;                           \
-                    for (int t = 0; t < p->taps; t++) {                                                     \
-                        const float *src = channel                                                          \
-                            + (size_t)(p->pad_top + p->in_row_step * j + p->tap_row[t]) * in_row            \
-                            + (size_t)(p->pad_left + STEP * i0 + p->tap_col[t]);                            \
-                        V v[U];                                                                             \
-                        /* the next chunk's lines of this row: rows of many channels are too many streams */ \
-                        /* for the hardware prefetcher */                                                   \
-                        __builtin_prefetch(src + 2 * W * U * STEP);                                         \
-                        __builtin_prefetch(src + 2 * W * U * STEP + 16);                                    \
-                        for (int u = 0; u < U; u++) {                                                       \
-                            if (STEP == 1) {                                                                \
-                                memcpy(&v[u], src + u * W, sizeof(V));                                      \
-                            } else {                                                                        \
-                                for (int x = 0; x < W; x++) v[u][x] = src[(u * W + x) * STEP];             \
-                            }                                                                               \
-                        }                                                                                   \
-                        const float *w = wc + (size_t)t * OBK;                                              \
-                        for (int b = 0; b < OBK; b++) {                                                     \
-                            const V weight = (V)w[b];                                                       \
-                            for (int u = 0; u < U; u++) acc[b][u] = __builtin_elementwise_fma(v[u], weight, acc[b][u]); \
-                        }                                                                                   \
-                    }                                                                                       \
-                }                                                                                           \
+                ACCUMULATE(V, W, U, OBK, STEP, p->taps, p->tap_row, p->tap_col,                             \
+                           p->weights + block_size * (size_t)p->taps)                                       \
+                /* to memory whole (see PAIRED_BODY) */                                                     \
+                memcpy(kept, acc, sizeof(acc));                                                             \
                 for (int b = 0; b < valid; b++) {                                                           \
                     float *row = p->output + (size_t)out_row * out_row_size                                 \
                         + (size_t)(ob * OBK + b) * (size_t)p->out_width + p->out_col0 + (long)p->out_col_step * i0; \
                     for (int u = 0; u < U; u++) {                                                           \
-                        V r = acc[b][u];                                                                    \
+                        V r;                                                                                \
+                        memcpy(&r, kept + (b * U + u) * W, sizeof(V));                                      \
                         ACTIVATE_VECTOR(V, r);                                                              \
-                        const int first = u * W;                                                            \
-                        const int count = p->phase_cols - i0 - first < W ? p->phase_cols - i0 - first : W;  \
+                        const int at = u * W;                                                               \
+                        const int count = p->phase_cols - i0 - at < W ? p->phase_cols - i0 - at : W;        \
                         if (count == W && p->out_col_step == 1) {                                           \
-                            memcpy(row + first, &r, sizeof(V));                                             \
+                            memcpy(row + at, &r, sizeof(V));                                                \
                         } else {                                                                            \
-                            for (int x = 0; x < count; x++) row[(long)p->out_col_step * (first + x)] = r[x]; \
+                            for (int x = 0; x < count; x++) row[(long)p->out_col_step * (at + x)] = r[x];   \
+                        }                                                                                   \
+                    }                                                                                       \
+                }                                                                                           \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+
+// A phase and its pair (p->pair_weights): each chunk of the first phase goes to `kept` (memory the
+// caller gave, so it stays out of the registers the pair's chunk needs), then the pair's chunk is
+// computed and the two are stored interleaved, whole vectors at a time.
+#define PAIRED_BODY(V, W, U, OBK)                                                                           \
+    const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
+    const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
+    const size_t out_row_size = (size_t)p->out_channels * (size_t)p->out_width;                             \
+    for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
+        const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
+        for (int ob = 0; ob < blocks; ob++) {                                                               \
+            const size_t block_size = (size_t)ob * (size_t)p->in_channels * OBK;                            \
+            const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
+            for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
+                V acc[OBK][U];                                                                              \
+                ACCUMULATE(V, W, U, OBK, 1, p->taps, p->tap_row, p->tap_col,                                \
+                           p->weights + block_size * (size_t)p->taps)                                       \
+                memcpy(kept, acc, sizeof(acc));                                                             \
+                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, p->pair_tap_row, p->pair_tap_col,                 \
+                           p->pair_weights + block_size * (size_t)p->pair_taps)                             \
+                /* to memory whole: indexing the accumulators by the store loop's channel count (not */    \
+                /* fixed) would keep them in memory during the sums */                                      \
+                memcpy(kept + OBK * U * W, acc, sizeof(acc));                                               \
+                for (int b = 0; b < valid; b++) {                                                           \
+                    float *row = p->output + (size_t)out_row * out_row_size                                 \
+                        + (size_t)(ob * OBK + b) * (size_t)p->out_width + p->out_col0 + 2 * (long)i0;       \
+                    for (int u = 0; u < U; u++) {                                                           \
+                        V first, second;                                                                    \
+                        memcpy(&first, kept + (b * U + u) * W, sizeof(V));                                  \
+                        memcpy(&second, kept + ((OBK + b) * U + u) * W, sizeof(V));                         \
+                        ACTIVATE_VECTOR(V, first);                                                          \
+                        ACTIVATE_VECTOR(V, second);                                                         \
+                        const int at = u * W;                                                               \
+                        const int count = p->phase_cols - i0 - at < W ? p->phase_cols - i0 - at : W;        \
+                        if (count == W) {                                                                   \
+                            const V lo = INTERLEAVE_LO_##W(first, second);                                  \
+                            const V hi = INTERLEAVE_HI_##W(first, second);                                  \
+                            memcpy(row + 2 * at, &lo, sizeof(V));                                           \
+                            memcpy(row + 2 * at + W, &hi, sizeof(V));                                       \
+                        } else {                                                                            \
+                            for (int x = 0; x < count; x++) {                                               \
+                                row[2 * (at + x)] = first[x];                                               \
+                                row[2 * (at + x) + 1] = second[x];                                          \
+                            }                                                                               \
                         }                                                                                   \
                     }                                                                                       \
                 }                                                                                           \
@@ -128,7 +196,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 
 // One phase at one instruction set: the channel block the caller packed for, the column step.
 #define PHASE_FUNCTION(name, attributes, V, W, U)                                                           \
-    static attributes void name(const octarc_conv_phase *p) {                                               \
+    static attributes __attribute__((noinline)) void name(const octarc_conv_phase *p, float *kept) {        \
         const int step = p->in_col_step;                                                                    \
         switch (p->channel_block) {                                                                         \
         case 1:                                                                                             \
@@ -142,16 +210,40 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
         }                                                                                                   \
     }
 
+// A phase with its pair at one instruction set (input column step 1: pairs come from transposed
+// convolutions). `kept` holds two chunks of 8 channels x U vectors.
+#define PAIRED_FUNCTION(name, attributes, V, W, U)                                                          \
+    static attributes __attribute__((noinline)) void name(const octarc_conv_phase *p, float *kept) {        \
+        switch (p->channel_block) {                                                                         \
+        case 1: { PAIRED_BODY(V, W, 2 * U, 1) } break;                                                      \
+        case 4: { PAIRED_BODY(V, W, U, 4) } break;                                                          \
+        default: { PAIRED_BODY(V, W, U, 8) }                                                                \
+        }                                                                                                   \
+    }
+
 PHASE_FUNCTION(phase_generic, , vf4, 4, 1)
 PHASE_FUNCTION(phase_avx2, TARGET_AVX2, vf8, 8, 1)
 PHASE_FUNCTION(phase_avx512, TARGET_AVX512, vf16, 16, 2)
+PAIRED_FUNCTION(paired_generic, , vf4, 4, 1)
+PAIRED_FUNCTION(paired_avx2, TARGET_AVX2, vf8, 8, 1)
+PAIRED_FUNCTION(paired_avx512, TARGET_AVX512, vf16, 16, 2)
 
 int octarc_conv_phase_run(const octarc_conv_phase *phase, octarc_isa isa) {
     if (phase->phase_rows <= 0 || phase->phase_cols <= 0 || phase->out_channels <= 0) return 0;
+    float kept[2 * 8 * 4 * 16] __attribute__((aligned(64)));  // two of the widest chunk: 8 channels, 64 columns
+    if (phase->pair_weights) {
+        if (phase->out_col_step != 2 || phase->in_col_step != 1) return -1;
+        switch (octarc_clamp_isa(isa)) {
+        case OCTARC_ISA_AVX512: paired_avx512(phase, kept); break;
+        case OCTARC_ISA_AVX2: paired_avx2(phase, kept); break;
+        default: paired_generic(phase, kept);
+        }
+        return 0;
+    }
     switch (octarc_clamp_isa(isa)) {
-    case OCTARC_ISA_AVX512: phase_avx512(phase); break;
-    case OCTARC_ISA_AVX2: phase_avx2(phase); break;
-    default: phase_generic(phase);
+    case OCTARC_ISA_AVX512: phase_avx512(phase, kept); break;
+    case OCTARC_ISA_AVX2: phase_avx2(phase, kept); break;
+    default: phase_generic(phase, kept);
     }
     return 0;
 }

@@ -82,13 +82,21 @@ typedef struct {
     int out_height, out_width, out_row0, out_col0, out_row_step, out_col_step, first_row, phase_rows, phase_cols;
     octarc_activation activation;
     float alpha, beta;
+    /// Optional: a second phase computed in the same pass (NULL `pair_weights`: none). Its outputs
+    /// are the columns between this phase's (out_col_step must be 2): with its own taps and weights
+    /// (packed the same way), the same rows, columns and input. Each element's chain is unchanged;
+    /// the two are only stored interleaved, whole vectors at a time instead of lane by lane.
+    const int32_t *pair_tap_row, *pair_tap_col;
+    int pair_taps;
+    const float *pair_weights;
 } octarc_conv_phase;
 
 /// Columns the caller must leave readable past each padded input row's last needed column, times
 /// `in_col_step` (the widest chunk computes this many columns at once).
 #define OCTARC_CONV_ROW_SLACK 64
 
-/// Runs one phase. Returns 0.
+/// Runs one phase (and its pair). Returns 0, or -1 for a pair whose column steps are not 1 (input)
+/// and 2 (output).
 int octarc_conv_phase_run(const octarc_conv_phase *phase, octarc_isa isa);
 
 /// exp(x) in fixed arithmetic (range reduction and a polynomial in fma), the same bits everywhere.

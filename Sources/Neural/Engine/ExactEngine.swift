@@ -236,37 +236,59 @@ struct ExactEngine: Sendable {
         padded.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
                 c.bias.withUnsafeOptionalBufferPointer { bias in
-                    for (phase, count) in zip(layer.phases, counts) where count.rows > 0 && count.columns > 0 {
-                        phase.tapRows.withUnsafeBufferPointer { tapRows in
-                            phase.tapColumns.withUnsafeBufferPointer { tapColumns in
-                                phase.weights.withUnsafeBufferPointer { weights in
-                                    let parts = max(1, min(threads, count.rows))
-                                    let call = PhaseCall(
-                                        phase: octarc_conv_phase(
-                                            input: source.baseAddress, in_channels: Int32(c.inputChannels),
-                                            in_rows: Int32(paddedRows), in_stride: Int32(stride),
-                                            pad_top: Int32(padTop), pad_left: Int32(padLeft),
-                                            in_row_step: Int32(layer.inputRowStep),
-                                            in_col_step: Int32(layer.inputColumnStep),
-                                            tap_row: tapRows.baseAddress, tap_col: tapColumns.baseAddress,
-                                            taps: Int32(tapRows.count), weights: weights.baseAddress,
-                                            bias: bias, channel_block: Int32(layer.block),
-                                            out_channels: Int32(c.outputChannels),
-                                            output: destination.baseAddress,
-                                            out_height: Int32(outputShape.height), out_width: Int32(outputShape.width),
-                                            out_row0: Int32(phase.rowOffset), out_col0: Int32(phase.columnOffset),
-                                            out_row_step: Int32(phase.rowStep), out_col_step: Int32(phase.columnStep),
-                                            first_row: 0, phase_rows: Int32(count.rows),
-                                            phase_cols: Int32(count.columns), activation: activation,
-                                            alpha: alpha, beta: beta),
-                                        isa: isa)
-                                    let run = { @Sendable (part: Int) in
-                                        call.run(rows: (count.rows * part / parts)..<(count.rows * (part + 1) / parts))
-                                    }
-                                    if parts == 1 {
-                                        run(0)
-                                    } else {
-                                        DispatchQueue.concurrentPerform(iterations: parts, execute: run)
+                    // Phases of neighbouring output columns (a transposed convolution of stride 2 across)
+                    // run as pairs, so that their outputs are stored interleaved a vector at a time.
+                    var groups: [(Int, Int?)] = []
+                    var k = 0
+                    while k < layer.phases.count {
+                        let a = layer.phases[k]
+                        if k + 1 < layer.phases.count, a.columnStep == 2, a.columnOffset == 0,
+                            layer.phases[k + 1].columnOffset == 1, layer.phases[k + 1].rowOffset == a.rowOffset,
+                            counts[k] == counts[k + 1]
+                        {
+                            groups.append((k, k + 1))
+                            k += 2
+                        } else {
+                            groups.append((k, nil))
+                            k += 1
+                        }
+                    }
+                    for (first, second) in groups where counts[first].rows > 0 && counts[first].columns > 0 {
+                        let phase = layer.phases[first]
+                        let pair = second.map { layer.phases[$0] }
+                        let count = counts[first]
+                        let parts = max(1, min(threads, count.rows))
+                        var call = PhaseCall(
+                            phase: octarc_conv_phase(
+                                input: source.baseAddress, in_channels: Int32(c.inputChannels),
+                                in_rows: Int32(paddedRows), in_stride: Int32(stride),
+                                pad_top: Int32(padTop), pad_left: Int32(padLeft),
+                                in_row_step: Int32(layer.inputRowStep), in_col_step: Int32(layer.inputColumnStep),
+                                tap_row: nil, tap_col: nil, taps: Int32(phase.tapRows.count), weights: nil,
+                                bias: bias, channel_block: Int32(layer.block),
+                                out_channels: Int32(c.outputChannels), output: destination.baseAddress,
+                                out_height: Int32(outputShape.height), out_width: Int32(outputShape.width),
+                                out_row0: Int32(phase.rowOffset), out_col0: Int32(phase.columnOffset),
+                                out_row_step: Int32(phase.rowStep), out_col_step: Int32(phase.columnStep),
+                                first_row: 0, phase_rows: Int32(count.rows), phase_cols: Int32(count.columns),
+                                activation: activation, alpha: alpha, beta: beta,
+                                pair_tap_row: nil, pair_tap_col: nil, pair_taps: Int32(pair?.tapRows.count ?? 0),
+                                pair_weights: nil),
+                            isa: isa)
+                        Self.withPointers(phase) { tapRows, tapColumns, weights in
+                            call.phase.tap_row = tapRows
+                            call.phase.tap_col = tapColumns
+                            call.phase.weights = weights
+                            Self.withPointers(pair) { pairRows, pairColumns, pairWeights in
+                                call.phase.pair_tap_row = pairRows
+                                call.phase.pair_tap_col = pairColumns
+                                call.phase.pair_weights = pairWeights
+                                let work = call
+                                if parts == 1 {
+                                    work.run(rows: 0..<count.rows)
+                                } else {
+                                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                        work.run(rows: (count.rows * part / parts)..<(count.rows * (part + 1) / parts))
                                     }
                                 }
                             }
@@ -276,6 +298,21 @@ struct ExactEngine: Sendable {
             }
         }
         return output
+    }
+
+    /// The phase's taps and weights as pointers for the duration of `body` (nil for no phase).
+    static func withPointers(
+        _ phase: Phase?,
+        _ body: (UnsafePointer<Int32>?, UnsafePointer<Int32>?, UnsafePointer<Float>?) -> Void
+    ) {
+        guard let phase else { return body(nil, nil, nil) }
+        phase.tapRows.withUnsafeBufferPointer { rows in
+            phase.tapColumns.withUnsafeBufferPointer { columns in
+                phase.weights.withUnsafeBufferPointer { weights in
+                    body(rows.baseAddress, columns.baseAddress, weights.baseAddress)
+                }
+            }
+        }
     }
 
     static func activation(_ activation: Activation) -> (octarc_activation, Float, Float) {
