@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(
             name: "ArchiveTests",
             dependencies: [
-                "Archive", "Codec", "Container", "DICOM", "Imaging", "Preprocessing", "Support", "TestSupport",
+                "Archive", "Codec", "Container", "DICOM", "Imaging", "Neural", "Preprocessing", "Support",
+                "TestSupport",
             ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(

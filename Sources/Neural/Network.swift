@@ -55,6 +55,12 @@ public final class Network: Sendable {
     public enum KernelInstructionSet: String, Sendable, CaseIterable {
         case generic, avx2, avx512
 
+        /// The sets this CPU runs, generic first.
+        public static var supported: [KernelInstructionSet] {
+            let best = octarc_kernels_best_isa().rawValue
+            return allCases.filter { $0.level.rawValue <= best }
+        }
+
         var level: octarc_isa {
             switch self {
             case .generic: OCTARC_ISA_GENERIC
