@@ -28,7 +28,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.data import CropSampler, load_pack  # noqa: E402
 from octcodec.entropy_models import SymbolStatistics  # noqa: E402
-from octcodec.losses import RateControl, bits_per_pixel, distortion_loss  # noqa: E402
+from octcodec.losses import RateControl, bits_per_pixel, distortion_loss, insert_lesions, lesion_loss  # noqa: E402
 from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
@@ -61,6 +61,9 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--msssim-weight", type=float, default=100.0, help="the paper's lambda")
     p.add_argument("--mse-weight", type=float, default=0.0, help="weight of the mean squared error (0..1 intensities)")
+    p.add_argument("--lesion-weight", type=float, default=0.0,
+                   help="weight of the squared error over synthetic lesions drawn into each crop (0: none)")
+    p.add_argument("--lesions-per-crop", type=int, default=4)
     p.add_argument("--l1-warmup", type=int, default=300,
                    help="steps of L1 loss before MS-SSIM (MS-SSIM has no gradient at a random start)")
     p.add_argument("--gan-weight", type=float, default=0.0, help="0 disables the discriminator")
@@ -163,6 +166,8 @@ def main(argv=None):
     step, elapsed, history = 0, 0.0, []
     # The rate weight: fixed (--rate-weight) or steered towards --target-bpp.
     rate_control = RateControl(args.rate_weight, args.target_bpp, args.rate_step)
+    # Where the synthetic lesions go (--lesion-weight): seeded, and resumed with the rest.
+    lesion_rng = torch.Generator().manual_seed(args.seed)
 
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location=device, weights_only=False)
@@ -175,6 +180,8 @@ def main(argv=None):
         sampler.restore(ck["sampler"])
         step, elapsed, history = ck["step"], ck["elapsed"], ck["history"]
         rate_control.state = ck.get("rate_control", rate_control.state)
+        if ck.get("lesion_rng") is not None:
+            lesion_rng.set_state(ck["lesion_rng"])
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
@@ -186,6 +193,7 @@ def main(argv=None):
             "disc": disc.state_dict() if disc else None, "opt_d": opt_d.state_dict() if opt_d else None,
             "stats": stats.counts, "sampler": sampler.state(), "step": step, "elapsed": elapsed,
             "history": history, "torch_rng": torch.get_rng_state(), "rate_control": rate_control.state,
+            "lesion_rng": lesion_rng.get_state(),
             "arch": arch.to_json(),
             "args": {k: str(v) for k, v in vars(args).items()},
             "hardware": f"{device.type}, {args.threads} threads" + (
@@ -212,10 +220,15 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = g["base_lr"] * lr_scale
         x, devices = sampler.batch(args.batch)
+        lesions = None
+        if args.lesion_weight > 0:
+            x, lesions = insert_lesions(x, lesion_rng, args.lesions_per_crop)
         x = x.to(device, memory_format=torch.channels_last)
         y, z, rate = model(x)
         msssim = ms_ssim(x, y)
         loss = distortion_loss(x, y, msssim, step, args.l1_warmup, args.msssim_weight, args.mse_weight)
+        if lesions is not None:
+            loss = loss + args.lesion_weight * lesion_loss(x, y, lesions.to(device))
         bpp_images = bits_per_pixel(rate, arch.quantizer == "uniform", x[0].numel(), x.shape[0], stats)
         bpp = bpp_images.mean()
         rate_control.observe(bpp_images, devices, args.rate_device)

@@ -99,3 +99,31 @@ def test_a_checkpointed_state_resumes():
     control.observe(torch.tensor([0.9]), ["duke"], "duke")
     resumed.observe(torch.tensor([0.9]), ["duke"], "duke")
     assert resumed.state == control.state
+
+
+def test_lesions_darken_cysts_brighten_foci_and_only_their_pixels_count():
+    from octcodec.losses import insert_lesions, lesion_loss
+    x = torch.full((3, 1, 64, 96), 0.5)
+    x[:, :, :, 48:] = 0.2  # two levels, so that a focus is raised to the crop's 90th percentile (0.5)
+    with_lesions, mask = insert_lesions(x, torch.Generator().manual_seed(3), per_image=5)
+    changed = (with_lesions != x)
+    assert changed.any()
+    assert (mask[changed] > 0).all()  # nothing changes outside a lesion
+    assert mask.sum() > 0 and float(mask.max()) == pytest.approx(1.0)
+    # Cysts scale by 0.3 at their centres; foci never darken.
+    assert float(with_lesions.min()) == pytest.approx(0.2 * 0.3, abs=1e-6) or float(with_lesions.min()) == \
+        pytest.approx(0.5 * 0.3, abs=1e-6)
+    # Middle half of the rows only.
+    rows = mask.sum(dim=(0, 1, 3))
+    assert rows[:16].sum() == 0 and rows[48 + 4:].sum() == 0
+    # Seeded: the same generator state draws the same lesions.
+    again, _ = insert_lesions(x, torch.Generator().manual_seed(3), per_image=5)
+    assert torch.equal(again, with_lesions)
+    # The loss is the mask-weighted squared error: 0 for a perfect copy, the error elsewhere ignored.
+    y = with_lesions.clone()
+    assert float(lesion_loss(with_lesions, y, mask)) == 0.0
+    y[mask == 0] += 1.0
+    assert float(lesion_loss(with_lesions, y, mask)) == 0.0
+    y = with_lesions + 0.1
+    assert float(lesion_loss(with_lesions, y, mask)) == pytest.approx(0.01, rel=1e-4)
+    assert float(lesion_loss(x, x, torch.zeros_like(x))) == 0.0
