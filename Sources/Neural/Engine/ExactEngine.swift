@@ -9,8 +9,9 @@ import Dispatch
 /// Profiles/CROSS-ISA.md).
 ///
 /// Tensors are laid out (row, channel, column) inside, so that the input rows one output row needs
-/// are adjacent in memory; inputs and outputs are `Tensor`s (channels last). A transposed convolution of stride s runs as s x s phases, each a small convolution over
-/// the input whose outputs interleave.
+/// are adjacent in memory; inputs and outputs are `Tensor`s (channels last). A transposed
+/// convolution of stride s runs as s x s phases, each a small convolution over the input whose
+/// outputs interleave (the taps of a phase in row-major order).
 struct ExactEngine: Sendable {
     /// One phase of a layer: which kernel taps reach its outputs, and where those outputs go.
     struct Phase: Sendable {
