@@ -12,10 +12,10 @@
 
 #pragma clang fp contract(off)
 
-
 float octarc_exact_exp(float x) {
     // exp(x) = 2^k · exp(r), k = rint(x / ln 2), r = x − k ln 2 (Cody–Waite, two parts of ln 2),
-    // exp(r) by its Taylor polynomial of degree 7 in Horner form (|r| <= 0.347: error below 2 ulp).
+    // exp(r) by its Taylor polynomial of degree 7 in Horner form (|r| <= 0.347; relative error below
+    // 4e-7 over -80 ... 80, ExactEngineTests). rintf and ldexpf are exact, so the same everywhere.
     if (x != x) return x;
     if (x > 88.5f) return INFINITY;
     if (x < -103.5f) return 0.0f;
