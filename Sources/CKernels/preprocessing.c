@@ -44,32 +44,21 @@ static inline __attribute__((always_inline)) void bilateral_row(
     for (int x = 0; x < width; x++) out[x] = sum[x] / weights[x];
 }
 
-#define BILATERAL_BODY                                                                                    \
-    for (int y = 0; y < height; y++) {                                                                    \
-        const float *centre = padded + (long)(y + ry) * padded_width + rx;                                \
-        bilateral_row(centre, offsets, spatial, taps, exponent_scale, cutoff, width, sum, weights,        \
-                      out + (long)y * width);                                                             \
+// The filter's rows at one instruction set (the same body for each; see PATH_COLUMN_FN).
+#define BILATERAL_FN(name, attributes)                                                                    \
+    static attributes void name(const float *padded, int padded_width, int width, int height, int rx,    \
+                                int ry, const int32_t *offsets, const float *spatial, int taps,          \
+                                float exponent_scale, float cutoff, float *sum, float *weights,          \
+                                float *out) {                                                             \
+        for (int y = 0; y < height; y++) {                                                                \
+            const float *centre = padded + (long)(y + ry) * padded_width + rx;                            \
+            bilateral_row(centre, offsets, spatial, taps, exponent_scale, cutoff, width, sum, weights,    \
+                          out + (long)y * width);                                                         \
+        }                                                                                                 \
     }
-
-static void bilateral_generic(const float *padded, int padded_width, int width, int height, int rx, int ry,
-                              const int32_t *offsets, const float *spatial, int taps, float exponent_scale,
-                              float cutoff, float *sum, float *weights, float *out) {
-    BILATERAL_BODY
-}
-
-static TARGET_AVX2 void bilateral_avx2(const float *padded, int padded_width, int width, int height, int rx,
-                                       int ry, const int32_t *offsets, const float *spatial, int taps,
-                                       float exponent_scale, float cutoff, float *sum, float *weights,
-                                       float *out) {
-    BILATERAL_BODY
-}
-
-static TARGET_AVX512 void bilateral_avx512(const float *padded, int padded_width, int width, int height,
-                                           int rx, int ry, const int32_t *offsets, const float *spatial,
-                                           int taps, float exponent_scale, float cutoff, float *sum,
-                                           float *weights, float *out) {
-    BILATERAL_BODY
-}
+BILATERAL_FN(bilateral_generic, )
+BILATERAL_FN(bilateral_avx2, TARGET_AVX2)
+BILATERAL_FN(bilateral_avx512, TARGET_AVX512)
 
 void octarc_bilateral(const float *padded, int padded_width, int width, int height, int rx, int ry,
                       const int32_t *offsets, const float *spatial, int taps, float exponent_scale,

@@ -24,13 +24,13 @@ extension Image where Pixel == Float {
                 padded[py * paddedWidth + px] = pixels[sy * width + sx]
             }
         }
-        var offsets: [Int] = []
+        var offsets: [Int32] = []
         var spatial: [Float] = []
         let sigmaX = Swift.max(Float(rx) / 1.5, 0.5)
         let sigmaY = Swift.max(Float(ry) / 1.5, 0.5)
         for dy in -ry...ry {
             for dx in -rx...rx {
-                offsets.append(dy * paddedWidth + dx)
+                offsets.append(Int32(dy * paddedWidth + dx))
                 let across: Float = Float(dx * dx) / (2 * sigmaX * sigmaX)
                 let down: Float = Float(dy * dy) / (2 * sigmaY * sigmaY)
                 spatial.append(Foundation.exp(-(across + down)))
@@ -43,12 +43,11 @@ extension Image where Pixel == Float {
         let exponentScale = -1 / (2 * rangeSigma * rangeSigma) / 256
         let cutoff = 16 * rangeSigma * rangeSigma
         var out = [Float](repeating: 0, count: width * height)
-        let offsets32 = offsets.map { Int32($0) }
         padded.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { out in
                 octarc_bilateral(
                     source.baseAddress, Int32(paddedWidth), Int32(width), Int32(height), Int32(rx), Int32(ry),
-                    offsets32, spatial, Int32(offsets32.count), exponentScale, cutoff, out.baseAddress, isa)
+                    offsets, spatial, Int32(offsets.count), exponentScale, cutoff, out.baseAddress, isa)
             }
         }
         return Image(width: width, height: height, pixels: out)

@@ -13,11 +13,7 @@ import Testing
 /// decoders and on layers of every shape (ConvolutionTests).
 @Suite struct ExactEngineTests {
     /// Every level this CPU runs (generic always; AVX2 and AVX-512 where present).
-    static var levels: [octarc_isa] {
-        [OCTARC_ISA_GENERIC, OCTARC_ISA_AVX2, OCTARC_ISA_AVX512].filter {
-            $0.rawValue <= octarc_kernels_best_isa().rawValue
-        }
-    }
+    static var levels: [octarc_isa] { Network.KernelInstructionSet.supported.map(\.level) }
 
     /// The graph's output for one input, computed element by element in the promised order: bias,
     /// then input channels ascending, then kernel taps row-major (for a transposed convolution, the

@@ -81,12 +81,11 @@ struct CompiledGraph: Sendable {
 extension CompiledGraph {
     /// The shape of every graph tensor, checking that each layer's inputs fit.
     func shapes(inputs: [TensorShape]) throws -> [TensorShape] {
-        let graph = self
         var shapes = inputs
-        for layer in graph.layers {
+        for layer in layers {
             let sources = layer.inputs.map { shapes[$0] }
             func fail(_ reason: String) -> NeuralError {
-                .shapeMismatch("\(graph.name): node \(layer.name): \(reason)")
+                .shapeMismatch("\(name): node \(layer.name): \(reason)")
             }
             switch layer.operation {
             case let .convolution(convolution):
@@ -99,8 +98,8 @@ extension CompiledGraph {
                 let differs = { (i: Int) in shapes[i].height != first.height || shapes[i].width != first.width }
                 if let other = layer.inputs.first(where: differs) {
                     throw fail(
-                        "input \(graph.tensorName(other)) is \(shapes[other]), "
-                            + "\(graph.tensorName(layer.inputs[0])) is \(first)")
+                        "input \(tensorName(other)) is \(shapes[other]), "
+                            + "\(tensorName(layer.inputs[0])) is \(first)")
                 }
                 shapes.append(TensorShape(channels: layer.channels, height: first.height, width: first.width))
             }
