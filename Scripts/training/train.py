@@ -64,6 +64,10 @@ def parse_args(argv=None):
     p.add_argument("--lesion-weight", type=float, default=0.0,
                    help="weight of the squared error over synthetic lesions drawn into each crop (0: none)")
     p.add_argument("--lesions-per-crop", type=int, default=4)
+    p.add_argument("--lesion-gaps", action="store_true",
+                   help="also draw 10- and 30-px gaps into the brightest thin line (IS/OS, RPE) of each crop")
+    p.add_argument("--lesion-balanced", action="store_true",
+                   help="weigh every lesion the same, whatever its size (default: every lesion pixel)")
     p.add_argument("--l1-warmup", type=int, default=300,
                    help="steps of L1 loss before MS-SSIM (MS-SSIM has no gradient at a random start)")
     p.add_argument("--gan-weight", type=float, default=0.0, help="0 disables the discriminator")
@@ -222,7 +226,8 @@ def main(argv=None):
         x, devices = sampler.batch(args.batch)
         lesions = None
         if args.lesion_weight > 0:
-            x, lesions = insert_lesions(x, lesion_rng, args.lesions_per_crop)
+            x, lesions = insert_lesions(x, lesion_rng, args.lesions_per_crop, args.lesion_gaps,
+                                        args.lesion_balanced)
         x = x.to(device, memory_format=torch.channels_last)
         y, z, rate = model(x)
         msssim = ms_ssim(x, y)

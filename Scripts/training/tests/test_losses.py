@@ -127,3 +127,25 @@ def test_lesions_darken_cysts_brighten_foci_and_only_their_pixels_count():
     y = with_lesions + 0.1
     assert float(lesion_loss(with_lesions, y, mask)) == pytest.approx(0.01, rel=1e-4)
     assert float(lesion_loss(x, x, torch.zeros_like(x))) == 0.0
+
+
+def test_lesion_gaps_dim_the_bright_line_and_balanced_weights_sum_to_one_per_lesion():
+    from octcodec.losses import insert_lesions, lesion_loss
+    from octcodec.losses.lesions import GAP_ROWS
+    x = torch.full((2, 1, 64, 96), 0.3)
+    x[:, :, 40:43, :] = 0.9  # one bright thin line (an IS/OS) in the middle rows
+    found_gap = False
+    for seed in range(20):
+        out, mask = insert_lesions(x, torch.Generator().manual_seed(seed), per_image=1, gaps=True, balanced=True)
+        # One lesion a crop, so none overlaps. Balanced: each lesion's weights sum to 1 / (lesions in
+        # the batch); all of them sum to one.
+        assert float(mask.sum()) == pytest.approx(1.0, rel=1e-5)
+        # A gap copies the rows 6 above (0.3) over the line's GAP_ROWS rows, the same columns in each.
+        gap = out[:, 0, 40:40 + GAP_ROWS, :] == 0.3
+        if gap.any():
+            found_gap = True
+            assert torch.equal(gap[:, 0], gap[:, 1]) and torch.equal(gap[:, 0], gap[:, 2])
+            assert mask[:, 0, 40:40 + GAP_ROWS, :][gap].min() > 0
+        # Loss: mean over lesions of each lesion's MSE, so a uniform error of 0.1 gives 0.01.
+        assert float(lesion_loss(out, out + 0.1, mask)) == pytest.approx(0.01, rel=1e-4)
+    assert found_gap
