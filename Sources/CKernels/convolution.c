@@ -112,7 +112,6 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 #define PHASE_BODY(V, W, U, OBK, STEP)                                                                      \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
-    const size_t out_row_size = (size_t)p->out_channels * (size_t)p->out_width;                             \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
         for (int ob = 0; ob < blocks; ob++) { /* the input rows of row j stay in cache across blocks */   \
@@ -125,8 +124,8 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
                 /* to memory whole (see PAIRED_BODY) */                                                     \
                 memcpy(kept, acc, sizeof(acc));                                                             \
                 for (int b = 0; b < valid; b++) {                                                           \
-                    float *row = p->output + (size_t)out_row * out_row_size                                 \
-                        + (size_t)(ob * OBK + b) * (size_t)p->out_width + p->out_col0 + (long)p->out_col_step * i0; \
+                    float *row = p->output + out_row * p->out_row_stride                                    \
+                        + (long)(ob * OBK + b) * p->out_channel_stride + p->out_col0 + (long)p->out_col_step * i0; \
                     for (int u = 0; u < U; u++) {                                                           \
                         V r;                                                                                \
                         memcpy(&r, kept + (b * U + u) * W, sizeof(V));                                      \
@@ -150,7 +149,6 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 #define PAIRED_BODY(V, W, U, OBK)                                                                           \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
-    const size_t out_row_size = (size_t)p->out_channels * (size_t)p->out_width;                             \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
         for (int ob = 0; ob < blocks; ob++) {                                                               \
@@ -167,8 +165,8 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
                 /* fixed) would keep them in memory during the sums */                                      \
                 memcpy(kept + OBK * U * W, acc, sizeof(acc));                                               \
                 for (int b = 0; b < valid; b++) {                                                           \
-                    float *row = p->output + (size_t)out_row * out_row_size                                 \
-                        + (size_t)(ob * OBK + b) * (size_t)p->out_width + p->out_col0 + 2 * (long)i0;       \
+                    float *row = p->output + out_row * p->out_row_stride                                    \
+                        + (long)(ob * OBK + b) * p->out_channel_stride + p->out_col0 + 2 * (long)i0;        \
                     for (int u = 0; u < U; u++) {                                                           \
                         V first, second;                                                                    \
                         memcpy(&first, kept + (b * U + u) * W, sizeof(V));                                  \
@@ -193,6 +191,93 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             }                                                                                               \
         }                                                                                                   \
     }
+
+// Lanes k ... k + W - 1 of the concatenation of a and b (k a constant): a window shifted by k columns.
+#define SHIFT_4(a, b, k) __builtin_shufflevector(a, b, (k) + 0, (k) + 1, (k) + 2, (k) + 3)
+#define SHIFT_8(a, b, k) __builtin_shufflevector(a, b, (k) + 0, (k) + 1, (k) + 2, (k) + 3, (k) + 4, (k) + 5, (k) + 6, (k) + 7)
+#define SHIFT_16(a, b, k) __builtin_shufflevector(a, b, (k) + 0, (k) + 1, (k) + 2, (k) + 3, (k) + 4, (k) + 5, (k) + 6, (k) + 7, (k) + 8, (k) + 9, (k) + 10, (k) + 11, (k) + 12, (k) + 13, (k) + 14, (k) + 15)
+
+// Tap column K of the input row in v[] for the two output rows: row j takes it with the weights of
+// tap row r (wrow0), row j + 1 with those of tap row r − 1 (wrow1).
+#define GRID_TAP(V, W, U, K)                                                                                \
+    if ((K) < W && (K) < kw) {                                                                               \
+        V shifted[U];                                                                                       \
+        for (int u = 0; u < U; u++) shifted[u] = SHIFT_##W(v[u], v[u + 1], (K) < W ? (K) : 0);               \
+        if (first) {                                                                                        \
+            const V weight = (V)wrow0[K];                                                                   \
+            for (int u = 0; u < U; u++) acc0[u] = __builtin_elementwise_fma(shifted[u], weight, acc0[u]);   \
+        }                                                                                                   \
+        if (second) {                                                                                       \
+            const V weight = (V)wrow1[K];                                                                   \
+            for (int u = 0; u < U; u++) acc1[u] = __builtin_elementwise_fma(shifted[u], weight, acc1[u]);   \
+        }                                                                                                   \
+    }
+
+// A one-channel phase whose taps are a full grid (tap t at row tap_row[0] + t / kw, column
+// tap_col[0] + t % kw, kw <= W) and whose steps are 1: the image layers of the decoders. Two output
+// rows at a time; each input row segment they read is loaded once per channel, as U + 1 vectors, and
+// shifted in registers for the kw taps of its row (loading every tap's window unaligned cost twice as
+// much). The chain per element is unchanged: bias, channels ascending, tap rows and then tap columns
+// ascending. Reads reach W · (U + 1) − kw columns past the last needed one, within the row slack.
+#define GRID_BODY(V, W, U)                                                                                  \
+    const int kw = grid_columns;                                                                            \
+    const int kh = p->taps / kw;                                                                            \
+    const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                   \
+    const int last = p->first_row + p->phase_rows;                                                          \
+    for (int j = p->first_row; j < last; j += 2) {                                                          \
+        const int two = j + 1 < last;                                                                       \
+        float *row0 = p->output + ((long)p->out_row0 + (long)p->out_row_step * j) * p->out_row_stride + p->out_col0; \
+        float *row1 = row0 + (long)p->out_row_step * p->out_row_stride;                                     \
+        for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                                 \
+            V acc0[U], acc1[U];                                                                             \
+            for (int u = 0; u < U; u++) acc0[u] = acc1[u] = (V)(p->bias ? p->bias[0] : 0.0f);               \
+            for (int c = 0; c < p->in_channels; c++) {                                                      \
+                const float *wc = p->weights + (size_t)c * (size_t)p->taps;                                 \
+                const float *channel = p->input + (size_t)c * (size_t)p->in_stride                          \
+                    + (size_t)(p->pad_left + i0 + p->tap_col[0]);                                           \
+                for (int r = 0; r < kh + two; r++) {                                                        \
+                    const float *src = channel + (size_t)(p->pad_top + j + p->tap_row[0] + r) * in_row;     \
+                    V v[U + 1];                                                                             \
+                    for (int u = 0; u <= U; u++) memcpy(&v[u], src + u * W, sizeof(V));                     \
+                    const int first = r < kh, second = two && r >= 1;                                       \
+                    const float *wrow0 = wc + (size_t)(first ? r : 0) * kw;                                 \
+                    const float *wrow1 = wc + (size_t)(second ? r - 1 : 0) * kw;                            \
+                    GRID_TAP(V, W, U, 0) GRID_TAP(V, W, U, 1) GRID_TAP(V, W, U, 2) GRID_TAP(V, W, U, 3) GRID_TAP(V, W, U, 4) GRID_TAP(V, W, U, 5) GRID_TAP(V, W, U, 6) GRID_TAP(V, W, U, 7) GRID_TAP(V, W, U, 8) GRID_TAP(V, W, U, 9) GRID_TAP(V, W, U, 10) GRID_TAP(V, W, U, 11) GRID_TAP(V, W, U, 12) GRID_TAP(V, W, U, 13) GRID_TAP(V, W, U, 14) GRID_TAP(V, W, U, 15) \
+                }                                                                                           \
+            }                                                                                               \
+            const int count = p->phase_cols - i0 < W * U ? p->phase_cols - i0 : W * U;                     \
+            for (int u = 0; u < U; u++) {                                                                   \
+                ACTIVATE_VECTOR(V, acc0[u]);                                                                \
+                ACTIVATE_VECTOR(V, acc1[u]);                                                                \
+            }                                                                                               \
+            memcpy(kept, acc0, sizeof(acc0));                                                               \
+            memcpy(kept + W * U, acc1, sizeof(acc1));                                                       \
+            memcpy(row0 + i0, kept, (size_t)count * sizeof(float));                                         \
+            if (two) memcpy(row1 + i0, kept + W * U, (size_t)count * sizeof(float));                        \
+        }                                                                                                   \
+    }
+
+#define GRID_FUNCTION(name, attributes, V, W, U)                                                            \
+    static attributes __attribute__((noinline)) void name(const octarc_conv_phase *p, int grid_columns, float *kept) { \
+        GRID_BODY(V, W, U)                                                                                  \
+    }
+
+GRID_FUNCTION(grid_generic, , vf4, 4, 4)
+GRID_FUNCTION(grid_avx2, TARGET_AVX2, vf8, 8, 4)
+GRID_FUNCTION(grid_avx512, TARGET_AVX512, vf16, 16, 3)
+
+// The columns of a grid phase's tap rows (see GRID_BODY), or 0 when its taps are no full grid of at
+// most `lanes` columns, or its steps or channel block rule the grid kernel out.
+static int grid_columns(const octarc_conv_phase *p, int lanes) {
+    if (p->channel_block != 1 || p->out_channels != 1 || p->in_col_step != 1 || p->in_row_step != 1
+        || p->out_col_step != 1 || p->pair_weights || p->taps <= 0) return 0;
+    int kw = 1;
+    while (kw < p->taps && p->tap_row[kw] == p->tap_row[0]) kw++;
+    if (kw > lanes || p->taps % kw) return 0;
+    for (int t = 0; t < p->taps; t++)
+        if (p->tap_row[t] != p->tap_row[0] + t / kw || p->tap_col[t] != p->tap_col[0] + t % kw) return 0;
+    return kw;
+}
 
 // One phase at one instruction set: the channel block the caller packed for, the column step.
 #define PHASE_FUNCTION(name, attributes, V, W, U)                                                           \
@@ -240,10 +325,13 @@ int octarc_conv_phase_run(const octarc_conv_phase *phase, octarc_isa isa) {
         }
         return 0;
     }
-    switch (octarc_clamp_isa(isa)) {
-    case OCTARC_ISA_AVX512: phase_avx512(phase, kept); break;
-    case OCTARC_ISA_AVX2: phase_avx2(phase, kept); break;
-    default: phase_generic(phase, kept);
+    const octarc_isa level = octarc_clamp_isa(isa);
+    const int lanes = level == OCTARC_ISA_AVX512 ? 16 : level == OCTARC_ISA_AVX2 ? 8 : 4;
+    const int kw = grid_columns(phase, lanes);
+    switch (level) {
+    case OCTARC_ISA_AVX512: kw ? grid_avx512(phase, kw, kept) : phase_avx512(phase, kept); break;
+    case OCTARC_ISA_AVX2: kw ? grid_avx2(phase, kw, kept) : phase_avx2(phase, kept); break;
+    default: kw ? grid_generic(phase, kw, kept) : phase_generic(phase, kept);
     }
     return 0;
 }

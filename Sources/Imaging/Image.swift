@@ -76,14 +76,28 @@ extension Image where Pixel == Float {
         guard maxValue < 1 << 22 else {
             return map { T(truncatingIfNeeded: Int(Swift.min(Swift.max(($0 * scale).rounded(), 0), scale))) }
         }
-        return map { value in
-            // Clamped first (the bounds are whole, so this commutes with rounding), then rounded half
-            // away from zero as truncation of s + 0.5, which is exact for 0.5 <= s < 2^22 (below 0.5 the
-            // sum can round up to 1): the same values as `rounded()`, without a libm call per pixel.
-            // Through Int32: the generic T(Float) takes the standard library's slow path.
-            let clamped = Swift.min(Swift.max(value * scale, 0), scale)
-            return T(truncatingIfNeeded: clamped < 0.5 ? 0 : Int32(clamped + 0.5))
+        // Clamped first (the bounds are whole, so this commutes with rounding), then rounded half away
+        // from zero as the floor of m = s + 0.5, which is exact for 0.5 <= s < 2^22 (below 0.5 the sum
+        // can round up to 1): the same values as `rounded()`. The floor without a conversion that
+        // traps (and so stops the loop from being vectorized): m + 2^23 rounds m to its nearest
+        // integer, which is the low bits of that sum, less one where it lies above m. NaN gives 0.
+        // A loop over the buffers, not `map`, which appends pixel by pixel.
+        let magic: Float = 8_388_608  // 2^23
+        let count = pixels.count
+        let stored = [T](unsafeUninitializedCapacity: count) { target, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for k in 0..<count {
+                    let clamped = Swift.min(Swift.max(source[k] * scale, 0), scale)
+                    let m = clamped + 0.5
+                    let sum = m + magic
+                    let nearest = Int32(bitPattern: sum.bitPattern) &- Int32(bitPattern: magic.bitPattern)
+                    let floor = nearest &- (sum - magic > m ? 1 : 0)
+                    target[k] = T(truncatingIfNeeded: clamped >= 0.5 ? floor : 0)
+                }
+            }
+            initialized = count
         }
+        return Image<T>(width: width, height: height, pixels: stored)
     }
 }
 

@@ -79,10 +79,24 @@ public struct CoarseContext: Sendable, Equatable {
         let columns = (width + cellWidth - 1) / cellWidth
         var coded = [Bool](repeating: false, count: rows * columns)
         for x in 0..<width {
+            let column = x / cellWidth
             let outside = [0..<min(max(top[x], 0), height), min(max(bottom[x] + 1, 0), height)..<height]
             for range in outside {
-                for y in range where !(padding?.contains(x: x, y: y) ?? false) {
-                    coded[(y / cellHeight) * columns + x / cellWidth] = true
+                // Cell by cell down the column: a cell is coded once one of its pixels is outside the
+                // band and not padding, so the pixels after that one need no look.
+                var y = range.lowerBound
+                while y < range.upperBound {
+                    let cellRow = y / cellHeight
+                    let end = min((cellRow + 1) * cellHeight, range.upperBound)
+                    let index = cellRow * columns + column
+                    if !coded[index] {
+                        if let padding {
+                            coded[index] = (y..<end).contains { !padding.contains(x: x, y: $0) }
+                        } else {
+                            coded[index] = true
+                        }
+                    }
+                    y = end
                 }
             }
         }

@@ -49,3 +49,13 @@ import Testing
         #expect(values.count > 100_000)
     }
 }
+
+extension QuantizedTests {
+    /// A NaN intensity (a broken network output) is stored in range, not a trap that ends the batch.
+    @Test func nanIsStoredInRange() {
+        let image = Image<Float>(width: 3, height: 1, pixels: [.nan, -.nan, 0.5])
+        let stored = image.quantized(maxValue: 255, as: UInt16.self)
+        #expect(stored.pixels.allSatisfy { $0 <= 255 })
+        #expect(stored.pixels[2] == 128)
+    }
+}

@@ -73,6 +73,12 @@ import Testing
         Case(
             transposed: false, channels: (2, 4), kernel: 3, stride: 1, padding: 2, size: (4, 6),
             activation: "clip", lowered: true),
+        // One output channel, a 3x3 grid: the shifted-window kernel at every instruction set (the
+        // decoders' 5x5 and 7x7 image layers are wider than the generic build's 4 lanes), an odd
+        // row count (a last row alone) and several column chunks with a short last one.
+        Case(
+            transposed: false, channels: (5, 1), kernel: 3, stride: 1, padding: 1, size: (9, 70),
+            activation: "sigmoid", lowered: false),
     ]
 
     @Test(arguments: cases) func matchesDefinition(_ test: Case) throws {

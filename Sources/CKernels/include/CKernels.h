@@ -55,7 +55,8 @@ typedef enum {
 /// One phase of a convolution on tensors laid out (row, channel, column): the rows of every
 /// channel at one height are adjacent, so the few input rows an output row needs stay in cache. Output element
 /// (o, j, i) of the phase lands at row `out_row0 + out_row_step * j`, column
-/// `out_col0 + out_col_step * i` of an output plane of `out_height` x `out_width`, and is
+/// `out_col0 + out_col_step * i` of channel o, at `output + row · out_row_stride + o ·
+/// out_channel_stride + column` (floats), and is
 ///
 ///     acc = bias[o] (0 without bias)
 ///     for c in 0 ..< in_channels, for t in 0 ..< taps:   (this order, always)
@@ -65,8 +66,10 @@ typedef enum {
 /// with fma a single correctly rounded fused multiply-add and input() 0 outside the input plane.
 /// `input` is the padded copy the caller made: `in_rows` rows of `in_channels` x `in_stride` floats,
 /// element (c, pad_top + y, pad_left + x) at ((pad_top + y) · in_channels + c) · in_stride +
-/// pad_left + x, zero in the padding; every read above stays inside it. `output` is
-/// `out_height` rows of `out_channels` x `out_width` floats.
+/// pad_left + x, zero in the padding; every read above stays inside it. `output` may be a plain
+/// (row, channel, column) tensor (strides out_channels · width and width) or the next convolution's
+/// padded copy (its row and channel strides, `output` at its first unpadded element and channel),
+/// so that a layer writes straight into the copy its consumer reads.
 /// `weights` are packed as [o / B][c][t][o % B] for B = `channel_block` (1, 4 or 8; zeros past
 /// out_channels). `j` runs over
 /// `first_row ..< first_row + phase_rows` (a part of the phase, so that parts run on several
@@ -79,7 +82,8 @@ typedef struct {
     const float *weights, *bias;
     int channel_block, out_channels;
     float *output;
-    int out_height, out_width, out_row0, out_col0, out_row_step, out_col_step, first_row, phase_rows, phase_cols;
+    long out_row_stride, out_channel_stride;
+    int out_row0, out_col0, out_row_step, out_col_step, first_row, phase_rows, phase_cols;
     octarc_activation activation;
     float alpha, beta;
     /// Optional: a second phase computed in the same pass (NULL `pair_weights`: none). Its outputs

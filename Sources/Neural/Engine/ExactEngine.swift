@@ -102,38 +102,126 @@ struct ExactEngine: Sendable {
             convolution: c, phases: phases, block: block, inputRowStep: 1, inputColumnStep: 1)
     }
 
-    /// A tensor's values as one or more arrays, each laid out (row, channel, column) with `channels`
-    /// channels: a concatenation is kept as the list of its inputs, and the next convolution's padded
-    /// copy gathers them (one copy instead of two).
-    typealias Parts = [(values: [Float], channels: Int)]
+    /// A part of a tensor: values laid out (row, channel, column) with `channels` channels, or
+    /// channels its producer already wrote into the padded copy of the convolution that reads them.
+    enum Part {
+        case values([Float], channels: Int)
+        case placed(channels: Int)
+
+        var channels: Int {
+            switch self {
+            case let .values(_, channels), let .placed(channels): channels
+            }
+        }
+    }
+
+    /// A tensor as one or more parts: a concatenation is kept as the list of its inputs, and the
+    /// next convolution's padded copy gathers them (one copy instead of two).
+    typealias Parts = [Part]
+
+    /// The zero-padded copy of a convolution's input that its phases read: `rows` rows of `channels`
+    /// x `stride` floats, the input plane (`height` x `width`) at (`padTop`, `padLeft`).
+    struct PaddedGeometry {
+        var padTop: Int, padLeft: Int, rows: Int, stride: Int, channels: Int
+        var height: Int, width: Int
+        /// Rows and columns of each phase's outputs.
+        var counts: [(rows: Int, columns: Int)]
+        var rowSize: Int { channels * stride }
+    }
 
     /// Runs the graph on `inputs` (graph order, already checked) and returns its outputs by name.
     /// `threads` > 1 splits each phase's rows across threads (every element is computed alone, so
     /// the split does not change a bit).
+    ///
+    /// A convolution whose output only one convolution reads (directly, or through a concatenation
+    /// only that convolution reads) writes it straight into that convolution's padded copy: no copy
+    /// of it is made. The sums do not change, only where they are stored.
     func run(_ inputs: [Tensor], threads: Int) throws -> [String: Tensor] {
         let shapes = try graph.shapes(inputs: inputs.map(\.shape))
+        let first = graph.inputs.count
         // The parts of each tensor, dropped after their last use.
         var values = [Parts?](repeating: nil, count: shapes.count)
         var lastUse = [Int](repeating: -1, count: shapes.count)
+        var users = [[Int]](repeating: [], count: shapes.count)
         for (j, layer) in graph.layers.enumerated() {
-            for i in layer.inputs { lastUse[i] = j }
+            for i in layer.inputs {
+                lastUse[i] = j
+                users[i].append(j)
+            }
         }
-        for output in graph.outputs { lastUse[output.tensor] = Int.max }
-        for (i, tensor) in inputs.enumerated() { values[i] = [(Self.rowMajor(tensor), tensor.channels)] }
+        var isOutput = [Bool](repeating: false, count: shapes.count)
+        for output in graph.outputs {
+            lastUse[output.tensor] = Int.max
+            isOutput[output.tensor] = true
+        }
+        let geometries: [PaddedGeometry?] = graph.layers.enumerated().map { j, layer in
+            guard case .convolution = layer.operation else { return nil }
+            return Self.geometry(prepared[j]!, inputShape: shapes[layer.inputs[0]], outputShape: shapes[first + j])
+        }
+        // Where a convolution writes its output: the padded copy of its only reader (and the
+        // channel the output starts at there), or nil for an array of its own.
+        let destinations: [(layer: Int, channel: Int)?] = graph.layers.indices.map { j in
+            let tensor = first + j
+            guard case .convolution = graph.layers[j].operation, !isOutput[tensor], users[tensor].count == 1 else {
+                return nil
+            }
+            let reader = users[tensor][0]
+            switch graph.layers[reader].operation {
+            case .convolution:
+                return (reader, 0)
+            case .concat:
+                let concat = first + reader
+                let parts = graph.layers[reader].inputs
+                guard !isOutput[concat], users[concat].count == 1,
+                    case .convolution = graph.layers[users[concat][0]].operation,
+                    parts.filter({ $0 == tensor }).count == 1
+                else { return nil }
+                let channel = parts.prefix { $0 != tensor }.reduce(0) { $0 + shapes[$1].channels }
+                return (users[concat][0], channel)
+            case .add:
+                return nil
+            }
+        }
+        // The padded copies that producers wrote into before their convolution ran.
+        var copies = [[Float]?](repeating: nil, count: graph.layers.count)
+        for (i, tensor) in inputs.enumerated() {
+            values[i] = [.values(Self.rowMajor(tensor), channels: tensor.channels)]
+        }
         for (j, layer) in graph.layers.enumerated() {
-            let index = graph.inputs.count + j
+            let index = first + j
             let shape = shapes[index]
             switch layer.operation {
             case .convolution:
-                let source = layer.inputs[0]
-                values[index] = [
-                    (
+                let geometry = geometries[j]!
+                var input = copies[j] ?? Self.allocate(geometry)
+                copies[j] = nil
+                Self.gather(values[layer.inputs[0]]!, into: &input, geometry: geometry)
+                if let (reader, channel) = destinations[j] {
+                    let target = geometries[reader]!
+                    var copy = copies[reader] ?? Self.allocate(target)
+                    copy.withUnsafeMutableBufferPointer { copy in
                         convolve(
-                            prepared[j]!, input: values[source]!, inputShape: shapes[source], outputShape: shape,
-                            threads: threads),
-                        shape.channels
-                    )
-                ]
+                            prepared[j]!, input: input, geometry: geometry, outputShape: shape,
+                            output: copy.baseAddress! + target.padTop * target.rowSize + channel * target.stride
+                                + target.padLeft,
+                            rowStride: target.rowSize, channelStride: target.stride, threads: threads)
+                    }
+                    copies[reader] = copy
+                    values[index] = [.placed(channels: shape.channels)]
+                } else {
+                    // Every output element is written by exactly one phase (the phases' rows and
+                    // columns tile the output), so the array needs no zeros first.
+                    var output = [Float](unsafeUninitializedCapacity: shape.elementCount ?? 0) { _, count in
+                        count = shape.elementCount ?? 0
+                    }
+                    output.withUnsafeMutableBufferPointer { output in
+                        convolve(
+                            prepared[j]!, input: input, geometry: geometry, outputShape: shape,
+                            output: output.baseAddress!, rowStride: shape.channels * shape.width,
+                            channelStride: shape.width, threads: threads)
+                    }
+                    values[index] = [.values(output, channels: shape.channels)]
+                }
             case .concat:
                 values[index] = layer.inputs.flatMap { values[$0]! }
             case .add:
@@ -146,7 +234,7 @@ struct ExactEngine: Sendable {
                         }
                     }
                 }
-                values[index] = [(sum, shape.channels)]
+                values[index] = [.values(sum, channels: shape.channels)]
             }
             for i in layer.inputs where lastUse[i] == j { values[i] = nil }
         }
@@ -158,26 +246,29 @@ struct ExactEngine: Sendable {
         return result
     }
 
-    /// The parts as one array (row by row, the parts' channels in turn).
+    /// The parts as one array (row by row, the parts' channels in turn). Only a convolution's
+    /// padded copy holds placed parts, so every part here has its values.
     static func joined(_ parts: Parts, shape: TensorShape) -> [Float] {
-        if parts.count == 1 { return parts[0].values }
+        let arrays = parts.map { part -> [Float] in
+            guard case let .values(values, _) = part else { preconditionFailure("a placed part outside a copy") }
+            return values
+        }
+        if arrays.count == 1 { return arrays[0] }
         var joined: [Float] = []
         joined.reserveCapacity(shape.elementCount ?? 0)
         for y in 0..<shape.height {
-            for part in parts {
+            for (part, values) in zip(parts, arrays) {
                 let size = part.channels * shape.width
-                joined += part.values[(y * size)..<((y + 1) * size)]
+                joined += values[(y * size)..<((y + 1) * size)]
             }
         }
         return joined
     }
 
-    /// One convolution: a zero-padded copy of the input, then every phase.
-    func convolve(
-        _ layer: PreparedConvolution, input: Parts, inputShape: TensorShape, outputShape: TensorShape,
-        threads: Int
-    ) -> [Float] {
-        let c = layer.convolution
+    /// Where the padded copy of a convolution's input puts the input, and each phase's output size.
+    static func geometry(
+        _ layer: PreparedConvolution, inputShape: TensorShape, outputShape: TensorShape
+    ) -> PaddedGeometry {
         // Rows and columns of the input that the phases read, relative to the input plane.
         var top = 0
         var bottom = inputShape.height - 1
@@ -195,102 +286,119 @@ struct ExactEngine: Sendable {
             left = min(left, Int(phase.tapColumns.min()!))
             right = max(right, layer.inputColumnStep * (columns - 1) + Int(phase.tapColumns.max()!))
         }
-        let padTop = -top
-        let padLeft = -left
-        let paddedRows = bottom - top + 1
-        let stride = right - left + 1 + slack
-        // The padded copy: zeros only where no input lands (margins, slack), the parts' rows elsewhere.
-        let rowSize = c.inputChannels * stride
-        let padded = [Float](unsafeUninitializedCapacity: paddedRows * rowSize) { p, count in
-            count = paddedRows * rowSize
+        return PaddedGeometry(
+            padTop: -top, padLeft: -left, rows: bottom - top + 1, stride: right - left + 1 + slack,
+            channels: layer.convolution.inputChannels, height: inputShape.height, width: inputShape.width,
+            counts: counts)
+    }
+
+    /// A padded copy with zeros in its margins (rows above and below the input, columns left and
+    /// right of it); the input's own elements are left for its producers and `gather` to write.
+    static func allocate(_ g: PaddedGeometry) -> [Float] {
+        [Float](unsafeUninitializedCapacity: g.rows * g.rowSize) { p, count in
+            count = g.rows * g.rowSize
             let base = p.baseAddress!
-            for row in 0..<paddedRows {
-                let y = row - padTop
-                let target = base + row * rowSize
-                guard y >= 0 && y < inputShape.height else {
-                    target.update(repeating: 0, count: rowSize)
+            for row in 0..<g.rows {
+                let target = base + row * g.rowSize
+                let y = row - g.padTop
+                guard y >= 0 && y < g.height else {
+                    target.update(repeating: 0, count: g.rowSize)
                     continue
                 }
-                var channel = 0
-                for part in input {
-                    part.values.withUnsafeBufferPointer { source in
-                        for k in 0..<part.channels {
-                            let to = target + (channel + k) * stride
-                            to.update(repeating: 0, count: padLeft)
-                            (to + padLeft).update(
-                                from: source.baseAddress! + (y * part.channels + k) * inputShape.width,
-                                count: inputShape.width)
-                            (to + padLeft + inputShape.width).update(
-                                repeating: 0, count: stride - padLeft - inputShape.width)
-                        }
-                    }
-                    channel += part.channels
+                for channel in 0..<g.channels {
+                    let to = target + channel * g.stride
+                    to.update(repeating: 0, count: g.padLeft)
+                    (to + g.padLeft + g.width).update(repeating: 0, count: g.stride - g.padLeft - g.width)
                 }
             }
         }
-        // Every output element is written by exactly one phase (the phases' rows and columns tile
-        // the output), so the array needs no zeros first.
-        var output = [Float](unsafeUninitializedCapacity: outputShape.elementCount ?? 0) { _, count in
-            count = outputShape.elementCount ?? 0
-        }
-        let (activation, alpha, beta) = Self.activation(c.activation)
-        padded.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
-                c.bias.withUnsafeOptionalBufferPointer { bias in
-                    // Phases of neighbouring output columns (a transposed convolution of stride 2 across)
-                    // run as pairs, so that their outputs are stored interleaved a vector at a time.
-                    var groups: [(Int, Int?)] = []
-                    var k = 0
-                    while k < layer.phases.count {
-                        let a = layer.phases[k]
-                        if k + 1 < layer.phases.count, a.columnStep == 2, a.columnOffset == 0,
-                            layer.phases[k + 1].columnOffset == 1, layer.phases[k + 1].rowOffset == a.rowOffset,
-                            counts[k] == counts[k + 1]
-                        {
-                            groups.append((k, k + 1))
-                            k += 2
-                        } else {
-                            groups.append((k, nil))
-                            k += 1
+    }
+
+    /// Copies the parts that have values into the padded copy, at their channels (placed parts are
+    /// there already).
+    static func gather(_ parts: Parts, into copy: inout [Float], geometry g: PaddedGeometry) {
+        copy.withUnsafeMutableBufferPointer { copy in
+            var channel = 0
+            for part in parts {
+                defer { channel += part.channels }
+                guard case let .values(values, channels) = part else { continue }
+                values.withUnsafeBufferPointer { source in
+                    for y in 0..<g.height {
+                        let target = copy.baseAddress! + (g.padTop + y) * g.rowSize + g.padLeft
+                        for k in 0..<channels {
+                            (target + (channel + k) * g.stride).update(
+                                from: source.baseAddress! + (y * channels + k) * g.width, count: g.width)
                         }
                     }
-                    for (first, second) in groups where counts[first].rows > 0 && counts[first].columns > 0 {
-                        let phase = layer.phases[first]
-                        let pair = second.map { layer.phases[$0] }
-                        let count = counts[first]
-                        let parts = max(1, min(threads, count.rows))
-                        var call = PhaseCall(
-                            phase: octarc_conv_phase(
-                                input: source.baseAddress, in_channels: Int32(c.inputChannels),
-                                in_rows: Int32(paddedRows), in_stride: Int32(stride),
-                                pad_top: Int32(padTop), pad_left: Int32(padLeft),
-                                in_row_step: Int32(layer.inputRowStep), in_col_step: Int32(layer.inputColumnStep),
-                                tap_row: nil, tap_col: nil, taps: Int32(phase.tapRows.count), weights: nil,
-                                bias: bias, channel_block: Int32(layer.block),
-                                out_channels: Int32(c.outputChannels), output: destination.baseAddress,
-                                out_height: Int32(outputShape.height), out_width: Int32(outputShape.width),
-                                out_row0: Int32(phase.rowOffset), out_col0: Int32(phase.columnOffset),
-                                out_row_step: Int32(phase.rowStep), out_col_step: Int32(phase.columnStep),
-                                first_row: 0, phase_rows: Int32(count.rows), phase_cols: Int32(count.columns),
-                                activation: activation, alpha: alpha, beta: beta,
-                                pair_tap_row: nil, pair_tap_col: nil, pair_taps: Int32(pair?.tapRows.count ?? 0),
-                                pair_weights: nil),
-                            isa: isa)
-                        Self.withPointers(phase) { tapRows, tapColumns, weights in
-                            call.phase.tap_row = tapRows
-                            call.phase.tap_col = tapColumns
-                            call.phase.weights = weights
-                            Self.withPointers(pair) { pairRows, pairColumns, pairWeights in
-                                call.phase.pair_tap_row = pairRows
-                                call.phase.pair_tap_col = pairColumns
-                                call.phase.pair_weights = pairWeights
-                                let work = call
-                                if parts == 1 {
-                                    work.run(rows: 0..<count.rows)
-                                } else {
-                                    DispatchQueue.concurrentPerform(iterations: parts) { part in
-                                        work.run(rows: (count.rows * part / parts)..<(count.rows * (part + 1) / parts))
-                                    }
+                }
+            }
+        }
+    }
+
+    /// One convolution: every phase, from the padded copy `input`, into `output` (element (o, y, x)
+    /// at `output + y · rowStride + o · channelStride + x`).
+    func convolve(
+        _ layer: PreparedConvolution, input padded: [Float], geometry: PaddedGeometry, outputShape: TensorShape,
+        output destination: UnsafeMutablePointer<Float>, rowStride: Int, channelStride: Int, threads: Int
+    ) {
+        let c = layer.convolution
+        let counts = geometry.counts
+        let (activation, alpha, beta) = Self.activation(c.activation)
+        padded.withUnsafeBufferPointer { source in
+            c.bias.withUnsafeOptionalBufferPointer { bias in
+                // Phases of neighbouring output columns (a transposed convolution of stride 2 across)
+                // run as pairs, so that their outputs are stored interleaved a vector at a time.
+                var groups: [(Int, Int?)] = []
+                var k = 0
+                while k < layer.phases.count {
+                    let a = layer.phases[k]
+                    if k + 1 < layer.phases.count, a.columnStep == 2, a.columnOffset == 0,
+                        layer.phases[k + 1].columnOffset == 1, layer.phases[k + 1].rowOffset == a.rowOffset,
+                        counts[k] == counts[k + 1]
+                    {
+                        groups.append((k, k + 1))
+                        k += 2
+                    } else {
+                        groups.append((k, nil))
+                        k += 1
+                    }
+                }
+                for (first, second) in groups where counts[first].rows > 0 && counts[first].columns > 0 {
+                    let phase = layer.phases[first]
+                    let pair = second.map { layer.phases[$0] }
+                    let count = counts[first]
+                    let parts = max(1, min(threads, count.rows))
+                    var call = PhaseCall(
+                        phase: octarc_conv_phase(
+                            input: source.baseAddress, in_channels: Int32(c.inputChannels),
+                            in_rows: Int32(geometry.rows), in_stride: Int32(geometry.stride),
+                            pad_top: Int32(geometry.padTop), pad_left: Int32(geometry.padLeft),
+                            in_row_step: Int32(layer.inputRowStep), in_col_step: Int32(layer.inputColumnStep),
+                            tap_row: nil, tap_col: nil, taps: Int32(phase.tapRows.count), weights: nil,
+                            bias: bias, channel_block: Int32(layer.block),
+                            out_channels: Int32(c.outputChannels), output: destination,
+                            out_row_stride: rowStride, out_channel_stride: channelStride,
+                            out_row0: Int32(phase.rowOffset), out_col0: Int32(phase.columnOffset),
+                            out_row_step: Int32(phase.rowStep), out_col_step: Int32(phase.columnStep),
+                            first_row: 0, phase_rows: Int32(count.rows), phase_cols: Int32(count.columns),
+                            activation: activation, alpha: alpha, beta: beta,
+                            pair_tap_row: nil, pair_tap_col: nil, pair_taps: Int32(pair?.tapRows.count ?? 0),
+                            pair_weights: nil),
+                        isa: isa)
+                    Self.withPointers(phase) { tapRows, tapColumns, weights in
+                        call.phase.tap_row = tapRows
+                        call.phase.tap_col = tapColumns
+                        call.phase.weights = weights
+                        Self.withPointers(pair) { pairRows, pairColumns, pairWeights in
+                            call.phase.pair_tap_row = pairRows
+                            call.phase.pair_tap_col = pairColumns
+                            call.phase.pair_weights = pairWeights
+                            let work = call
+                            if parts == 1 {
+                                work.run(rows: 0..<count.rows)
+                            } else {
+                                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                    work.run(rows: (count.rows * part / parts)..<(count.rows * (part + 1) / parts))
                                 }
                             }
                         }
@@ -298,7 +406,6 @@ struct ExactEngine: Sendable {
                 }
             }
         }
-        return output
     }
 
     /// The phase's taps and weights as pointers for the duration of `body` (nil for no phase).
