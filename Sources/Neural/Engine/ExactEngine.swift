@@ -194,11 +194,13 @@ struct ExactEngine: Sendable {
             case .convolution:
                 let geometry = geometries[j]!
                 var input = copies[j] ?? Self.allocate(geometry)
-                copies[j] = nil
+                copies[j] = nil  // so that `input` is the only reference, and gathering into it copies nothing
                 Self.gather(values[layer.inputs[0]]!, into: &input, geometry: geometry)
                 if let (reader, channel) = destinations[j] {
                     let target = geometries[reader]!
+                    // Taken out of `copies` before it is written, or the write would copy it whole.
                     var copy = copies[reader] ?? Self.allocate(target)
+                    copies[reader] = nil
                     copy.withUnsafeMutableBufferPointer { copy in
                         convolve(
                             prepared[j]!, input: input, geometry: geometry, outputShape: shape,
