@@ -66,6 +66,25 @@ def training_record(ck: dict) -> dict:
     return record
 
 
+def take_entropy(profile: dict, tensors: dict, source: Path) -> None:
+    """Replaces the entropy tables of `profile` and `tensors` by those of the profile in `source`, after
+    checking that the two share their encoder, quantizer and latents (otherwise the tables would not fit)."""
+    other = json.loads((source / "profile.json").read_text())
+    other_tensors = safetensors.load(source / other["weights"]["file"])
+    for key in ("quantizer", "latents", "encoder"):
+        if profile[key] != other[key]:
+            raise SystemExit(f"--entropy-from {source}: its {key} differs from this profile's")
+    encoder = {n["weight"] for n in profile["encoder"]["nodes"] if "weight" in n} | \
+        {n["bias"] for n in profile["encoder"]["nodes"] if n.get("bias")}
+    for name in sorted(encoder):
+        if not torch.equal(torch.as_tensor(tensors[name]), torch.as_tensor(other_tensors[name])):
+            raise SystemExit(f"--entropy-from {source}: encoder tensor {name} differs")
+    for name in [n for n in tensors if n.startswith("entropy.")]:
+        del tensors[name]
+    tensors.update({n: t for n, t in other_tensors.items() if n.startswith("entropy.")})
+    profile["entropy"] = other["entropy"]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("run", type=Path, help="run folder holding checkpoint.pt")
@@ -81,11 +100,17 @@ def main(argv=None):
                         "restores the same pixels); default: --floor alone, set the rest with Scripts/measure-floors")
     p.add_argument("--context-entropy", action="store_true",
                    help="code latents with neighbour-context tables (bitstream version 2)")
+    p.add_argument("--entropy-from", type=Path,
+                   help="a profile folder with the same encoder and quantizer whose entropy tables to take, so that "
+                        "this profile stores exactly its bytes (a decoder trained behind its frozen encoder); "
+                        "counting again can differ by a few symbols where PyTorch rounds differently")
     args = p.parse_args(argv)
 
     ck = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
     profile, tensors = build_profile(ck, args.name, args.target_cr, json.loads(args.preprocessing.read_text()),
                                      args.floor, args.description, load_pack(args.train), args.context_entropy)
+    if args.entropy_from:
+        take_entropy(profile, tensors, args.entropy_from)
     out = args.out or REPO / "Profiles" / args.name
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "weights.safetensors"
