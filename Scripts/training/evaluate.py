@@ -44,15 +44,17 @@ RESULTS_APPENDIX = [
     "same stored bytes) and the retina floors in each profile.json (`Scripts/measure-floors`).", "",
     "## Rate–distortion, speed, decoding on other CPUs, ablations", "",
     "- Rate–distortion curves and Bjøntegaard delta rates against JPEG 2000, HTJ2K and JPEG XL on identical",
-    "  bands: `Profiles/BD-RATE-lesion-preserving.md`, `rd-lesion-preserving.png` (the lesion-preserving",
-    "  profiles; `Scripts/rd-curves --tag lesion-preserving`) and `Profiles/BD-RATE.md`, `rd.png` (the first",
-    "  profiles, whose curve saturates near 43 dB).",
+    "  bands: `Profiles/BD-RATE-lesion-preserving-m.md`, `rd-lesion-preserving-m.png` (cr100m, cr60m and",
+    "  cr50m, the decoders trained with squared error; `Scripts/rd-curves --tag lesion-preserving-m`), the",
+    "  other `BD-RATE-lesion-preserving*.md` (other sets of the lesion-preserving profiles) and",
+    "  `Profiles/BD-RATE.md`, `rd.png` (the first profiles, whose curve saturates near 43 dB).",
     "- Speed of convert and restore against OpenJPEG and OpenJPH on the same frames at the same bytes:",
     "  `Profiles/SPEED.md` (`Scripts/bench-pipeline --markdown`).",
-    "- The same containers decoded with oneDNN limited to other instruction sets: `Profiles/CROSS-ISA.md`",
-    "  (`Scripts/check-cross-isa`).",
+    "- The same containers decoded at every instruction set (the exact kernels capped at generic, AVX2 and",
+    "  AVX-512): `Profiles/CROSS-ISA.md` (`Scripts/check-cross-isa`).",
     "- Ablations: the entropy model (per-channel against neighbour-context tables, and the inter-frame",
-    "  context measured before building it) in `Profiles/ENTROPY.md`; the paper's architecture, skips,",
+    "  context and a hyperprior measured before building them) in `Profiles/ENTROPY.md`; the decoders",
+    "  behind one encoder in `Profiles/ABLATION-DECODERS.md`; the paper's architecture, skips,",
     "  quantizer, preprocessing and GAN term in `Profiles/ABLATION.md`.", ""]
 
 

@@ -29,11 +29,11 @@ struct ConvertCommand: ParsableCommand {
         name: .long,
         help:
             ArgumentHelp(
-                "Codec profile (see `octarc profiles`); cr50m keeps the lesions that the older cr10-cr80 "
-                    + "despeckling erases; cr50f stores the same bytes and restores about twice as fast, a "
-                    + "little less faithfully.")
+                "Codec profile (see `octarc profiles`); cr50l was trained to keep small cysts and bright "
+                    + "foci, which the older cr10-cr80 despeckling erases; cr50f restores about twice as fast, "
+                    + "a little less faithfully.")
     )
-    var profile: String = "cr50m"
+    var profile: String = "cr50l"
 
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
