@@ -479,15 +479,27 @@ int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_de
         return fail(status, CDCM_INVALID, std::string("cannot set derived-image attributes: ") + condition.text());
     }
 
+    // DCMTK's own array, filled by the caller: no joined copy of the frames on either side.
     auto *pixelData = new DcmPixelData(DCM_PixelData);
+    const size_t bytes = derivation->pixel_bytes;
+    if (bytes > 0xFFFFFFF0u || derivation->fill_pixels == nullptr ||
+        (derivation->bits_allocated != 8 && bytes % 2 != 0)) {
+        delete pixelData;
+        return fail(status, CDCM_INVALID, "cannot set Pixel Data: invalid length " + std::to_string(bytes));
+    }
     if (derivation->bits_allocated == 8) {
         pixelData->setVR(EVR_OB);
-        condition = pixelData->putUint8Array(static_cast<const Uint8 *>(derivation->pixels),
-                                             static_cast<unsigned long>(derivation->pixel_bytes));
+        Uint8 *target = nullptr;
+        condition = pixelData->createUint8Array(static_cast<Uint32>(bytes + bytes % 2), target);
+        if (condition.good()) {
+            derivation->fill_pixels(derivation->fill_context, target, bytes);
+            if (bytes % 2 != 0) target[bytes] = 0;  // Pixel Data has an even length
+        }
     } else {
         pixelData->setVR(EVR_OW);
-        condition = pixelData->putUint16Array(static_cast<const Uint16 *>(derivation->pixels),
-                                              static_cast<unsigned long>(derivation->pixel_bytes / 2));
+        Uint16 *target = nullptr;
+        condition = pixelData->createUint16Array(static_cast<Uint32>(bytes / 2), target);
+        if (condition.good()) derivation->fill_pixels(derivation->fill_context, target, bytes);
     }
     if (condition.good()) {
         condition = dataset->insert(pixelData, OFTrue);

@@ -135,33 +135,32 @@ public struct DerivedInstanceWriter: Sendable {
         uid: String, ratio: String, method: String, description: String, path: String
     ) -> cdcm_status {
         var status = cdcm_status()
-        func call(_ pixels: UnsafeRawBufferPointer) {
-            uid.withCString { uid in
-                ratio.withCString { ratio in
-                    method.withCString { method in
-                        description.withCString { description in
-                            sourceFrames.withUnsafeBufferPointer { sourceFrames in
-                                var parameters = cdcm_derivation(
-                                    sop_instance_uid: uid, derivation_description: description,
-                                    compression_ratio: ratio,
-                                    compression_method: method, pixels: pixels.baseAddress, pixel_bytes: pixels.count,
-                                    bits_allocated: Int32(bitsAllocated), source_frames: sourceFrames.baseAddress,
-                                    source_frame_count: sourceFrames.count)
-                                header.bytes.withUnsafeBufferPointer { bytes in
-                                    _ = cdcm_write_derived(bytes.baseAddress, bytes.count, &parameters, path, &status)
-                                }
+        let pixels = FramePixels(frames: frames, bytesPerSample: bitsAllocated / 8)
+        let context = Unmanaged.passRetained(pixels)
+        defer { context.release() }
+        uid.withCString { uid in
+            ratio.withCString { ratio in
+                method.withCString { method in
+                    description.withCString { description in
+                        sourceFrames.withUnsafeBufferPointer { sourceFrames in
+                            var parameters = cdcm_derivation(
+                                sop_instance_uid: uid, derivation_description: description,
+                                compression_ratio: ratio, compression_method: method,
+                                fill_pixels: { context, target, bytes in
+                                    guard let context, let target else { return }
+                                    Unmanaged<FramePixels>.fromOpaque(context).takeUnretainedValue()
+                                        .write(to: target, bytes: bytes)
+                                },
+                                fill_context: context.toOpaque(), pixel_bytes: pixels.byteCount,
+                                bits_allocated: Int32(bitsAllocated), source_frames: sourceFrames.baseAddress,
+                                source_frame_count: sourceFrames.count)
+                            header.bytes.withUnsafeBufferPointer { bytes in
+                                _ = cdcm_write_derived(bytes.baseAddress, bytes.count, &parameters, path, &status)
                             }
                         }
                     }
                 }
             }
-        }
-        if bitsAllocated == 8 {
-            var samples = frames.flatMap { $0.pixels.map { UInt8(truncatingIfNeeded: $0) } }
-            if samples.count % 2 == 1 { samples.append(0) }  // Pixel Data has an even length
-            samples.withUnsafeBytes(call)
-        } else {
-            frames.flatMap(\.pixels).withUnsafeBytes(call)
         }
         return status
     }
@@ -177,5 +176,36 @@ public struct DerivedInstanceWriter: Sendable {
     /// A DS value: the shortest of up to 6 significant digits.
     private static func decimalString(_ value: Double) -> String {
         String(format: "%.6g", value)
+    }
+}
+
+/// The frames' samples as native Pixel Data, written by DCMTK's request straight into its own array
+/// (8-bit samples narrowed on the way), so that no joined copy of a whole instance is made.
+private final class FramePixels {
+    let frames: [Image<UInt16>]
+    let bytesPerSample: Int
+
+    init(frames: [Image<UInt16>], bytesPerSample: Int) {
+        self.frames = frames
+        self.bytesPerSample = bytesPerSample
+    }
+
+    var byteCount: Int { frames.reduce(0) { $0 + $1.pixels.count } * bytesPerSample }
+
+    func write(to target: UnsafeMutableRawPointer, bytes: Int) {
+        precondition(bytes == byteCount, "Pixel Data of \(bytes) bytes asked for \(byteCount)")
+        var offset = 0
+        for frame in frames {
+            frame.pixels.withUnsafeBufferPointer { samples in
+                guard let source = samples.baseAddress else { return }
+                if bytesPerSample == 2 {
+                    (target + offset).copyMemory(from: source, byteCount: samples.count * 2)
+                } else {
+                    let narrow = (target + offset).bindMemory(to: UInt8.self, capacity: samples.count)
+                    for k in 0..<samples.count { narrow[k] = UInt8(truncatingIfNeeded: source[k]) }
+                }
+                offset += samples.count * bytesPerSample
+            }
+        }
     }
 }

@@ -93,14 +93,20 @@ int cdcm_visit_attributes(cdcm_object *object, int include_meta, cdcm_attribute_
  *  group (per-frame first frame, or shared). Same return convention as cdcm_string. */
 long cdcm_derivation_source(const cdcm_object *object, char *buffer, size_t capacity);
 
+/** Writes `bytes` bytes of native Pixel Data (samples in the machine's byte order, frame after frame)
+ *  into `target`, which DCMTK owns: the caller's frames go straight into the data set, with no joined
+ *  copy of them in between. */
+typedef void (*cdcm_fill_pixels)(void *context, void *target, size_t bytes);
+
 /** What a derived (lossy restored) instance changes relative to its header data set. */
 typedef struct {
     const char *sop_instance_uid;        /* the new SOP Instance UID */
     const char *derivation_description;  /* Derivation Description (0008,2111) of each frame's group */
     const char *compression_ratio;       /* DS value appended to (0028,2112) */
     const char *compression_method;      /* CS value appended to (0028,2114) */
-    const void *pixels;                  /* native Pixel Data, samples in the machine's byte order */
-    size_t pixel_bytes;
+    cdcm_fill_pixels fill_pixels;        /* writes the native Pixel Data (pixel_bytes bytes) */
+    void *fill_context;                  /* passed to fill_pixels */
+    size_t pixel_bytes;                  /* without the pad byte an odd 8-bit length gets */
     int bits_allocated;                  /* 8 or 16 */
     const uint32_t *source_frames;       /* 1-based source frame numbers of the frames given, in order; */
     size_t source_frame_count;           /* NULL / 0: all frames of the source, in order */
