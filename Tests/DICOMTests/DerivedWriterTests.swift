@@ -167,4 +167,26 @@ extension DerivedWriterTests {
                 "Warning - Unrecognized defined term <OCTARC_TEST> for value 1 of attribute <Lossy Image Compression Method>"
             ])
     }
+
+    /// An odd number of 8-bit samples, narrowed by the writer's callback straight into DCMTK's array:
+    /// the frame reads back whole, Pixel Data keeps an even length (so does the file), and the file is
+    /// no worse than its source to dciodvfy.
+    @Test func anOddNumberOfEightBitSamplesIsPaddedToAnEvenLength() throws {
+        let directory = try Fixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try SampleVariants.write(
+            ["--frames", "0", "--size", "7x9"], to: directory.appendingPathComponent("odd.dcm"))
+        let source = try OCTInstance.open(url)
+        #expect(source.geometry.bitsAllocated == 8)
+        #expect(source.geometry.rows * source.geometry.columns * source.geometry.numberOfFrames % 2 == 1)
+        let derived = try Self.roundTrip(source, in: directory)
+        #expect(try TestFiles.frames(derived) == TestFiles.frames(source))
+        #expect(try Data(contentsOf: derived.url).count % 2 == 0)
+        if Tools.find("dciodvfy") != nil {
+            #expect(
+                try Tools.dciodvfyFindings(derived.url).subtracting(Tools.dciodvfyFindings(url)) == [
+                    "Warning - Unrecognized defined term <OCTARC_TEST> for value 1 of attribute <Lossy Image Compression Method>"
+                ])
+        }
+    }
 }
