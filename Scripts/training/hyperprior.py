@@ -115,34 +115,25 @@ def main() -> int:
           flush=True)
 
     # The static tables, counted on train.
-    per_channel = {n: np.zeros((c, 1, levels), np.int64) for n, c in channels.items()}
     context = {n: np.zeros((c, 125, levels), np.int64) for n, c in channels.items()}
     for _, symbols in train:
         for n, s in symbols.items():
             ch = np.broadcast_to(np.arange(s.shape[0])[:, None, None], s.shape).ravel()
-            clipped = np.clip(s, 0, levels - 1).ravel()
-            np.add.at(per_channel[n], (ch, np.zeros_like(ch), clipped), 1)
-            np.add.at(context[n], (ch, contexts(s, levels).ravel(), clipped), 1)
-    per_channel_tables = {n: normalized(c) for n, c in per_channel.items()}
+            np.add.at(context[n], (ch, contexts(s, levels).ravel(), np.clip(s, 0, levels - 1).ravel()), 1)
     context_tables = {n: normalized(c) for n, c in context.items()}
+    # A channel's counts are its contexts' counts summed (as export.py counts them); the same table in
+    # every context slot lets ideal_bits price the per-channel design too.
+    per_channel_tables = {n: np.repeat(normalized(c.sum(axis=1, keepdims=True)), 125, axis=1)
+                          for n, c in context.items()}
 
-    def static_bits(symbols, tables, use_context):
-        total = 0.0
-        for n, s in symbols.items():
-            if use_context:
-                total += ideal_bits(s, tables[n], levels)
-            else:
-                ch = np.broadcast_to(np.arange(s.shape[0])[:, None, None], s.shape)
-                sym = np.where((s < 0) | (s >= levels), levels, s)
-                f = tables[n][ch, 0, sym].astype(np.float64)
-                total += float(15 * f.size - np.log2(f).sum())
-        return total
+    def static_bits(symbols, tables):
+        return sum(ideal_bits(s, tables[n], levels) for n, s in symbols.items())
 
     results: dict[str, dict[str, list[float]]] = {}
     for device, symbols in dev:
         r = results.setdefault(device, {})
-        r.setdefault("per-channel", []).append(static_bits(symbols, per_channel_tables, False))
-        r.setdefault("context", []).append(static_bits(symbols, context_tables, True))
+        r.setdefault("per-channel", []).append(static_bits(symbols, per_channel_tables))
+        r.setdefault("context", []).append(static_bits(symbols, context_tables))
 
     def tensors(items):
         return [{n: torch.from_numpy(s.astype(np.float32) - centre)[None] for n, s in symbols.items()}
