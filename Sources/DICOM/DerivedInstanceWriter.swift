@@ -116,7 +116,7 @@ public struct DerivedInstanceWriter: Sendable {
         guard status.code == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             if status.kind == .writeFailed, let free = Self.freeBytes(url.deletingLastPathComponent()),
-                free < frames.reduce(0, { $0 + $1.pixels.count * (geometry.bitsAllocated / 8) }) + header.bytes.count
+                free < FramePixels.byteCount(frames, bytesPerSample: geometry.bitsAllocated / 8) + header.bytes.count
             {
                 throw DICOMError(.writeFailed, "no space left on the device (\(free) bytes free)", file: file)
             }
@@ -184,13 +184,18 @@ public struct DerivedInstanceWriter: Sendable {
 private final class FramePixels {
     let frames: [Image<UInt16>]
     let bytesPerSample: Int
+    let byteCount: Int
 
     init(frames: [Image<UInt16>], bytesPerSample: Int) {
         self.frames = frames
         self.bytesPerSample = bytesPerSample
+        self.byteCount = Self.byteCount(frames, bytesPerSample: bytesPerSample)
     }
 
-    var byteCount: Int { frames.reduce(0) { $0 + $1.pixels.count } * bytesPerSample }
+    /// Bytes of native Pixel Data that `frames` make (without the pad byte of an odd 8-bit length).
+    static func byteCount(_ frames: [Image<UInt16>], bytesPerSample: Int) -> Int {
+        frames.reduce(0) { $0 + $1.pixels.count } * bytesPerSample
+    }
 
     func write(to target: UnsafeMutableRawPointer, bytes: Int) {
         precondition(bytes == byteCount, "Pixel Data of \(bytes) bytes asked for \(byteCount)")
