@@ -69,10 +69,14 @@ struct RANSDecoder: ~Copyable {
         if linearSearch {
             while cumulative[cumulativeBase &+ symbol &+ 1] <= slot { symbol &+= 1 }
         } else {
-            var high = alphabetSize  // cumulative[base + high] > slot
-            while high - symbol > 1 {
-                let middle = (symbol + high) >> 1
-                if cumulative[cumulativeBase &+ middle] <= slot { symbol = middle } else { high = middle }
+            // The last symbol whose interval starts at or below the slot, without a branch on the
+            // comparisons (their outcomes are the coded data: a predictor guesses half of them wrong).
+            // The symbol lies in symbol ..< symbol + remaining throughout.
+            var remaining = alphabetSize
+            while remaining > 1 {
+                let half = remaining >> 1
+                symbol = cumulative[cumulativeBase &+ symbol &+ half] <= slot ? symbol &+ half : symbol
+                remaining &-= half
             }
         }
         let start = cumulative[cumulativeBase &+ symbol]

@@ -124,13 +124,23 @@ public struct ROIGeometry: Sendable, Equatable {
         precondition(canvas.width == frameWidth && canvas.height == frameHeight, "insertBand: canvas size differs")
         var frame = canvas
         let rows = (0..<frameWidth).map { roiRows($0) }
-        // Row by row (the images are row-major), each pixel of a column's ROI from the band.
+        let lower = rows.map(\.lowerBound)
+        let upper = rows.map(\.upperBound)
+        // Band row by band row (the images are row-major), each column's pixel going to the frame
+        // row its band row lies at: only the band's pixels are visited, not the whole frame's.
         frame.pixels.withUnsafeMutableBufferPointer { target in
             band.pixels.withUnsafeBufferPointer { source in
-                for y in 0..<frameHeight {
-                    let row = target.baseAddress! + y * frameWidth
-                    for x in 0..<frameWidth where rows[x].contains(y) {
-                        row[x] = source[(y - top[x]) * bandWidth + x]
+                lower.withUnsafeBufferPointer { lower in
+                    upper.withUnsafeBufferPointer { upper in
+                        top.withUnsafeBufferPointer { top in
+                            for r in 0..<bandHeight {
+                                let from = source.baseAddress! + r * bandWidth
+                                for x in 0..<frameWidth {
+                                    let y = top[x] &+ r
+                                    if y >= lower[x] && y < upper[x] { target[y &* frameWidth &+ x] = from[x] }
+                                }
+                            }
+                        }
                     }
                 }
                 if let padding {
@@ -152,7 +162,7 @@ public struct ROIGeometry: Sendable, Equatable {
     /// `backgroundAbove` and rows below it `backgroundBelow`.
     public func insertBand(_ band: Image<Float>) -> Image<Float> {
         if let context {
-            return insertBand(band, into: context.render(width: frameWidth, height: frameHeight, skipping: roiRows))
+            return insertBand(band, into: context.render(width: frameWidth, height: frameHeight))
         }
         var canvas = Image<Float>(width: frameWidth, height: frameHeight, repeating: backgroundBelow)
         for x in 0..<frameWidth {
