@@ -57,13 +57,24 @@ def training_record(ck: dict) -> dict:
     init = ck["args"].get("init", "None")
     if init != "None" and (REPO / init).is_dir():
         # Warm start from a shipped profile: its name, weights and its own training record.
-        doc = json.loads((REPO / init / "profile.json").read_text())
-        record["initialized_from"] = {"profile": doc["name"], "weights_sha256": doc["weights"]["sha256"],
-                                      "training": doc.get("training")}
+        record["initialized_from"] = profile_lineage(init)
     elif init != "None":
-        parent = torch.load(REPO / init, map_location="cpu", weights_only=False) if (REPO / init).exists() else None
-        record["initialized_from"] = training_record(parent) if parent else {"checkpoint": init, "missing": True}
+        record["initialized_from"] = checkpoint_lineage(init)
+    decoder = ck["args"].get("init_decoder", "None")
+    if decoder != "None":
+        record["decoder_initialized_from"] = (profile_lineage(decoder) if (REPO / decoder).is_dir()
+                                              else checkpoint_lineage(decoder))
     return record
+
+
+def profile_lineage(path: str) -> dict:
+    doc = json.loads((REPO / path / "profile.json").read_text())
+    return {"profile": doc["name"], "weights_sha256": doc["weights"]["sha256"], "training": doc.get("training")}
+
+
+def checkpoint_lineage(path: str) -> dict:
+    parent = torch.load(REPO / path, map_location="cpu", weights_only=False) if (REPO / path).exists() else None
+    return training_record(parent) if parent else {"checkpoint": path, "missing": True}
 
 
 def take_entropy(profile: dict, tensors: dict, source: Path) -> None:

@@ -51,6 +51,9 @@ def parse_args(argv=None):
                    help="train the decoder alone: the encoder and quantizer of --init stay as they are, so the "
                         "latents, the entropy tables and the stored bytes do not change")
     p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
+    p.add_argument("--init-decoder", type=Path,
+                   help="then take the decoder's tensors from this checkpoint or profile instead (matching "
+                        "shapes): a narrow decoder trained elsewhere behind --init's encoder")
     p.add_argument("--crop", type=int, default=192)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=100000, help="stop after this many steps in all")
@@ -100,16 +103,19 @@ def architecture(args) -> Architecture:
                         quantizer=args.quantizer, decoder_widths=decoder, out_kernel=args.out_kernel)
 
 
-def load_init(model: Codec, path: Path):
+def load_init(model: Codec, path: Path, prefix: str = ""):
     """Matching tensors from another run's checkpoint.pt, or from a shipped profile's folder (its
-    weights.safetensors: the networks only; the rate model starts afresh)."""
+    weights.safetensors: the networks only; the rate model starts afresh). With `prefix`, only the
+    tensors whose names start with it."""
     if path.is_dir():
         from octcodec import safetensors
         state = {k: torch.from_numpy(v.copy()) for k, v in safetensors.load(path / "weights.safetensors").items()}
     else:
         state = torch.load(path, map_location="cpu", weights_only=False)["model"]
     own = model.state_dict()
-    taken = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    taken = {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
+    if prefix and not taken:
+        sys.exit(f"train.py: {path} holds no {prefix}* tensor of this architecture's shapes")
     own.update(taken)
     model.load_state_dict(own)
     print(f"warm start: {len(taken)}/{len(own)} tensors from {path}", flush=True)
@@ -150,6 +156,8 @@ def main(argv=None):
     arch = architecture(args)
     model = Codec(arch).to(device, memory_format=torch.channels_last)
     disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
+    if args.init_decoder and not args.init:
+        sys.exit("train.py: --init-decoder needs --init (the rest of the codec)")
     if args.freeze_encoder:
         if not args.init:
             sys.exit("train.py: --freeze-encoder needs --init (the encoder to keep)")
@@ -190,6 +198,8 @@ def main(argv=None):
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
         load_init(model, args.init)
+        if args.init_decoder:
+            load_init(model, args.init_decoder, prefix="decoder.")
 
     def checkpoint():
         save_atomic({
