@@ -244,7 +244,9 @@ def plot(all_results: dict, out: Path) -> None:
     devices = sorted({d for r in all_results.values() for d in r})
     fig, axes = plt.subplots(1, len(devices), figsize=(5 * len(devices), 4), squeeze=False)
     for ax, device in zip(axes[0], devices):
-        rows = sorted((r[device]["stored_cr"], r[device], p) for p, r in all_results.items() if device in r)
+        # By stored CR, then name: profiles that share an encoder and its tables store the same bytes.
+        rows = sorted(((r[device]["stored_cr"], r[device], p) for p, r in all_results.items() if device in r),
+                      key=lambda row: (row[0], row[2]))
         ax.plot([x for x, _, _ in rows], [r["msssim_roi"] for _, r, _ in rows], "o-", label="octarc", lw=2)
         for codec in CLASSICAL:
             pts = [(x, r["classical"][codec.name]["msssim_roi"]) for x, r, _ in rows if codec.name in r["classical"]]
