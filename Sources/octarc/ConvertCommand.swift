@@ -29,11 +29,11 @@ struct ConvertCommand: ParsableCommand {
         name: .long,
         help:
             ArgumentHelp(
-                "Codec profile (see `octarc profiles`); cr50l was trained to keep small cysts and bright "
-                    + "foci, which the older cr10-cr80 despeckling erases; cr50f restores about twice as fast, "
-                    + "a little less faithfully.")
+                "Codec profile (see `octarc profiles`); cr50lf was trained to keep small cysts, bright "
+                    + "foci and IS/OS gaps, which the older cr10-cr80 despeckling erases, and restores about "
+                    + "twice as fast as cr50l, which stores the same bytes with a wider decoder.")
     )
-    var profile: String = "cr50l"
+    var profile: String = "cr50lf"
 
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?
