@@ -10,7 +10,8 @@ struct ProfileSummary {
         self.profile = profile
     }
 
-    func text(detailed: Bool) -> String {
+    /// `isDefault`: the profile convert uses when none is named, said on the first line.
+    func text(detailed: Bool, isDefault: Bool = false) -> String {
         let d = profile.document
         let latents = d.latents.map { "\($0.name) \($0.channels)ch at 1/\($0.stride)" }.joined(separator: ", ")
         let sha = Hex.string(profile.weightsSHA256)
@@ -20,7 +21,8 @@ struct ProfileSummary {
                 " (decoder \($0.map(String.init).joined(separator: "/")))"
             } ?? ""
         var lines = [
-            "\(d.name): target stored CR \(format(d.targetStoredCR, 0)) — \(d.description)",
+            "\(d.name)\(isDefault ? " (convert's default)" : ""): target stored CR \(format(d.targetStoredCR, 0)) "
+                + "— \(d.description)",
             "  network     \(d.architecture.name), widths \(widths)\(decoderWidths), "
                 + "\(d.quantizer.levels)-level quantizer; latents \(latents)",
             "  codec CR    \(format(profile.codecCompressionRatio(bitsPerPixel: 8), 1)) at 8 bits (paper's eq. 1; "

@@ -23,7 +23,9 @@ struct ProfilesCommand: ParsableCommand {
         for name in names {
             do {
                 let profile = try library.load(name)
-                print(ProfileSummary(profile).text(detailed: self.name != nil))
+                print(
+                    ProfileSummary(profile).text(
+                        detailed: self.name != nil, isDefault: name == ConvertCommand.defaultProfile))
             } catch {
                 invalid += 1
                 print("\(name): INVALID: \(error)")

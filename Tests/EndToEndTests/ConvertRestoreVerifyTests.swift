@@ -42,6 +42,14 @@ extension ConvertRestoreVerifyTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: octz.appendingPathComponent("manifest.json")))
             as! [String: Any]
         let series = manifest["series"] as! [[String: Any]]
+        // `octarc profiles` marks exactly the profile convert used, and nothing else.
+        let listed = try OctarcTool.run(["profiles"])
+        #expect(listed.status == 0, "\(listed.output)")
+        let marked = listed.output.split(separator: "\n").filter { $0.contains("(convert's default)") }
+        #expect(
+            marked.map { String($0.prefix { $0 != " " }) } == [
+                (manifest["profile"] as! [String: Any])["name"] as! String
+            ], "\(marked)")
         let converted =
             Double(series.reduce(0) { $0 + ($1["original_pixel_bytes"] as! Int) })
             / Double(series.reduce(0) { $0 + ($1["output_bytes"] as! Int) })
