@@ -54,25 +54,19 @@ def training_record(ck: dict) -> dict:
     so that a fine-tuned profile names its whole lineage."""
     record = {"steps": ck["step"], "wall_minutes": round(ck["elapsed"] / 60, 1),
               "hardware": ck.get("hardware", "unknown"), "arguments": ck["args"]}
-    init = ck["args"].get("init", "None")
-    if init != "None" and (REPO / init).is_dir():
-        # Warm start from a shipped profile: its name, weights and its own training record.
-        record["initialized_from"] = profile_lineage(init)
-    elif init != "None":
-        record["initialized_from"] = checkpoint_lineage(init)
-    decoder = ck["args"].get("init_decoder", "None")
-    if decoder != "None":
-        record["decoder_initialized_from"] = (profile_lineage(decoder) if (REPO / decoder).is_dir()
-                                              else checkpoint_lineage(decoder))
+    for argument, key in (("init", "initialized_from"), ("init_decoder", "decoder_initialized_from")):
+        source = ck["args"].get(argument, "None")
+        if source != "None":
+            record[key] = lineage(source)
     return record
 
 
-def profile_lineage(path: str) -> dict:
-    doc = json.loads((REPO / path / "profile.json").read_text())
-    return {"profile": doc["name"], "weights_sha256": doc["weights"]["sha256"], "training": doc.get("training")}
-
-
-def checkpoint_lineage(path: str) -> dict:
+def lineage(path: str) -> dict:
+    """What a warm start came from: a shipped profile (its name, weights and its own training record) or
+    another run's checkpoint (its training record)."""
+    if (REPO / path).is_dir():
+        doc = json.loads((REPO / path / "profile.json").read_text())
+        return {"profile": doc["name"], "weights_sha256": doc["weights"]["sha256"], "training": doc.get("training")}
     parent = torch.load(REPO / path, map_location="cpu", weights_only=False) if (REPO / path).exists() else None
     return training_record(parent) if parent else {"checkpoint": path, "missing": True}
 
