@@ -38,6 +38,22 @@ import Testing
         Case(
             transposed: false, channels: (4, 6), kernel: 4, stride: 2, padding: 1, size: (8, 10),
             activation: "none", lowered: false),
+        // Twelve output channels: three weight blocks of 4 (blocks of 8 would leave four idle), for a
+        // paired upsampling layer and a plain one, with a short last column chunk.
+        Case(
+            transposed: true, channels: (7, 12), kernel: 4, stride: 2, padding: 1, size: (5, 21),
+            activation: "relu", lowered: true),
+        Case(
+            transposed: false, channels: (5, 12), kernel: 3, stride: 1, padding: 1, size: (6, 37),
+            activation: "none", lowered: false),
+        // Eight output channels over several column chunks with a short last one (the widest build's
+        // chunks are 48 columns for blocks of 4 and 8 channels, 64 for one channel).
+        Case(
+            transposed: true, channels: (5, 8), kernel: 4, stride: 2, padding: 1, size: (3, 53),
+            activation: "relu", lowered: true),
+        Case(
+            transposed: false, channels: (4, 8), kernel: 3, stride: 1, padding: 1, size: (3, 101),
+            activation: "none", lowered: false),
         // Transposed convolutions whose phases need other windows, or that cannot be split.
         Case(
             transposed: true, channels: (4, 2), kernel: 3, stride: 2, padding: 1, size: (5, 7),

@@ -28,7 +28,8 @@ struct ExactEngine: Sendable {
         var convolution: Convolution
         var phases: [Phase]
         /// Output channels per packed weight block: 1, 4 or 8 (as few as the layer has, so that a
-        /// one-channel output layer does not compute seven idle channels).
+        /// one-channel output layer does not compute seven idle channels; 4 when blocks of 8 would
+        /// leave four idle, as for 12 channels).
         var block: Int
         /// Input rows and columns advanced per output row and column of a phase.
         var inputRowStep: Int, inputColumnStep: Int
@@ -50,7 +51,7 @@ struct ExactEngine: Sendable {
     }
 
     static func prepare(_ c: Convolution) -> PreparedConvolution {
-        let block = c.outputChannels == 1 ? 1 : c.outputChannels <= 4 ? 4 : 8
+        let block = c.outputChannels == 1 ? 1 : c.outputChannels <= 4 || c.outputChannels % 8 == 4 ? 4 : 8
         let blocks = (c.outputChannels + block - 1) / block
         let (kh, kw) = c.kernel
         /// The weight of output o, input i, tap (ky, kx), from PyTorch's layout.
