@@ -64,18 +64,24 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
         }                                                                                                   \
     } while (0)
 
+// Where each tap reads, relative to the chunk's first input column: TAP_ROW[t] rows of `in_row`
+// floats down, TAP_COL[t] columns across (computed once per phase, not per channel and tap).
+#define TAP_OFFSETS(OFFSETS, TAPS, TAP_ROW, TAP_COL)                                                        \
+    long OFFSETS[(TAPS) + 1];                                                                               \
+    for (int t = 0; t < (TAPS); t++) OFFSETS[t] = (long)(TAP_ROW)[t] * (long)in_row + (TAP_COL)[t];
+
 // The accumulators of one chunk of one phase: acc[b][u] for output channel ob·OBK + b and columns
-// i0 + u·W ... of phase row j, from TAPS taps (rows TAP_ROW, columns TAP_COL) and the weight block
+// i0 + u·W ... of phase row j, from TAPS taps (at OFFSETS, see TAP_OFFSETS) and the weight block
 // WBLOCK. The chain per element: bias, then channels ascending, then taps in order.
-#define ACCUMULATE(V, W, U, OBK, STEP, TAPS, TAP_ROW, TAP_COL, WBLOCK)                                      \
+#define ACCUMULATE(V, W, U, OBK, STEP, TAPS, OFFSETS, WBLOCK)                                               \
     for (int b = 0; b < OBK; b++)                                                                           \
         for (int u = 0; u < U; u++) acc[b][u] = (V)((p->bias && b < valid) ? p->bias[ob * OBK + b] : 0.0f); \
     for (int c = 0; c < p->in_channels; c++) {                                                              \
-        const float *channel = p->input + (size_t)c * (size_t)p->in_stride;                                 \
+        const float *channel = p->input + (size_t)(p->pad_top + p->in_row_step * j) * in_row                \
+            + (size_t)(p->pad_left + STEP * i0) + (size_t)c * (size_t)p->in_stride;                         \
         const float *wc = (WBLOCK) + (size_t)c * (size_t)(TAPS) * OBK;                                      \
         for (int t = 0; t < (TAPS); t++) {                                                                  \
-            const float *src = channel + (size_t)(p->pad_top + p->in_row_step * j + (TAP_ROW)[t]) * in_row  \
-                + (size_t)(p->pad_left + STEP * i0 + (TAP_COL)[t]);                                         \
+            const float *src = channel + (OFFSETS)[t];                                                      \
             V v[U];                                                                                         \
             /* the next chunk's lines of this row: rows of many channels are more streams than the */      \
             /* hardware prefetcher follows */                                                               \
@@ -112,6 +118,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 #define PHASE_BODY(V, W, U, OBK, STEP)                                                                      \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
+    TAP_OFFSETS(tap_offset, p->taps, p->tap_row, p->tap_col)                                                \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
         for (int ob = 0; ob < blocks; ob++) { /* the input rows of row j stay in cache across blocks */   \
@@ -119,7 +126,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, STEP, p->taps, p->tap_row, p->tap_col,                             \
+                ACCUMULATE(V, W, U, OBK, STEP, p->taps, tap_offset,                             \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 /* to memory whole (see PAIRED_BODY) */                                                     \
                 memcpy(kept, acc, sizeof(acc));                                                             \
@@ -149,6 +156,8 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 #define PAIRED_BODY(V, W, U, OBK)                                                                           \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
+    TAP_OFFSETS(tap_offset, p->taps, p->tap_row, p->tap_col)                                                \
+    TAP_OFFSETS(pair_offset, p->pair_taps, p->pair_tap_row, p->pair_tap_col)                                \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
         for (int ob = 0; ob < blocks; ob++) {                                                               \
@@ -156,10 +165,10 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, 1, p->taps, p->tap_row, p->tap_col,                                \
+                ACCUMULATE(V, W, U, OBK, 1, p->taps, tap_offset,                                \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 memcpy(kept, acc, sizeof(acc));                                                             \
-                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, p->pair_tap_row, p->pair_tap_col,                 \
+                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, pair_offset,                 \
                            p->pair_weights + block_size * (size_t)p->pair_taps)                             \
                 /* to memory whole: indexing the accumulators by the store loop's channel count (not */    \
                 /* fixed) would keep them in memory during the sums */                                      \
