@@ -61,12 +61,18 @@ struct RANSDecoder: ~Copyable {
     private mutating func decodeSymbol(
         row: Int, levels: Int, alphabetSize: Int, scaleBits: UInt32, mask: UInt32,
         linearSearch: Bool, frequencies: UnsafeBufferPointer<UInt32>,
-        cumulative: UnsafeBufferPointer<UInt32>
+        cumulative: UnsafeBufferPointer<UInt32>, modes: UnsafeBufferPointer<UInt64>
     ) throws(EntropyCodingError) -> Int32 {
         let cumulativeBase = row &* (alphabetSize &+ 1)
         let slot = state & mask
         var symbol = 0
-        if linearSearch {
+        // Most slots fall in the row's most frequent symbol (latents are mostly at the centre): one
+        // load and two comparisons find it, where the search below chains several dependent loads.
+        // The interval holding the slot is unique, so both paths give the same symbol.
+        let mode = modes[row]
+        if UInt64(slot) &- (mode & 0xFFFFF) < ((mode >> 20) & 0xFFFFF) &- (mode & 0xFFFFF) {
+            symbol = Int(truncatingIfNeeded: mode >> 40)
+        } else if linearSearch {
             while cumulative[cumulativeBase &+ symbol &+ 1] <= slot { symbol &+= 1 }
         } else {
             // The last symbol whose interval starts at or below the slot, without a branch on the
@@ -101,12 +107,16 @@ struct RANSDecoder: ~Copyable {
         try output.withUnsafeMutableBufferPointer { output throws(EntropyCodingError) in
             try model.frequencyTable.withUnsafeBufferPointer { frequencies throws(EntropyCodingError) in
                 try model.cumulativeTable.withUnsafeBufferPointer { cumulative throws(EntropyCodingError) in
-                    var channel = 0
-                    for index in 0..<count {
-                        output[index] = try decodeSymbol(
-                            row: channel, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits, mask: mask,
-                            linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative)
-                        channel = channel == channels - 1 ? 0 : channel + 1
+                    try model.modeTable.withUnsafeBufferPointer { modes throws(EntropyCodingError) in
+                        var channel = 0
+                        for index in 0..<count {
+                            output[index] = try decodeSymbol(
+                                row: channel, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits,
+                                mask: mask,
+                                linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative,
+                                modes: modes)
+                            channel = channel == channels - 1 ? 0 : channel + 1
+                        }
                     }
                 }
             }
@@ -135,24 +145,28 @@ struct RANSDecoder: ~Copyable {
             try offsets.withUnsafeMutableBufferPointer { offsets throws(EntropyCodingError) in
                 try table.frequencyTable.withUnsafeBufferPointer { frequencies throws(EntropyCodingError) in
                     try table.cumulativeTable.withUnsafeBufferPointer { cumulative throws(EntropyCodingError) in
-                        var channel = 0
-                        var column = 0
-                        for index in 0..<count {
-                            let left = column > 0 ? Int(offsets[index &- channels]) : Int(limit)
-                            let up = index >= rowStride ? Int(offsets[index &- rowStride]) : Int(limit)
-                            let previous = channel > 0 ? Int(offsets[index &- 1]) : Int(limit)
-                            let row = channel &* ContextModel.contextCount &+ 25 &* left &+ 5 &* up &+ previous
-                            let value = try decodeSymbol(
-                                row: row, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits, mask: mask,
-                                linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative)
-                            output[index] = value
-                            offsets[index] = UInt8(
-                                truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
-                            channel &+= 1
-                            if channel == channels {
-                                channel = 0
-                                column &+= 1
-                                if column == width { column = 0 }
+                        try table.modeTable.withUnsafeBufferPointer { modes throws(EntropyCodingError) in
+                            var channel = 0
+                            var column = 0
+                            for index in 0..<count {
+                                let left = column > 0 ? Int(offsets[index &- channels]) : Int(limit)
+                                let up = index >= rowStride ? Int(offsets[index &- rowStride]) : Int(limit)
+                                let previous = channel > 0 ? Int(offsets[index &- 1]) : Int(limit)
+                                let row = channel &* ContextModel.contextCount &+ 25 &* left &+ 5 &* up &+ previous
+                                let value = try decodeSymbol(
+                                    row: row, levels: levels, alphabetSize: alphabetSize, scaleBits: scaleBits,
+                                    mask: mask,
+                                    linearSearch: linearSearch, frequencies: frequencies, cumulative: cumulative,
+                                    modes: modes)
+                                output[index] = value
+                                offsets[index] = UInt8(
+                                    truncatingIfNeeded: min(max(Int64(value) &- center, -limit), limit) &+ limit)
+                                channel &+= 1
+                                if channel == channels {
+                                    channel = 0
+                                    column &+= 1
+                                    if column == width { column = 0 }
+                                }
                             }
                         }
                     }

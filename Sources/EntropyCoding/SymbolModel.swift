@@ -28,6 +28,10 @@ public struct SymbolModel: Sendable, Equatable {
     /// `cumulativeTable[c * (alphabetSize + 1) + s]` (the sum of the frequencies below `s`).
     let frequencyTable: [UInt32]
     let cumulativeTable: [UInt32]
+    /// Each row's most frequent symbol `m` (the first of equals) and its interval:
+    /// `start | end << 20 | m << 40`, with `start` and `end` its cumulative frequencies. The decoder
+    /// tries it before searching the row (see `RANSDecoder`).
+    let modeTable: [UInt64]
 
     /// The size of each channel's alphabet, `levels + 1` (the escape symbol is `levels`).
     var alphabetSize: Int { levels + 1 }
@@ -75,6 +79,13 @@ public struct SymbolModel: Sendable, Equatable {
         }
         self.frequencyTable = frequencies.flatMap { $0 }
         self.cumulativeTable = cumulative
+        self.modeTable = frequencies.enumerated().map { row, frequencies in
+            let mode = frequencies.indices.max {
+                frequencies[$0] < frequencies[$1] || (frequencies[$0] == frequencies[$1] && $0 > $1)
+            }!
+            let base = row * (levels + 2)
+            return UInt64(cumulative[base + mode]) | UInt64(cumulative[base + mode + 1]) << 20 | UInt64(mode) << 40
+        }
     }
 
     public static func == (lhs: SymbolModel, rhs: SymbolModel) -> Bool {
