@@ -30,6 +30,7 @@ from octcodec.data import CropSampler, load_pack  # noqa: E402
 from octcodec.entropy_models import SymbolStatistics  # noqa: E402
 from octcodec.losses import RateControl, bits_per_pixel, distortion_loss, insert_lesions, lesion_loss  # noqa: E402
 from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
+from octcodec.models.pruning import prune_decoder  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
 
@@ -54,6 +55,9 @@ def parse_args(argv=None):
     p.add_argument("--init-decoder", type=Path,
                    help="then take the decoder's tensors from this checkpoint or profile instead (matching "
                         "shapes): a narrow decoder trained elsewhere behind --init's encoder")
+    p.add_argument("--prune", action="store_true",
+                   help="with --init-decoder: narrow that (wider) decoder to --decoder-widths and --out-kernel, "
+                        "keeping its most important channels, instead of taking matching tensors")
     p.add_argument("--crop", type=int, default=192)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=100000, help="stop after this many steps in all")
@@ -103,17 +107,24 @@ def architecture(args) -> Architecture:
                         quantizer=args.quantizer, decoder_widths=decoder, out_kernel=args.out_kernel)
 
 
-def load_init(model: Codec, path: Path, prefix: str = ""):
+def load_init(model: Codec, path: Path, prefix: str = "", prune: bool = False):
     """Matching tensors from another run's checkpoint.pt, or from a shipped profile's folder (its
     weights.safetensors: the networks only; the rate model starts afresh). With `prefix`, only the
-    tensors whose names start with it."""
+    tensors whose names start with it. With `prune`, the decoder of `path` is narrowed to this
+    model's decoder widths instead (octcodec.models.pruning)."""
     if path.is_dir():
         from octcodec import safetensors
         state = {k: torch.from_numpy(v.copy()) for k, v in safetensors.load(path / "weights.safetensors").items()}
     else:
         state = torch.load(path, map_location="cpu", weights_only=False)["model"]
     own = model.state_dict()
-    taken = {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
+    if prune:
+        try:
+            taken = prune_decoder(state, own)
+        except ValueError as error:
+            sys.exit(f"train.py: cannot prune the decoder of {path} to this architecture: {error}")
+    else:
+        taken = {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
     if prefix and not taken:
         sys.exit(f"train.py: {path} holds no {prefix}* tensor of this architecture's shapes")
     own.update(taken)
@@ -158,6 +169,8 @@ def main(argv=None):
     disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
     if args.init_decoder and not args.init:
         sys.exit("train.py: --init-decoder needs --init (the rest of the codec)")
+    if args.prune and not args.init_decoder:
+        sys.exit("train.py: --prune needs --init-decoder (the decoder to narrow)")
     if args.freeze_encoder:
         if not args.init:
             sys.exit("train.py: --freeze-encoder needs --init (the encoder to keep)")
@@ -199,7 +212,7 @@ def main(argv=None):
     elif args.init:
         load_init(model, args.init)
         if args.init_decoder:
-            load_init(model, args.init_decoder, prefix="decoder.")
+            load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
 
     def checkpoint():
         save_atomic({

@@ -1,4 +1,5 @@
 """train.py's warm starts: the whole codec from one source, the decoder from another (--init-decoder)."""
+import pytest
 import torch
 
 import export
@@ -30,3 +31,45 @@ def test_init_decoder_takes_the_decoder_alone_and_export_names_both_sources(tmp_
         "init": str(tmp_path / "whole.pt"), "init_decoder": str(tmp_path / "narrow.pt")}})
     assert record["initialized_from"]["steps"] == 10
     assert record["decoder_initialized_from"]["steps"] == 20
+
+
+def test_prune_keeps_an_equal_decoder_and_narrows_a_wider_one(tmp_path):
+    from octcodec.models.pruning import prune_decoder
+
+    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                        widths=(4, 6, 8, 8, 8), decoder_widths=(4, 6, 8, 8, 8), out_kernel=5)
+    narrow = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                          widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    torch.manual_seed(5)
+    source = Codec(wide).state_dict()
+    # The same widths: every decoder tensor comes back unchanged.
+    same = prune_decoder(source, Codec(wide).state_dict())
+    assert same.keys() == {k for k in source if k.startswith("decoder.")}
+    for k, v in same.items():
+        assert torch.equal(v, source[k]), k
+    # Make channel 3 of the half-resolution layer (ups.3) the one that matters most, channel 0 the least.
+    source["decoder.ups.3.conv.weight"][:, 3] *= 100
+    source["decoder.ups.4.conv.weight"][3] *= 100
+    source["decoder.ups.3.conv.weight"][:, 0] *= 0.001
+    pruned = prune_decoder(source, Codec(narrow).state_dict())
+    model = Codec(narrow)
+    model.load_state_dict({**model.state_dict(), **pruned})
+    up3 = pruned["decoder.ups.3.conv.weight"]
+    assert up3.shape == (8 + 1, 3, 4, 4)
+    kept = [c for c in range(6) if any(torch.equal(up3[:, j], source["decoder.ups.3.conv.weight"][:, c])
+                                       for j in range(3))]
+    assert 3 in kept and 0 not in kept and len(kept) == 3
+    # The next layer's inputs follow the kept channels; the output kernel keeps its centre.
+    kept4 = _kept_outputs(source, pruned, 4)
+    assert len(kept4) == 2
+    assert torch.equal(pruned["decoder.ups.4.conv.weight"], source["decoder.ups.4.conv.weight"][kept][:, kept4])
+    assert torch.equal(pruned["decoder.out.conv.weight"], source["decoder.out.conv.weight"][:, kept4, 1:4, 1:4])
+    # A decoder wider than its source cannot be pruned from it.
+    with pytest.raises(ValueError):
+        prune_decoder(Codec(narrow).state_dict(), Codec(wide).state_dict())
+
+
+def _kept_outputs(source, pruned, layer):
+    """The source output channels of up layer `layer` that the pruned layer holds (by bias value)."""
+    bias = source[f"decoder.ups.{layer}.conv.bias"]
+    return [c for c in range(len(bias)) if bool((pruned[f"decoder.ups.{layer}.conv.bias"] == bias[c]).any())]
