@@ -325,6 +325,18 @@ PAIRED_FUNCTION(paired_generic, , vf4, 4, 2, 1)
 PAIRED_FUNCTION(paired_avx2, TARGET_AVX2, vf8, 8, 2, 1)
 PAIRED_FUNCTION(paired_avx512, TARGET_AVX512, vf16, 16, 4, 3)
 
+int octarc_conv_row_slack(int columns, int column_step) {
+    // Every chunk width above (W x U1, W x U, and the grid's W x U at each build) divides one of
+    // these or is one; the grid kernel also reads one vector (at most 16 columns) past its chunk.
+    static const int chunks[] = {64, 48, 32, 16, 8, 4};
+    int over = 0;
+    for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+        const int rounded = (columns + chunks[k] - 1) / chunks[k] * chunks[k];
+        if (rounded - columns > over) over = rounded - columns;
+    }
+    return over * (column_step > 0 ? column_step : 1) + 16;
+}
+
 int octarc_conv_phase_run(const octarc_conv_phase *phase, octarc_isa isa) {
     if (phase->phase_rows <= 0 || phase->phase_cols <= 0 || phase->out_channels <= 0) return 0;
     float kept[2 * 8 * 4 * 16] __attribute__((aligned(64)));  // two of the widest chunk: 8 channels, 64 columns

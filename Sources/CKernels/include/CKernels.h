@@ -95,9 +95,11 @@ typedef struct {
     const float *pair_weights;
 } octarc_conv_phase;
 
-/// Columns the caller must leave readable past each padded input row's last needed column, times
-/// `in_col_step` (the widest chunk computes this many columns at once).
-#define OCTARC_CONV_ROW_SLACK 64
+/// Columns the caller must leave readable (and zero, so that no denormal slows the lanes that are
+/// computed and not stored) past each padded input row's last needed column, for a layer whose
+/// phases compute `columns` output columns reading every `column_step`-th input column: the last
+/// chunk of every build's kernels may run past the last column, up to its chunk width.
+int octarc_conv_row_slack(int columns, int column_step);
 
 /// Runs one phase (and its pair). Returns 0, or -1 for a pair whose column steps are not 1 (input)
 /// and 2 (output).

@@ -277,13 +277,17 @@ struct ExactEngine: Sendable {
         var bottom = inputShape.height - 1
         var left = 0
         var right = inputShape.width - 1
-        let slack = Int(OCTARC_CONV_ROW_SLACK) * layer.inputColumnStep
+        // Room for the kernels' last chunk of each phase to run past its last column (zeroed, see
+        // `allocate`): sized per layer, since zeroing a fixed 64 columns per row cost more than the
+        // wide layers' last chunks need.
+        var slack = 0
         var counts: [(rows: Int, columns: Int)] = []
         for phase in layer.phases {
             let rows = max(0, (outputShape.height - phase.rowOffset + phase.rowStep - 1) / phase.rowStep)
             let columns = max(0, (outputShape.width - phase.columnOffset + phase.columnStep - 1) / phase.columnStep)
             counts.append((rows, columns))
             guard rows > 0, columns > 0, !phase.tapRows.isEmpty else { continue }
+            slack = max(slack, Int(octarc_conv_row_slack(Int32(columns), Int32(layer.inputColumnStep))))
             top = min(top, Int(phase.tapRows.min()!))
             bottom = max(bottom, layer.inputRowStep * (rows - 1) + Int(phase.tapRows.max()!))
             left = min(left, Int(phase.tapColumns.min()!))
