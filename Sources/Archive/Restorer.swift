@@ -72,6 +72,8 @@ public struct Restorer: Sendable {
     }
 
     public func run() throws -> Outcome {
+        // DCMTK's dictionary loads while the profiles load and the frames decode, not after them.
+        DispatchQueue.global(qos: .userInitiated).async { DerivedInstanceWriter.prepare() }
         let containers = try options.containers ?? ContainerFiles.find(options.input)
         let writer = try DerivedInstanceWriter(uidRoot: options.uidRoot)
         var outcome = Outcome(restored: [], failures: [])

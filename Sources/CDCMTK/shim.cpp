@@ -518,6 +518,11 @@ int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_de
     return CDCM_OK;
 }
 
+void cdcm_prepare(void) {
+    initialize();
+    (void)dcmDataDict.isDictionaryLoaded();
+}
+
 const char *cdcm_uid_name(const char *uid) { return dcmFindNameOfUID(uid, nullptr); }
 
 } // extern "C"

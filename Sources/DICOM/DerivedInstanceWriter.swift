@@ -53,6 +53,13 @@ public struct DerivedInstanceWriter: Sendable {
         self.uidRoot = uidRoot
     }
 
+    /// Loads DCMTK's data dictionary (about 10 ms, which the first write would otherwise wait for)
+    /// on the calling thread. Callers with other work first, such as restore decoding frames, run it
+    /// in the background; any thread may, since DCMTK locks the dictionary while it loads.
+    public static func prepare() {
+        cdcm_prepare()
+    }
+
     /// Writes `frames` (one per frame of the header, same rows, columns and Bits Stored) as a
     /// derived instance of `header` to `url`, and returns its SOP Instance UID: `sopInstanceUID` if
     /// given, else a new one under `uidRoot`. With `sourceFrames` (0-based frame indices of the

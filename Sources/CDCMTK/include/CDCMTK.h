@@ -122,6 +122,10 @@ typedef struct {
 int cdcm_write_derived(const uint8_t *header, size_t header_count, const cdcm_derivation *derivation,
                        const char *path, cdcm_status *status);
 
+/** Registers the codecs and loads DCMTK's data dictionary now, so that a later first use does not
+ *  wait for it (safe from any thread; DCMTK locks the dictionary while it loads). */
+void cdcm_prepare(void);
+
 /** DCMTK's name for a well-known UID (e.g. "CTImageStorage"), or NULL. */
 const char *cdcm_uid_name(const char *uid);
 
