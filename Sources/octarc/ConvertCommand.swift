@@ -29,14 +29,14 @@ struct ConvertCommand: ParsableCommand {
         name: .long,
         help:
             ArgumentHelp(
-                "Codec profile (see `octarc profiles`); cr50lf was trained to keep small cysts, bright "
+                "Codec profile (see `octarc profiles`); cr50lt was trained to keep small cysts, bright "
                     + "foci and IS/OS gaps, which the older cr10-cr80 despeckling erases, and restores in "
-                    + "about 40 % of the time of cr50l, which stores the same bytes with a wider decoder.")
+                    + "under a third of the time of cr50l, which stores the same bytes with a wider decoder.")
     )
     var profile: String = Self.defaultProfile
 
     /// The profile convert uses when none is named (`octarc profiles` marks it).
-    static let defaultProfile = "cr50lf"
+    static let defaultProfile = "cr50lt"
 
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?

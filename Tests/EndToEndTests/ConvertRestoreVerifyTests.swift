@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// convert -> restore -> verify on the committed samples with the default profile (cr50lf), through the
+/// convert -> restore -> verify on the committed samples with the default profile (cr50lt), through the
 /// octarc binary, as a user runs it; dciodvfy on the restored files. The same pipeline's other
 /// behaviour is tested in process with the fixture profiles (ArchiveTests' `PipelineRoundTripTests`).
 @Suite(.serialized) struct ConvertRestoreVerifyTests {}
@@ -15,7 +15,7 @@ extension ConvertRestoreVerifyTests {
         let restored = work.appendingPathComponent("restored")
         let report = work.appendingPathComponent("report")
 
-        // The default profile: what a user who names none gets (cr50lf, context-coded, lesion-trained).
+        // The default profile: what a user who names none gets (cr50lt, context-coded, lesion-trained).
         let convert = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", octz.path])
         #expect(convert.status == 0, "\(convert.output)")
         #expect(convert.output.contains("skipped README.md: not a DICOM file"))
@@ -31,7 +31,7 @@ extension ConvertRestoreVerifyTests {
         let summary = json["summary"] as! [String: Any]
         let profile =
             try JSONSerialization.jsonObject(
-                with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50lf/profile.json")))
+                with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50lt/profile.json")))
             as! [String: Any]
         let floor = (profile["floors"] as! [String: Any])["msssim_roi"] as! Double
         #expect(summary["frames"] as? Int == 21)
