@@ -126,7 +126,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, STEP, p->taps, tap_offset,                             \
+                ACCUMULATE(V, W, U, OBK, STEP, p->taps, tap_offset,                                     \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 /* to memory whole (see PAIRED_BODY) */                                                     \
                 memcpy(kept, acc, sizeof(acc));                                                             \
@@ -165,10 +165,10 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, 1, p->taps, tap_offset,                                \
+                ACCUMULATE(V, W, U, OBK, 1, p->taps, tap_offset,                                        \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 memcpy(kept, acc, sizeof(acc));                                                             \
-                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, pair_offset,                 \
+                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, pair_offset,                                  \
                            p->pair_weights + block_size * (size_t)p->pair_taps)                             \
                 /* to memory whole: indexing the accumulators by the store loop's channel count (not */    \
                 /* fixed) would keep them in memory during the sums */                                      \

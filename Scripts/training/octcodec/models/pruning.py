@@ -25,6 +25,10 @@ def prune_decoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tenso
     """The decoder tensors of `target`'s shapes (a state dict, e.g. `Codec(arch).state_dict()`) taken
     from `source`'s wider decoder. Raises ValueError when the two are not the same decoder graph with
     `target` no wider than `source` everywhere."""
+    needed = [k for k in target if k.startswith("decoder.") and not k.startswith("decoder.ups.")]
+    missing = [k for k in needed if k not in source]
+    if missing:
+        raise ValueError(f"the source decoder has no {', '.join(missing)}")
     ups = 0
     while UP.format(ups, "weight") in target:
         ups += 1
