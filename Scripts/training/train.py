@@ -31,6 +31,7 @@ from octcodec.entropy_models import SymbolStatistics  # noqa: E402
 from octcodec.losses import RateControl, bits_per_pixel, distortion_loss, insert_lesions, lesion_loss  # noqa: E402
 from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
 from octcodec.models.pruning import prune_decoder  # noqa: E402
+from octcodec.models.rescaling import rescale_latents  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
 
@@ -55,6 +56,9 @@ def parse_args(argv=None):
     p.add_argument("--init-decoder", type=Path,
                    help="then take the decoder's tensors from this checkpoint or profile instead (matching "
                         "shapes): a narrow decoder trained elsewhere behind --init's encoder")
+    p.add_argument("--latent-step", type=float, default=1.0,
+                   help="quantize the --init codec's latents with this step (octcodec.models.rescaling): above 1 "
+                        "fewer bytes, below 1 more; folded into the weights at the warm start")
     p.add_argument("--prune", action="store_true",
                    help="with --init-decoder: narrow that (wider) decoder to --decoder-widths and --out-kernel, "
                         "keeping its most important channels, instead of taking matching tensors")
@@ -169,6 +173,8 @@ def main(argv=None):
     disc = PatchDiscriminator().to(device) if args.gan_weight > 0 else None
     if args.init_decoder and not args.init:
         sys.exit("train.py: --init-decoder needs --init (the rest of the codec)")
+    if args.latent_step != 1.0 and not args.init:
+        sys.exit("train.py: --latent-step needs --init (the codec whose latents it rescales)")
     if args.prune and not args.init_decoder:
         sys.exit("train.py: --prune needs --init-decoder (the decoder to narrow)")
     if args.freeze_encoder:
@@ -213,6 +219,12 @@ def main(argv=None):
         load_init(model, args.init)
         if args.init_decoder:
             load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
+        if args.latent_step != 1.0:
+            try:
+                rescale_latents(model, args.latent_step)
+            except ValueError as error:
+                sys.exit(f"train.py: --latent-step {args.latent_step}: {error}")
+            print(f"latents rescaled: quantization step {args.latent_step}", flush=True)
 
     def checkpoint():
         save_atomic({
@@ -280,7 +292,7 @@ def main(argv=None):
         elapsed = time.time() - t0
         if step % 50 == 0:
             rec = {"step": step, "min": round(elapsed / 60, 2), "loss": round(loss.item(), 4),
-                   "msssim": round(float(msssim.mean()), 5), "bpp_est": round(float(bpp), 4),
+                   "msssim": round(float(msssim.detach().mean()), 5), "bpp_est": round(float(bpp.detach()), 4),
                    "rate_weight": round(rate_control.weight, 4),
                    "d_loss": round(d_loss, 4), "lr": args.lr * lr_scale}
             print(json.dumps(rec), flush=True)

@@ -73,3 +73,34 @@ def _kept_outputs(source, pruned, layer):
     """The source output channels of up layer `layer` that the pruned layer holds (by bias value)."""
     bias = source[f"decoder.ups.{layer}.conv.bias"]
     return [c for c in range(len(bias)) if bool((pruned[f"decoder.ups.{layer}.conv.bias"] == bias[c]).any())]
+
+
+def test_latent_step_divides_the_latents_and_the_decoder_reads_them_back(tmp_path):
+    from octcodec.models.rescaling import rescale_latents
+
+    arch = Architecture("t", (4, 6, 8, 8, 8), (3, 2, 2, 1), 3, 7, 1, "uniform")
+    torch.manual_seed(6)
+    # A step below 1 spreads a fresh codec's tiny latents over several symbols.
+    original = rescale_latents(Codec(arch).eval(), 0.2)
+    torch.save({"model": original.state_dict(), "step": 1, "elapsed": 1.0, "args": {"init": "None"}},
+               tmp_path / "original.pt")
+    rescaled = Codec(arch).eval()
+    train.load_init(rescaled, tmp_path / "original.pt")
+    rescale_latents(rescaled, 2.5)
+    x = torch.rand(1, 1, 64, 64)
+    with torch.no_grad():
+        z, zs = original.encoder(x), rescaled.encoder(x)
+        assert z.keys() == zs.keys() == {"z0", "z1", "z2", "z3"}
+        for name in z:
+            torch.testing.assert_close(zs[name] * 2.5, z[name], rtol=1e-5, atol=1e-6)
+        # The decoder of the rescaled codec, given latents / 2.5, decodes what the original decodes.
+        torch.testing.assert_close(rescaled.decoder({n: t / 2.5 for n, t in z.items()}), original.decoder(z),
+                                   rtol=1e-4, atol=1e-5)
+        # A coarser step leaves symbols closer to the center (fewer bits).
+        spread = [torch.cat([(m.quantizer.symbols(t) - 3).abs().flatten() for t in m.encoder(x).values()])
+                  .float().mean() for m in (original, rescaled)]
+    assert 0 < spread[1] < spread[0] < 2.5
+    with pytest.raises(ValueError):
+        rescale_latents(Codec(arch), 0.0)
+    with pytest.raises(ValueError):
+        rescale_latents(Codec(Architecture("t", (4, 6, 8, 8, 8), (3, 2, 2, 1), 3, 7, 1, "learned")), 2.0)
