@@ -37,7 +37,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.data import load_pack  # noqa: E402
 from octcodec.entropy_models.context import contexts, ideal_bits, normalized  # noqa: E402
-from octcodec.statistics import band_symbols  # noqa: E402
+from octcodec.statistics import band_symbols, whole_bands  # noqa: E402
 from octcodec.zoo import load_profile  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,7 +104,7 @@ def main() -> int:
     channels = {n: c for n, c, _ in model.arch.latents()}
 
     def encode(pack):
-        bands = [b for b in load_pack(pack) if b.pixels.shape[0] % 32 == 0 and b.pixels.shape[1] % 32 == 0]
+        bands = whole_bands(load_pack(pack))
         with torch.no_grad():
             return [(b.device, {n: s.numpy() for n, s in symbols.items()})
                     for b, symbols in zip(bands, band_symbols(model, bands))]

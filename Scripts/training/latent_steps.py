@@ -29,32 +29,24 @@ from octcodec.data import load_pack  # noqa: E402
 from octcodec.entropy_models import context  # noqa: E402
 from octcodec.models.rescaling import rescale_latents  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
+from octcodec.statistics import band_symbols, whole_bands  # noqa: E402
 from octcodec.zoo import load_profile  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def whole(bands):
-    """Bands the product codes as they are (sides multiples of 32)."""
-    return [b for b in bands if b.pixels.shape[0] % 32 == 0 and b.pixels.shape[1] % 32 == 0]
-
-
 @torch.no_grad()
 def measure(model, train, dev) -> dict[str, np.ndarray]:
-    """Per device, rows of (ideal bytes, PSNR dB, MS-SSIM) of the dev bands, tables counted on `train`."""
+    """Per device, rows of (ideal bytes, PSNR dB, MS-SSIM) of the (whole) dev bands, tables counted on `train`."""
     levels = model.arch.levels
     tables = {n: context.normalized(c) for n, c in context.context_counts(model, train).items()}
     centers = model.quantizer.sorted_centers()
     rows: dict[str, list] = {}
-    for b in dev:
+    for b, symbols in zip(dev, band_symbols(model, dev)):
         h, w = b.pixels.shape
         x = torch.from_numpy(b.pixels).view(1, 1, h, w)
-        bits, zq = 0.0, {}
-        for name, t in model.encoder(x).items():
-            s = model.quantizer.symbols(t)
-            bits += context.ideal_bits(s[0].numpy(), tables[name], levels)
-            zq[name] = centers[s]
-        y = model.decoder(zq).clamp(0, 1)
+        bits = sum(context.ideal_bits(s.numpy(), tables[name], levels) for name, s in symbols.items())
+        y = model.decoder({name: centers[s][None] for name, s in symbols.items()}).clamp(0, 1)
         mse = float(((y - x) ** 2).mean())
         rows.setdefault(b.device, []).append((bits / 8, 10 * math.log10(1 / mse), float(ms_ssim(y, x)[0])))
     return {d: np.array(r) for d, r in rows.items()}
@@ -73,7 +65,7 @@ def main(argv=None) -> int:
     base = load_profile(args.profile)
     if base.arch.quantizer != "uniform":
         sys.exit(f"latent_steps.py: {args.profile} has a learned quantizer; a step needs the uniform one")
-    train, dev = whole(load_pack(args.train)), whole(load_pack(args.dev))
+    train, dev = whole_bands(load_pack(args.train)), whole_bands(load_pack(args.dev))
     steps = [float(s) for s in args.steps.split(",")]
     results = {s: measure(rescale_latents(copy.deepcopy(base), s), train, dev) for s in steps}
     reference = results.get(1.0)

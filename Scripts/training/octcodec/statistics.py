@@ -6,15 +6,18 @@ import torch
 from .model import Codec
 
 
+def whole_bands(bands) -> list:
+    """The bands the product codes as they are: sizes multiples of 32."""
+    return [b for b in bands if b.pixels.shape[0] % 32 == 0 and b.pixels.shape[1] % 32 == 0]
+
+
 @torch.no_grad()
 def band_symbols(model: Codec, bands):
     """Per band, the hard symbols of each latent, `{name: (C, h, w) tensor}`, over whole bands (sizes
     multiples of 32, as the product codes them; other bands are skipped)."""
     model.eval()
-    for b in bands:
+    for b in whole_bands(bands):
         h, w = b.pixels.shape
-        if h % 32 or w % 32:
-            continue
         z = model.encoder(torch.from_numpy(b.pixels).view(1, 1, h, w))
         yield {name: model.quantizer.symbols(t)[0] for name, t in z.items()}
 

@@ -18,6 +18,8 @@ step loses. This is variable-rate coding by a quantization step, as in the "gain
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..model import Codec
@@ -30,7 +32,7 @@ def rescale_latents(model: Codec, step: float) -> Codec:
     step that is not positive and finite."""
     if model.arch.quantizer != "uniform":
         raise ValueError("a latent step needs the uniform quantizer")
-    if not (step > 0 and step != float("inf")):
+    if not (step > 0 and math.isfinite(step)):
         raise ValueError(f"the latent step must be positive and finite, not {step}")
     producers = [model.encoder.layers[5].conv] + [skip.conv for skip in model.encoder.skips.values()]
     for conv in producers:
