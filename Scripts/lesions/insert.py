@@ -1,5 +1,5 @@
-"""Synthetic lesions inserted into real OCT frames, and the retention and detectability measures of
-Scripts/bench-lesions (docs: ../../docs/ARCHITECTURE.md, "Lesion retention").
+"""Synthetic lesions inserted into real OCT frames, and the retention, detectability and false-lesion
+measures of Scripts/bench-lesions (docs: ../../docs/ARCHITECTURE.md, "Lesions").
 
 Dark cysts: soft-edged ellipses that scale the local speckle by 0.3. Bright foci: raised to the local
 90th percentile of the retina. IS/OS gaps: the IS/OS line dimmed to the layer above. Every lesion lies
@@ -127,3 +127,116 @@ def detectability(restored_with, lesion, exclude):
         return None
     others = np.array(others)
     return float((r0 - others.mean()) / (others.std() + 1e-9))
+
+
+# A false lesion must show at least half an inserted cyst's contrast (the speckle x 0.3, i.e. -0.7).
+FALSE_CONTRAST = 0.35
+# Below this ring mean (grey levels of 8-bit data; scaled for other depths) a relative contrast is noise:
+# dark vitreous, shadowed columns.
+FALSE_FLOOR = 16.0
+
+
+def template_core(h, w):
+    """The h x w ellipse's core (mask > 0.5), padded to odd sides with room for its ring, so that a
+    correlation and an erosion with it centre on the same pixel."""
+    core = ellipse_mask(h, w) > 0.5
+    H, W = core.shape
+    return np.pad(core, ((3, 4 - H % 2), (3, 4 - W % 2)))
+
+
+def template_runs(mask):
+    """A mask whose rows are each one run of pixels, as (row, first column, last column) offsets from its
+    centre pixel (shape // 2)."""
+    cy, cx = mask.shape[0] // 2, mask.shape[1] // 2
+    runs = []
+    for y, row in enumerate(mask):
+        xs = np.nonzero(row)[0]
+        if len(xs):
+            assert xs[-1] - xs[0] + 1 == len(xs), "one run per row"
+            runs.append((y - cy, int(xs[0]) - cx, int(xs[-1]) - cx))
+    return runs
+
+
+def template(h, w):
+    """The h x w lesion template of the false-lesion measure: the ellipse's core, and around it the ring
+    2..4 px outside (the core dilated 4 times less the core dilated once, 4-connected), so that a soft
+    edge counts in neither. Each as row runs (`template_runs`), with its pixel count."""
+    core = template_core(h, w)
+    inner = ndi.binary_dilation(core, iterations=1)
+    outer = ndi.binary_dilation(core, iterations=4)
+    return {"core": template_runs(core), "inner": template_runs(inner), "outer": template_runs(outer),
+            "n_core": int(core.sum()), "n_ring": int(outer.sum() - inner.sum())}
+
+
+def run_sums(image, runs):
+    """Sum of `image` over the runs centred on every pixel (0 where they do not fit in the image). Row
+    prefix sums, so integer-valued images sum exactly, as Swift's verify does (parity: FalseLesionTests)."""
+    H, W = image.shape
+    top = -min(r[0] for r in runs)
+    bottom = max(r[0] for r in runs)
+    left = -min(r[1] for r in runs)
+    right = max(r[2] for r in runs)
+    out = np.zeros((H, W))
+    ny, nx = H - top - bottom, W - left - right
+    if ny <= 0 or nx <= 0:
+        return out
+    prefix = np.zeros((H, W + 1))
+    prefix[:, 1:] = np.cumsum(image, axis=1)
+    block = np.zeros((ny, nx))
+    for dy, a, b in runs:
+        rows = slice(top + dy, top + dy + ny)
+        block += prefix[rows, left + b + 1:left + b + 1 + nx] - prefix[rows, left + a:left + a + nx]
+    out[top:top + ny, left:left + nx] = block
+    return out
+
+
+def local_means(image, t):
+    """The mean over template `t`'s core and over its ring (`template`), at every position."""
+    outer, inner = run_sums(image, t["outer"]), run_sums(image, t["inner"])
+    return run_sums(image, t["core"]) / t["n_core"], (outer - inner) / t["n_ring"]
+
+
+class FalseLesions:
+    """Lesions a pipeline adds to one frame. For each cyst and focus size (CYSTS, FOCI), the places in
+    `region` where the restored frame shows a blob of that size at least FALSE_CONTRAST darker (cyst) or
+    brighter (focus) than its ring, relative to the ring, that the original does not show: the restored
+    contrast is past the threshold, it exceeds the original's by the threshold, and the blob itself moved
+    that way by the threshold (so the bright rim around a false cyst is not also a false focus). A blur that
+    softens what the original has adds none; a codec that turns speckle into dark spots does. Connected
+    positions (8-connected) count once. Swift's verify counts the same (Sources/Imaging/FalseLesions.swift).
+
+    `region`: where a lesion's whole core may lie (the retina); `valid`: pixels that are image, not
+    scanner padding (the whole template must lie in them); `max_value`: the data range (FALSE_FLOOR is
+    for 8 bits). The original's contrasts are computed once, here."""
+
+    def __init__(self, original, region, valid=None, max_value=255):
+        if valid is None:
+            valid = np.ones(original.shape, bool)
+        self.floor = FALSE_FLOOR * max_value / 255
+        self.sizes = []
+        for kind, sizes, sign in (("cyst", CYSTS, -1.0), ("focus", FOCI, 1.0)):
+            for (h, w) in sizes:
+                core = template_core(h, w)
+                footprint = ndi.binary_dilation(core, iterations=4)
+                inside = ndi.binary_erosion(region, structure=core, border_value=0) & \
+                    ndi.binary_erosion(valid, structure=footprint, border_value=0)
+                t = template(h, w)
+                core_original, ring_original = local_means(original, t)
+                c_original = (core_original - ring_original) / np.maximum(ring_original, self.floor)
+                self.sizes.append((f"{kind} {h}x{w}", t, sign, inside, core_original, c_original))
+
+    def maps(self, restored):
+        """Per size, the positions counted as a false lesion (boolean map)."""
+        out = {}
+        for name, t, sign, inside, core_original, c_original in self.sizes:
+            core, ring = local_means(restored, t)
+            scale = np.maximum(ring, self.floor)
+            c_restored = (core - ring) / scale
+            out[name] = inside & (ring >= self.floor) & (sign * c_restored >= FALSE_CONTRAST) & \
+                (sign * (c_restored - c_original) >= FALSE_CONTRAST) & \
+                (sign * (core - core_original) / scale >= FALSE_CONTRAST)
+        return out
+
+    def count(self, restored):
+        """Per size, the number of false lesions (connected groups of positions)."""
+        return {name: int(ndi.label(hit, structure=np.ones((3, 3)))[1]) for name, hit in self.maps(restored).items()}

@@ -93,6 +93,28 @@ struct ThicknessError {
     }
 }
 
+extension Verifier {
+    /// Cysts and foci `restored` shows inside the original's retina (ILM .. BM) that `original` does
+    /// not (`FalseLesions`), per size. Both frames are intensities (0...1, oriented); the measure sums
+    /// their grey levels, as the lesion benchmark does.
+    static func falseLesions(
+        original: Image<Float>, restored: Image<Float>, analysis: FrameAnalysis, padding: Image<Bool>?,
+        maxValue: Int
+    ) -> [(size: FalseLesions.Size, count: Int)] {
+        let scale = Double(maxValue)
+        func greyLevels(_ image: Image<Float>) -> Image<Double> { image.map { (Double($0) * scale).rounded() } }
+        var region = Image<Bool>(width: original.width, height: original.height, repeating: false)
+        for x in 0..<original.width {
+            let top = max(analysis.ilm[x], 0)
+            let bottom = min(analysis.bm[x], original.height - 1)
+            if top <= bottom { for y in top...bottom { region[x, y] = true } }
+        }
+        let measure = FalseLesions(
+            original: greyLevels(original), region: region, valid: padding?.map { !$0 }, maxValue: maxValue)
+        return measure.count(greyLevels(restored))
+    }
+}
+
 /// verify's pass/fail rule. A frame fails when its MS-SSIM against the original in the retina region
 /// is below the profile's retina floor, or its mean thickness error exceeds the profile's limit, or
 /// the restored frame's retina cannot be found where the original's was. A profile without retina

@@ -308,6 +308,12 @@ public struct Verifier: Sendable {
             } else {
                 result.thicknessLost = true
             }
+            let counts = falseLesions(
+                original: original, restored: restored, analysis: analysis, padding: padding?.image,
+                maxValue: geometry.maxValue)
+            result.falseLesions = Dictionary(uniqueKeysWithValues: counts.map { ($0.size.description, $0.count) })
+            result.falseCysts = counts.filter { $0.size.kind == .cyst }.reduce(0) { $0 + $1.count }
+            result.falseFoci = counts.filter { $0.size.kind == .focus }.reduce(0) { $0 + $1.count }
         }
         result.belowFloorReasons = floors.failures(of: result)
         result.belowFloor = !result.belowFloorReasons.isEmpty

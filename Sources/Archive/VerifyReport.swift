@@ -53,6 +53,12 @@ public struct VerifyReport: Codable, Sendable {
         public var thicknessErrorMaxColumns: String?
         /// The original has a retina and the restored frame shows none.
         public var thicknessLost: Bool?
+        /// Blobs of a cyst's and of a focus's size that the restored frame shows inside the retina
+        /// (ILM .. BM) and the original does not (`FalseLesions`); per size ("cyst 3x5": count) and in
+        /// all. Reported, not a floor. Nil when no retina was found on the original.
+        public var falseLesions: [String: Int]?
+        public var falseCysts: Int?
+        public var falseFoci: Int?
         /// Why the frame fails verify (empty: it passes).
         public var belowFloorReasons: [String] = []
 
@@ -71,6 +77,9 @@ public struct VerifyReport: Codable, Sendable {
             case thicknessErrorMaxUm = "thickness_error_max_um"
             case thicknessErrorMaxColumns = "thickness_error_max_columns"
             case thicknessLost = "thickness_lost"
+            case falseLesions = "false_lesions"
+            case falseCysts = "false_cysts"
+            case falseFoci = "false_foci"
             case belowFloorReasons = "below_floor_reasons"
             case sopInstanceUID = "sop_instance_uid"
             case msssimROI = "msssim_roi"
@@ -124,6 +133,11 @@ public struct VerifyReport: Codable, Sendable {
         public var thicknessErrorUmMax: Double?
         public var thicknessErrorPxMean: Double?
         public var thicknessErrorPxMax: Double?
+        /// False lesions (cysts and foci the restored frames show and the originals do not) per frame,
+        /// and the most in one frame.
+        public var falseCystsPerFrame: Double?
+        public var falseFociPerFrame: Double?
+        public var falseLesionsMaxFrame: Int?
         /// The rule frames were held to.
         public var floors: VerifyFloors?
 
@@ -136,6 +150,9 @@ public struct VerifyReport: Codable, Sendable {
             case thicknessErrorUmMax = "thickness_error_um_max"
             case thicknessErrorPxMean = "thickness_error_px_mean"
             case thicknessErrorPxMax = "thickness_error_px_max"
+            case falseCystsPerFrame = "false_cysts_per_frame"
+            case falseFociPerFrame = "false_foci_per_frame"
+            case falseLesionsMaxFrame = "false_lesions_max_frame"
             case storedCR = "stored_cr"
             case codecCR = "codec_cr"
             case entropyCodedCR = "entropy_coded_cr"
@@ -212,6 +229,9 @@ extension VerifyReport.Summary {
             thicknessErrorUmMax: frames.compactMap(\.thicknessErrorMaxUm).max(),
             thicknessErrorPxMean: optionalMean(frames.compactMap(\.thicknessErrorPx)),
             thicknessErrorPxMax: frames.compactMap(\.thicknessErrorMaxPx).max(),
+            falseCystsPerFrame: optionalMean(frames.compactMap(\.falseCysts).map(Double.init)),
+            falseFociPerFrame: optionalMean(frames.compactMap(\.falseFoci).map(Double.init)),
+            falseLesionsMaxFrame: frames.compactMap { f in f.falseCysts.map { $0 + (f.falseFoci ?? 0) } }.max(),
             floors: floors)
     }
 }

@@ -1,9 +1,11 @@
-import Archive
 import Codec
 import DICOM
 import Foundation
+import Imaging
 import TestSupport
 import Testing
+
+@testable import Archive
 
 /// convert → restore → verify in process on the 12-bit Bioptigen sample (5 frames) with the fixture
 /// profile: one convert and one restore, made once per test process (`shared`), serve every test here
@@ -73,14 +75,64 @@ extension PipelineRoundTripTests {
                 options: .init(
                     originals: shared.archive, restored: restored, jobs: 2, quiet: true)
             ).run()
-            return (report, report.frames.flatMap { [$0.msssimROI, $0.psnrFrame, $0.msssimRetina ?? -1] })
+            return (
+                report,
+                report.frames.flatMap {
+                    [
+                        $0.msssimROI, $0.psnrFrame, $0.msssimRetina ?? -1, Double($0.falseCysts ?? -1),
+                        Double($0.falseFoci ?? -1),
+                    ]
+                }
+            )
         }
         let (fromContainers, containerScores) = try scores(shared.out)
         let (fromDICOM, dicomScores) = try scores(shared.restored)
         #expect(fromContainers.frames.count == 5)
         #expect(containerScores == dicomScores)
+        // Every frame with a retina has its false lesions counted, per size and in all.
+        for frame in fromDICOM.frames where frame.retinaFound == true {
+            let sizes = try #require(frame.falseLesions)
+            #expect(sizes.count == 7)
+            #expect(
+                frame.falseCysts == sizes.filter { $0.key.hasPrefix("cyst") }.values.reduce(0, +)
+                    && frame.falseFoci == sizes.filter { $0.key.hasPrefix("focus") }.values.reduce(0, +))
+        }
         #expect(fromContainers.passed && fromDICOM.passed, "\(fromDICOM.verdict)")
         #expect(fromDICOM.missing.isEmpty && fromDICOM.problems.isEmpty)
+    }
+
+    /// verify's false-lesion count on a frame of the 12-bit sample, measured as `Verifier.evaluate`
+    /// does: an identical copy adds none, a dark 8 x 14 spot in the retina is one false cyst of that size.
+    @Test func anIdenticalFrameHasNoFalseLesionAndADarkSpotIsOne() throws {
+        let shared = try Self.shared.get()
+        let instance = try #require(StudyArchive.scan(shared.archive).instances.first)
+        let geometry = instance.geometry
+        let original = FrameCodec.intensities(try instance.frame(2), geometry: geometry)
+        let padding = FrameCodec.padding(original, geometry: geometry).mask
+        let analysis = try Pipeline.codec().profile.preprocessor.analyze(original, padding: padding)
+        #expect(analysis.retinaFound)
+        func counts(_ restored: Image<Float>) -> [String: Int] {
+            Dictionary(
+                uniqueKeysWithValues: Verifier.falseLesions(
+                    original: original, restored: restored, analysis: analysis, padding: padding?.image,
+                    maxValue: geometry.maxValue
+                ).map { ($0.size.description, $0.count) })
+        }
+        #expect(counts(original).values.allSatisfy { $0 == 0 })
+        // A column where the retina is thickest, mid-way between ILM and BM.
+        let x = (40..<(geometry.columns - 40)).max {
+            analysis.bm[$0] - analysis.ilm[$0] < analysis.bm[$1] - analysis.ilm[$1]
+        }!
+        let y = (analysis.ilm[x] + analysis.bm[x]) / 2
+        var spotted = original
+        for dy in -4..<4 {
+            for dx in -7..<7 where pow((Double(dy) + 0.5) / 4, 2) + pow((Double(dx) + 0.5) / 7, 2) < 1 {
+                spotted[x + dx, y + dy] = original[x + dx, y + dy] * 0.3
+            }
+        }
+        let spot = counts(spotted)
+        #expect(spot["cyst 8x14"] == 1, "\(spot)")
+        #expect(spot.filter { $0.key.hasPrefix("focus") }.values.allSatisfy { $0 == 0 }, "\(spot)")
     }
 
     @Test func aFrameRangeRestoresOnlyThoseFramesIdenticalToAFullRestore() throws {
