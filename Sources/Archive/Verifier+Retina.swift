@@ -94,13 +94,13 @@ struct ThicknessError {
 }
 
 extension Verifier {
-    /// Cysts and foci `restored` shows inside the original's retina (ILM .. BM) that `original` does
-    /// not (`FalseLesions`), per size. Both frames are intensities (0...1, oriented); the measure sums
-    /// their grey levels, as the lesion benchmark does.
+    /// The cysts and foci `restored` shows inside the original's retina (ILM .. BM) that `original`
+    /// does not (`FalseLesions`). Both frames are intensities (0...1, oriented); the measure sums their
+    /// grey levels, as the lesion benchmark does.
     static func falseLesions(
         original: Image<Float>, restored: Image<Float>, analysis: FrameAnalysis, padding: Image<Bool>?,
         maxValue: Int
-    ) -> [(size: FalseLesions.Size, count: Int)] {
+    ) -> [FalseLesions.Found] {
         let scale = Double(maxValue)
         func greyLevels(_ image: Image<Float>) -> Image<Double> { image.map { (Double($0) * scale).rounded() } }
         var region = Image<Bool>(width: original.width, height: original.height, repeating: false)
@@ -111,7 +111,7 @@ extension Verifier {
         }
         let measure = FalseLesions(
             original: greyLevels(original), region: region, valid: padding?.map { !$0 }, maxValue: maxValue)
-        return measure.count(greyLevels(restored))
+        return measure.lesions(greyLevels(restored))
     }
 }
 

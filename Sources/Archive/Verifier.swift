@@ -308,12 +308,15 @@ public struct Verifier: Sendable {
             } else {
                 result.thicknessLost = true
             }
-            let counts = falseLesions(
+            let added = falseLesions(
                 original: original, restored: restored, analysis: analysis, padding: padding?.image,
                 maxValue: geometry.maxValue)
-            result.falseLesions = Dictionary(uniqueKeysWithValues: counts.map { ($0.size.description, $0.count) })
-            result.falseCysts = counts.filter { $0.size.kind == .cyst }.reduce(0) { $0 + $1.count }
-            result.falseFoci = counts.filter { $0.size.kind == .focus }.reduce(0) { $0 + $1.count }
+            result.falseLesions = Dictionary(
+                uniqueKeysWithValues: FalseLesions.sizes.map { size in
+                    (size.description, added.count { $0.size == size })
+                })
+            result.falseCysts = added.count { $0.size.kind == .cyst }
+            result.falseFoci = added.count { $0.size.kind == .focus }
         }
         result.belowFloorReasons = floors.failures(of: result)
         result.belowFloor = !result.belowFloorReasons.isEmpty
@@ -342,8 +345,17 @@ public struct Verifier: Sendable {
         func margin(_ frame: VerifyReport.Frame) -> Double {
             (frame.profile.flatMap { floors[$0] } ?? report.summary.floors)?.margin(of: frame) ?? frame.msssimROI
         }
-        let worst = report.frames.sorted { margin($0) < margin($1) }.prefix(count)
-        return try worst.compactMap { frame in
+        var shown = report.frames.sorted { margin($0) < margin($1) }.prefix(count).map {
+            ($0, WorstFrame.Reason.nearestFloor)
+        }
+        // And the frame with the most false lesions, when there are any, so that a reader sees what was counted.
+        func added(_ frame: VerifyReport.Frame) -> Int { (frame.falseCysts ?? 0) + (frame.falseFoci ?? 0) }
+        if let most = report.frames.max(by: { added($0) < added($1) }), added(most) > 0,
+            !shown.contains(where: { $0.0.sopInstanceUID == most.sopInstanceUID && $0.0.frame == most.frame })
+        {
+            shown.append((most, .mostFalseLesions))
+        }
+        return try shown.compactMap { frame, reason in
             guard let pair = pairs.first(where: { $0.original.sopInstanceUID == frame.sopInstanceUID }) else {
                 return nil
             }
@@ -354,19 +366,31 @@ public struct Verifier: Sendable {
                 original, padding: padding,
                 rowSpacingMicrometres: pair.rowSpacingMicrometres)
             let retina = RetinaRegion(analysis: analysis, width: geometry.columns, height: geometry.rows)
+            let restored = FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry)
+            let found =
+                analysis.retinaFound
+                ? Self.falseLesions(
+                    original: original, restored: restored, analysis: analysis, padding: padding?.image,
+                    maxValue: geometry.maxValue) : []
             return WorstFrame(
-                frame: frame, original: original,
-                restored: FrameCodec.intensities(try pair.restored(frame.frame - 1).pixels, geometry: geometry),
-                retinaRows: retina.rows)
+                frame: frame, reason: reason, original: original, restored: restored, retinaRows: retina.rows,
+                falseLesions: found)
         }
     }
 }
 
 /// A frame shown in the report's figures: its scores and both images (intensities 0...1).
 public struct WorstFrame: Sendable {
+    /// Why it is shown: among the frames nearest (or furthest below) their floor, or the frame with
+    /// the most false lesions.
+    public enum Reason: Sendable { case nearestFloor, mostFalseLesions }
+
     public var frame: VerifyReport.Frame
+    public var reason: Reason
     public var original: Image<Float>
     public var restored: Image<Float>
     /// The rows of the frame's retina region (ILM − 16 to BM + 32 of the original's segmentation).
     public var retinaRows: ClosedRange<Int>
+    /// The false lesions the restored frame shows (frame coordinates), as counted in `frame`.
+    public var falseLesions: [FalseLesions.Found]
 }

@@ -226,22 +226,38 @@ public struct FalseLesions: Sendable {
         }
     }
 
-    /// Per size (in ``sizes`` order), the number of false lesions: groups of 8-connected positions.
-    public func count(_ restored: Image<Double>) -> [(size: Size, count: Int)] {
-        maps(restored).map { ($0.size, Self.components(of: $0.hits)) }
+    /// One false lesion: a group of 8-connected marked positions of one size, and where it is (the
+    /// middle of the group's bounding box).
+    public struct Found: Sendable, Equatable {
+        public let size: Size
+        public let x: Int
+        public let y: Int
     }
 
-    /// The number of 8-connected groups of true pixels.
-    static func components(of mask: Image<Bool>) -> Int {
+    /// Every false lesion `restored` shows, size by size (in ``sizes`` order).
+    public func lesions(_ restored: Image<Double>) -> [Found] {
+        maps(restored).flatMap { size, hits in
+            Self.groups(of: hits).map { Found(size: size, x: ($0.minX + $0.maxX) / 2, y: ($0.minY + $0.maxY) / 2) }
+        }
+    }
+
+    /// Per size (in ``sizes`` order), the number of false lesions: groups of 8-connected positions.
+    public func count(_ restored: Image<Double>) -> [(size: Size, count: Int)] {
+        maps(restored).map { ($0.size, Self.groups(of: $0.hits).count) }
+    }
+
+    /// The bounding boxes of the 8-connected groups of true pixels, in the order of their first pixel.
+    static func groups(of mask: Image<Bool>) -> [(minX: Int, maxX: Int, minY: Int, maxY: Int)] {
         var seen = [Bool](repeating: false, count: mask.pixels.count)
-        var groups = 0
+        var boxes: [(minX: Int, maxX: Int, minY: Int, maxY: Int)] = []
         var stack: [Int] = []
         for start in mask.pixels.indices where mask.pixels[start] && !seen[start] {
-            groups += 1
+            var box = (minX: Int.max, maxX: Int.min, minY: Int.max, maxY: Int.min)
             seen[start] = true
             stack.append(start)
             while let p = stack.popLast() {
                 let (x, y) = (p % mask.width, p / mask.width)
+                box = (min(box.minX, x), max(box.maxX, x), min(box.minY, y), max(box.maxY, y))
                 for ny in max(0, y - 1)...min(mask.height - 1, y + 1) {
                     for nx in max(0, x - 1)...min(mask.width - 1, x + 1) {
                         let q = ny * mask.width + nx
@@ -252,7 +268,8 @@ public struct FalseLesions: Sendable {
                     }
                 }
             }
+            boxes.append(box)
         }
-        return groups
+        return boxes
     }
 }

@@ -5,20 +5,33 @@ import Imaging
 /// The verify report's folder (`verify --report DIR`): report.json, frames.csv, the worst frames'
 /// pictures and a plot.
 extension VerifyReport {
-    /// Writes report.json, frames.csv, PNGs of the worst frames (original | restored | |difference| x 4)
-    /// and quality-vs-cr.svg (MS-SSIM of every frame against its record's compression ratio) into `folder`.
+    /// Writes report.json, frames.csv, PNGs of the worst frames (original | restored | |difference| x 4),
+    /// of the false lesions counted on them and on the frame with the most (original | restored with
+    /// each marked), and quality-vs-cr.svg (MS-SSIM of every frame against its record's compression
+    /// ratio) into `folder`.
     func writeFolder(to folder: URL, worst: [WorstFrame]) throws {
         try write(to: folder)
         try Data(csv().utf8).write(to: folder.appendingPathComponent("frames.csv"), options: .atomic)
         for (rank, item) in worst.enumerated() {
-            let name = String(format: "worst-%d-frame%03d", rank + 1, item.frame.frame)
+            let name =
+                item.reason == .mostFalseLesions
+                ? String(format: "most-false-lesions-frame%03d", item.frame.frame)
+                : String(format: "worst-%d-frame%03d", rank + 1, item.frame.frame)
             let rows = item.retinaRows
             let original = item.original.cropped(
                 x: 0, y: rows.lowerBound, width: item.original.width, height: rows.count)
             let restored = item.restored.cropped(
                 x: 0, y: rows.lowerBound, width: item.restored.width, height: rows.count)
-            try PNG.write(Self.triptych(original, restored), to: folder.appendingPathComponent(name + "-retina.png"))
-            try PNG.write(Self.zoom(original, restored), to: folder.appendingPathComponent(name + "-zoom.png"))
+            if item.reason == .nearestFloor {
+                try PNG.write(
+                    Self.triptych(original, restored), to: folder.appendingPathComponent(name + "-retina.png"))
+                try PNG.write(Self.zoom(original, restored), to: folder.appendingPathComponent(name + "-zoom.png"))
+            }
+            if !item.falseLesions.isEmpty {
+                try PNG.write(
+                    Self.marked(original, restored, item.falseLesions, top: rows.lowerBound),
+                    to: folder.appendingPathComponent(name + "-false-lesions.png"))
+            }
         }
         try Data(plotSVG().utf8).write(to: folder.appendingPathComponent("quality-vs-cr.svg"), options: .atomic)
     }
@@ -34,6 +47,42 @@ extension VerifyReport {
                 out[x, y] = byte(original[x, y])
                 out[w + x, y] = byte(restored[x, y])
                 out[2 * w + x, y] = byte(4 * abs(restored[x, y] - original[x, y]))
+            }
+        }
+        return out
+    }
+
+    /// Original and restored retina crops side by side, each pixel shown 2 x 2, with a box around each
+    /// false lesion on the restored side (red: cyst, yellow: focus; the box is the lesion's ellipse
+    /// plus 2 pixels). `top`: the crop's first frame row.
+    static func marked(
+        _ original: Image<Float>, _ restored: Image<Float>, _ lesions: [FalseLesions.Found], top: Int,
+        scale: Int = 2
+    ) -> Image<RGB> {
+        let (w, h) = (original.width, original.height)
+        var out = Image<RGB>(width: (2 * w + 2) * scale, height: h * scale, repeating: RGB(255, 255, 255))
+        func gray(_ v: Float) -> RGB {
+            let b = UInt8(min(max(v * 255, 0), 255).rounded())
+            return RGB(b, b, b)
+        }
+        for y in 0..<(h * scale) {
+            for x in 0..<(w * scale) {
+                out[x, y] = gray(original[x / scale, y / scale])
+                out[(w + 2) * scale + x, y] = gray(restored[x / scale, y / scale])
+            }
+        }
+        for lesion in lesions {
+            let colour = lesion.size.kind == .cyst ? RGB(255, 40, 40) : RGB(255, 220, 0)
+            let (halfH, halfW) = (lesion.size.height / 2 + 2, lesion.size.width / 2 + 2)
+            let x0 = ((w + 2) + lesion.x - halfW) * scale
+            let x1 = ((w + 2) + lesion.x + halfW) * scale + scale - 1
+            let y0 = (lesion.y - top - halfH) * scale
+            let y1 = (lesion.y - top + halfH) * scale + scale - 1
+            for x in max(x0, (w + 2) * scale)...min(x1, out.width - 1) {
+                for y in [y0, y1] where y >= 0 && y < out.height { out[x, y] = colour }
+            }
+            for y in max(y0, 0)...max(min(y1, out.height - 1), 0) {
+                for x in [x0, x1] where x >= (w + 2) * scale && x < out.width { out[x, y] = colour }
             }
         }
         return out

@@ -89,6 +89,9 @@ import Testing
         let counts = Dictionary(uniqueKeysWithValues: measure.count(spotted).map { ($0.size.description, $0.count) })
         #expect(counts["cyst 8x14"] == 1)
         #expect(counts.filter { $0.key.hasPrefix("focus") }.values.allSatisfy { $0 == 0 })
+        // And it is found where it was put (the spot's centre lies between pixels cx - 1 and cx).
+        let found = try #require(measure.lesions(spotted).first { $0.size.description == "cyst 8x14" })
+        #expect(abs(found.x - cx) <= 1 && abs(found.y - cy) <= 1, "\(found) vs (\(cx), \(cy))")
     }
 
     /// A region pixel with `clearance` region pixels around it, in the middle of those there are.
