@@ -103,49 +103,109 @@ public struct FalseLesions: Sendable {
         static func count(_ runs: [Run]) -> Int { runs.reduce(0) { $0 + $1.last - $1.first + 1 } }
     }
 
-    /// Row prefix sums of an image: `values[y * (width + 1) + x]` is the sum of row y's first x pixels.
+    /// Row prefix sums of an image's rows `rows` (the others are left 0): `values[y * (width + 1) + x]`
+    /// is the sum of row y's first x pixels.
     struct PrefixSums {
         let width: Int
         let values: [Double]
 
-        init(_ image: Image<Double>) {
-            width = image.width
-            var values = [Double](repeating: 0, count: image.height * (image.width + 1))
-            for y in 0..<image.height {
-                var sum = 0.0
-                let base = y * (image.width + 1)
-                for x in 0..<image.width {
-                    sum += image.pixels[y * image.width + x]
-                    values[base + x + 1] = sum
+        init<Pixel>(_ image: Image<Pixel>, rows: Range<Int>, _ value: (Pixel) -> Double) {
+            let width = image.width
+            self.width = width
+            var values = [Double](repeating: 0, count: image.height * (width + 1))
+            values.withUnsafeMutableBufferPointer { values in
+                image.pixels.withUnsafeBufferPointer { pixels in
+                    for y in rows {
+                        var sum = 0.0
+                        let base = y &* (width &+ 1)
+                        let row = y &* width
+                        for x in 0..<width {
+                            sum += value(pixels[row &+ x])
+                            values[base &+ x &+ 1] = sum
+                        }
+                    }
                 }
             }
             self.values = values
         }
 
-        /// The sum over `runs` centred on (x, y); they must lie in the image.
-        @inline(__always)
-        func sum(_ runs: [Run], x: Int, y: Int) -> Double {
-            var total = 0.0
-            for run in runs {
-                let base = (y + run.dy) * (width + 1) + x
-                total += values[base + run.last + 1] - values[base + run.first]
+        /// The sums over `runs` centred on (x0 + i, y) for i in 0..<out.count, into `out`; the runs
+        /// must lie in the image. Every pixel is an integer grey level, so the sums are exact whatever
+        /// their order, and a row at a time vectorizes.
+        func rowSums(_ runs: [Run], y: Int, x0: Int, into out: UnsafeMutableBufferPointer<Double>) {
+            let count = out.count
+            for i in 0..<count { out[i] = 0 }
+            values.withUnsafeBufferPointer { values in
+                for run in runs {
+                    let base = (y + run.dy) * (width + 1) + x0
+                    let high = values.baseAddress! + (base + run.last + 1)
+                    let low = values.baseAddress! + (base + run.first)
+                    let out = out.baseAddress!
+                    for i in 0..<count { out[i] += high[i] - low[i] }
+                }
             }
-            return total
         }
     }
 
-    /// Per size, the positions that may hold a lesion and the original's means and contrast there.
+    /// The positions of one row that may hold a lesion: `positions[first..<end]`, all in columns
+    /// `x0..<x0 + count`.
+    struct RowSpan {
+        let y: Int
+        let x0: Int
+        let count: Int
+        let first: Int
+        let end: Int
+    }
+
+    /// Per size, the positions that may hold a lesion (frame offsets, row by row) and the original's
+    /// core mean and contrast there.
     struct Candidates {
         let size: Size
         let template: Template
         let sign: Double
+        let rows: [RowSpan]
         let positions: [Int]
         let originalCore: [Double]
         let originalContrast: [Double]
     }
 
+    /// Scratch rows for the three sums of a template (core, inner, outer) over a span.
+    struct Sums {
+        var core: [Double]
+        var inner: [Double]
+        var outer: [Double]
+
+        init(width: Int) {
+            (core, inner, outer) = (
+                [Double](repeating: 0, count: width), [Double](repeating: 0, count: width),
+                [Double](repeating: 0, count: width)
+            )
+        }
+
+        /// The sums of `prefix` over `template`'s runs centred on (x0 ..< x0 + count, y).
+        mutating func fill(_ prefix: PrefixSums, _ template: Template, y: Int, x0: Int, count: Int) {
+            core.withUnsafeMutableBufferPointer {
+                prefix.rowSums(template.core, y: y, x0: x0, into: .init(rebasing: $0[0..<count]))
+            }
+            inner.withUnsafeMutableBufferPointer {
+                prefix.rowSums(template.inner, y: y, x0: x0, into: .init(rebasing: $0[0..<count]))
+            }
+            outer.withUnsafeMutableBufferPointer {
+                prefix.rowSums(template.outer, y: y, x0: x0, into: .init(rebasing: $0[0..<count]))
+            }
+        }
+
+        /// The mean over the core and over the ring at index `i`, as insert.py computes them.
+        @inline(__always)
+        func means(_ i: Int, _ template: Template) -> (core: Double, ring: Double) {
+            (core[i] / Double(template.coreCount), (outer[i] - inner[i]) / Double(template.ringCount))
+        }
+    }
+
     let width: Int
     let height: Int
+    /// The rows any template centred in the region reaches.
+    let rows: Range<Int>
     let floor: Double
     let candidates: [Candidates]
 
@@ -154,12 +214,32 @@ public struct FalseLesions: Sendable {
     /// the frame has no padding.
     public init(original: Image<Double>, region: Image<Bool>, valid: Image<Bool>?, maxValue: Int) {
         precondition(region.width == original.width && region.height == original.height)
-        width = original.width
-        height = original.height
+        let (width, height) = (original.width, original.height)
+        self.width = width
+        self.height = height
         floor = Self.floor8Bit * Double(maxValue) / 255
-        let prefix = PrefixSums(original)
-        let regionCounts = PrefixSums(region.map { $0 ? 1.0 : 0.0 })
-        let validCounts = valid.map { PrefixSums($0.map { $0 ? 1.0 : 0.0 }) }
+        // Only rows a template centred in the region can reach are summed.
+        var spans = [(first: Int, last: Int)?](repeating: nil, count: height)
+        region.pixels.withUnsafeBufferPointer { pixels in
+            for y in 0..<height {
+                let row = pixels[(y * width)..<((y + 1) * width)]
+                if let first = row.firstIndex(of: true), let last = row.lastIndex(of: true) {
+                    spans[y] = (first - y * width, last - y * width)
+                }
+            }
+        }
+        let regionRows = (0..<height).filter { spans[$0] != nil }
+        let reach = Self.sizes.map { ($0.height + 13) / 2 + 5 }.max() ?? 0
+        let rows = max(0, (regionRows.first ?? 0) - reach)..<min(height, (regionRows.last ?? -1) + reach + 1)
+        self.rows = rows
+        let prefix = PrefixSums(original, rows: rows) { $0 }
+        let regionCounts = PrefixSums(region, rows: rows) { $0 ? 1.0 : 0.0 }
+        let validCounts = PrefixSums(valid ?? Image(width: width, height: height, repeating: true), rows: rows) {
+            $0 ? 1.0 : 0.0
+        }
+        var sums = Sums(width: width)
+        var inRegion = [Double](repeating: 0, count: width)
+        var inImage = [Double](repeating: 0, count: width)
         var candidates: [Candidates] = []
         for size in Self.sizes {
             let template = Template(height: size.height, width: size.width)
@@ -169,57 +249,67 @@ public struct FalseLesions: Sendable {
             let right = template.outer.map(\.last).max() ?? 0
             let coreCount = Double(template.coreCount)
             let outerCount = Double(Template.count(template.outer))
+            var rows: [RowSpan] = []
             var positions: [Int] = []
             var cores: [Double] = []
             var contrasts: [Double] = []
             if height - top - bottom > 0 && width - left - right > 0 {
                 for y in top..<(height - bottom) {
-                    for x in left..<(width - right) where region[x, y] {
-                        guard regionCounts.sum(template.core, x: x, y: y) == coreCount,
-                            validCounts.map({ $0.sum(template.outer, x: x, y: y) == outerCount }) ?? true
-                        else { continue }
-                        let (core, ring) = Self.means(prefix, template, x: x, y: y)
-                        positions.append(y * width + x)
+                    guard let span = spans[y] else { continue }
+                    let x0 = max(span.first, left)
+                    let x1 = min(span.last, width - right - 1)
+                    guard x0 <= x1 else { continue }
+                    let count = x1 - x0 + 1
+                    inRegion.withUnsafeMutableBufferPointer {
+                        regionCounts.rowSums(template.core, y: y, x0: x0, into: .init(rebasing: $0[0..<count]))
+                    }
+                    inImage.withUnsafeMutableBufferPointer {
+                        validCounts.rowSums(template.outer, y: y, x0: x0, into: .init(rebasing: $0[0..<count]))
+                    }
+                    sums.fill(prefix, template, y: y, x0: x0, count: count)
+                    let first = positions.count
+                    for i in 0..<count where inRegion[i] == coreCount && inImage[i] == outerCount {
+                        let (core, ring) = sums.means(i, template)
+                        positions.append(y * width + x0 + i)
                         cores.append(core)
                         contrasts.append((core - ring) / max(ring, floor))
+                    }
+                    if positions.count > first {
+                        let last = positions[positions.count - 1] - y * width
+                        let start = positions[first] - y * width
+                        rows.append(
+                            RowSpan(y: y, x0: start, count: last - start + 1, first: first, end: positions.count))
                     }
                 }
             }
             candidates.append(
                 Candidates(
-                    size: size, template: template, sign: size.kind == .cyst ? -1 : 1, positions: positions,
-                    originalCore: cores, originalContrast: contrasts))
+                    size: size, template: template, sign: size.kind == .cyst ? -1 : 1, rows: rows,
+                    positions: positions, originalCore: cores, originalContrast: contrasts))
         }
         self.candidates = candidates
-    }
-
-    /// The mean over the core and over the ring, as insert.py computes them.
-    @inline(__always)
-    private static func means(
-        _ prefix: PrefixSums, _ template: Template, x: Int, y: Int
-    ) -> (core: Double, ring: Double) {
-        let core = prefix.sum(template.core, x: x, y: y) / Double(template.coreCount)
-        let ring =
-            (prefix.sum(template.outer, x: x, y: y) - prefix.sum(template.inner, x: x, y: y))
-            / Double(template.ringCount)
-        return (core, ring)
     }
 
     /// Per size (in ``sizes`` order), the positions where `restored` shows a false lesion.
     public func maps(_ restored: Image<Double>) -> [(size: Size, hits: Image<Bool>)] {
         precondition(restored.width == width && restored.height == height)
-        let prefix = PrefixSums(restored)
+        let prefix = PrefixSums(restored, rows: rows) { $0 }
+        var sums = Sums(width: width)
         return candidates.map { c in
             var hits = Image<Bool>(width: width, height: height, repeating: false)
-            for (i, position) in c.positions.enumerated() {
-                let (core, ring) = Self.means(prefix, c.template, x: position % width, y: position / width)
-                let scale = max(ring, floor)
-                let contrast = (core - ring) / scale
-                if ring >= floor, c.sign * contrast >= Self.contrast,
-                    c.sign * (contrast - c.originalContrast[i]) >= Self.contrast,
-                    c.sign * (core - c.originalCore[i]) / scale >= Self.contrast
-                {
-                    hits.pixels[position] = true
+            for row in c.rows {
+                sums.fill(prefix, c.template, y: row.y, x0: row.x0, count: row.count)
+                for i in row.first..<row.end {
+                    let position = c.positions[i]
+                    let (core, ring) = sums.means(position - row.y * width - row.x0, c.template)
+                    let scale = max(ring, floor)
+                    let contrast = (core - ring) / scale
+                    if ring >= floor, c.sign * contrast >= Self.contrast,
+                        c.sign * (contrast - c.originalContrast[i]) >= Self.contrast,
+                        c.sign * (core - c.originalCore[i]) / scale >= Self.contrast
+                    {
+                        hits.pixels[position] = true
+                    }
                 }
             }
             return (c.size, hits)
