@@ -137,8 +137,8 @@ FALSE_FLOOR = 16.0
 
 
 def template_core(h, w):
-    """The h x w ellipse's core (mask > 0.5), padded to odd sides with room for its ring, so that a
-    correlation and an erosion with it centre on the same pixel."""
+    """The h x w ellipse's core (mask > 0.5), padded to odd sides with room for its ring, so that its runs
+    and an erosion with it centre on the same pixel."""
     core = ellipse_mask(h, w) > 0.5
     H, W = core.shape
     return np.pad(core, ((3, 4 - H % 2), (3, 4 - W % 2)))
@@ -170,7 +170,7 @@ def template(h, w):
 
 def run_sums(image, runs):
     """Sum of `image` over the runs centred on every pixel (0 where they do not fit in the image). Row
-    prefix sums, so integer-valued images sum exactly, as Swift's verify does (parity: FalseLesionTests)."""
+    prefix sums, so integer-valued images sum exactly, as Swift's verify does (parity: FalseLesionsTests)."""
     H, W = image.shape
     top = -min(r[0] for r in runs)
     bottom = max(r[0] for r in runs)
