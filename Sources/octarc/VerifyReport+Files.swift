@@ -78,12 +78,12 @@ extension VerifyReport {
             let x1 = ((w + 2) + lesion.x + halfW) * scale + scale - 1
             let y0 = (lesion.y - top - halfH) * scale
             let y1 = (lesion.y - top + halfH) * scale + scale - 1
-            for x in max(x0, (w + 2) * scale)...min(x1, out.width - 1) {
-                for y in [y0, y1] where y >= 0 && y < out.height { out[x, y] = colour }
-            }
-            for y in max(y0, 0)...max(min(y1, out.height - 1), 0) {
-                for x in [x0, x1] where x >= (w + 2) * scale && x < out.width { out[x, y] = colour }
-            }
+            // Clipped to the restored half (a lesion lies in the retina, so inside the crop; this only guards).
+            func span(_ lower: Int, _ upper: Int) -> Range<Int> { lower..<max(lower, upper) }
+            let columns = span(max(x0, (w + 2) * scale), min(x1 + 1, out.width))
+            let rows = span(max(y0, 0), min(y1 + 1, out.height))
+            for x in columns { for y in [y0, y1] where rows.contains(y) { out[x, y] = colour } }
+            for y in rows { for x in [x0, x1] where columns.contains(x) { out[x, y] = colour } }
         }
         return out
     }
