@@ -19,10 +19,13 @@ import Imaging
 ///    vitreous. IS/OS: the strongest band-opening path from 8 rows below the ILM down.
 ///    BM: the strongest bright-to-dark (central and band-closing) path 3 to 45 rows below the
 ///    IS/OS, with smoother steps.
-/// 4. The retina counts as found when the ILM has clear contrast (above 0.03 and 8x what the
+/// 4. Where the ILM path runs through vitreous (at the optic cup, which a left-to-right path
+///    bridges), it is moved onto the tissue (`followingTheSurface`); the IS/OS is kept between the
+///    moved ILM and BM.
+/// 5. The retina counts as found when the ILM has clear contrast (above 0.03 and 8x what the
 ///    noise of the smoothed frame can produce) in 60 % of the columns, the RPE is brighter than
-///    what lies below it in 60 %, and the thickness is 20 rows to 3/4 of the frame in 60 %.
-///    Otherwise `retinaFound` is false and nothing is guessed.
+///    what lies below it in 60 %, and the thickness is 20 rows to 3/4 of the frame in 60 %, all on
+///    the path before step 4. Otherwise `retinaFound` is false and nothing is guessed.
 public struct LayerSegmenter: Sendable {
     /// Smoothing before the gradient.
     static let sigmaX: Float = 4, sigmaY: Float = 2
@@ -141,25 +144,121 @@ public struct LayerSegmenter: Sendable {
         // posterior hyaloid; the IS/OS opens the bright outer band the same way.
         let bandTop = Self.shiftedDown(Self.normalized(bands, sign: -1), height: height)
         let isosStrength = zip(darkToBright, bandTop).map { ($0 + $1) / 2 }
-        let ilmStrength = Self.weightedByDarknessAbove(
-            isosStrength, grid: grid, height: height, upper: upper, lower: lower)
-        let ilm = search.path(strength: ilmStrength, width: columns, height: height) { c in
+        let levels = Self.levels(grid: grid, height: height, upper: upper, lower: lower)
+        let ilmStrength =
+            levels.map {
+                Self.weightedByDarknessAbove(isosStrength, grid: grid, height: height, levels: $0)
+            } ?? isosStrength
+        let path = search.path(strength: ilmStrength, width: columns, height: height) { c in
             0...max(0, min(upper[c] + corridor, lower[c] - Self.minimumGap))
         }
-        let isos = search.path(strength: isosStrength, width: columns, height: height) { c in
-            min(height - 1, ilm[c] + Self.minimumGap)...(height - 1)
+        var isos = search.path(strength: isosStrength, width: columns, height: height) { c in
+            min(height - 1, path[c] + Self.minimumGap)...(height - 1)
         }
         let smoothSearch = ShortestPath(maxStep: 3, jumpPenalty: 1)
         let bm = smoothSearch.path(strength: brightToDark, width: columns, height: height) { c in
             let lower = min(isos[c] + Self.bmSearchStart, height - 1)
             return lower...min(isos[c] + Self.bmSearchEnd, height - 1)
         }
+        let ilm = levels.map { Self.followingTheSurface(path, grid: grid, height: height, levels: $0, bm: bm) } ?? path
+        for c in isos.indices { isos[c] = min(max(isos[c], ilm[c]), bm[c]) }
         let fullILM = Self.interpolated(ilm, width: width)
         let fullBM = Self.interpolated(bm, width: width)
 
-        let found = Self.looksLikeRetina(frame: frame, smooth: smooth, padding: padding, ilm: ilm, bm: bm)
+        // Whether there is a retina is judged on the path: the refinement makes edges where it
+        // moves the ILM, so it would find one in noise.
+        let found = Self.looksLikeRetina(frame: frame, smooth: smooth, padding: padding, ilm: path, bm: bm)
         return LayerBoundaries(
             ilm: fullILM, isos: Self.interpolated(isos, width: width), bm: fullBM, retinaFound: found)
+    }
+
+    /// The median level of the vitreous and of the retina in the smoothed grid.
+    struct Levels {
+        var dark: Float
+        var bright: Float
+        /// Halfway between the two: above it is tissue.
+        var tissue: Float { (dark + bright) / 2 }
+    }
+
+    /// Levels sampled above the rough ILM (`upper`, less 6 rows) and between it and the rough
+    /// IS/OS (`lower`); nil when the two do not differ.
+    static func levels(grid: [Float], height: Int, upper: [Int], lower: [Int]) -> Levels? {
+        var vitreous: [Float] = []
+        var retina: [Float] = []
+        for c in upper.indices {
+            let base = c * height
+            for y in stride(from: 0, to: max(0, upper[c] - 6), by: 2) { vitreous.append(grid[base + y]) }
+            for y in stride(from: upper[c] + 3, to: min(height, max(upper[c] + 3, lower[c] - 3)), by: 2) {
+                retina.append(grid[base + y])
+            }
+        }
+        guard let dark = Quantile.of(vitreous, 0.5), let bright = Quantile.of(retina, 0.5), bright - dark > 1e-3 else {
+            return nil
+        }
+        return Levels(dark: dark, bright: bright)
+    }
+
+    /// Rows of tissue above a row that make it tissue when the ILM rises.
+    static let surfaceRows = 6
+    /// How far above a path in vitreous, with no tissue below it, tissue is looked for.
+    static let riseLimit = 160
+    /// The fewest neighbouring search columns (2 frame columns each) in vitreous that are moved.
+    static let vitreousRun = 6
+
+    /// The ILM path moved onto the surface of the tissue where it runs through vitreous. A
+    /// left-to-right path cannot follow a near-vertical wall: at the optic disc it bridges the cup
+    /// through vitreous, or runs under the cup's rim at the frame's edge, and small changes to the
+    /// frame make it flip between courses. Columns count as in vitreous where nothing within 3 rows
+    /// of the path is brighter than a quarter of the way from the vitreous level to the retina's,
+    /// in runs of at least `vitreousRun`. In those columns the ILM drops to the first row with
+    /// tissue (above `Levels.tissue`) in the 3 rows from it, if that lies above BM − 2; failing
+    /// that, in a run that reaches the frame's edge, it rises to the top of the first tissue
+    /// (`surfaceRows` rows above `Levels.tissue`) within `riseLimit` rows above (the cup's rim at
+    /// the edge, with nothing but the cup below); failing both, the column keeps the path.
+    /// Elsewhere nothing moves.
+    static func followingTheSurface(_ path: [Int], grid: [Float], height: Int, levels: Levels, bm: [Int]) -> [Int] {
+        let tissue = levels.tissue
+        let vitreous = levels.dark + (levels.bright - levels.dark) / 4
+        let rows = surfaceRows
+        func brightest(_ base: Int, _ from: Int, _ to: Int) -> Float {
+            var top = levels.dark
+            for y in max(from, 0)..<min(max(to, 0), height) { top = max(top, grid[base + y]) }
+            return top
+        }
+        let inVitreous = path.indices.map { brightest($0 * height, path[$0] - 3, path[$0] + 4) < vitreous }
+        var surface = path
+        var prefix = [Float](repeating: 0, count: height + 1)
+        var runStart = 0
+        for c in 0...path.count {
+            guard c == path.count || !inVitreous[c] else { continue }
+            defer { runStart = c + 1 }
+            guard c - runStart >= Self.vitreousRun else { continue }
+            for column in runStart..<c {
+                let base = column * height
+                for y in 0..<height { prefix[y + 1] = prefix[y] + grid[base + y] }
+                func isTissueAbove(_ y: Int) -> Bool {
+                    let from = max(y - rows, 0)
+                    return y > from && (prefix[y] - prefix[from]) / Float(y - from) > tissue
+                }
+                var y = path[column]
+                let limit = bm[column] - 2
+                while y < limit && brightest(base, y, y + 3) < tissue { y += 1 }
+                if y < limit {
+                    surface[column] = y
+                    continue
+                }
+                // Only a run at the frame's edge can be a rim seen from the cup, with nothing but
+                // the cup below: inside the frame the cup's other wall is in the run.
+                guard runStart == 0 || c == path.count else { continue }
+                y = path[column]
+                let highest = max(path[column] - Self.riseLimit, 0)
+                while y > highest && !isTissueAbove(y) { y -= 1 }
+                guard y > highest else { continue }
+                while y > 0 && isTissueAbove(y) { y -= 1 }
+                surface[column] = y
+            }
+        }
+        return surface
     }
 
     /// Rows on every column from rows on the even columns (odd ones: the mean of their neighbours).
@@ -172,21 +271,9 @@ public struct LayerSegmenter: Sendable {
 
     /// Dark-to-bright strengths scaled down where the rows just above are not as dark as the
     /// vitreous: the ILM has nothing but vitreous above it, the edges inside the retina do not.
-    static func weightedByDarknessAbove(
-        _ strength: [Float], grid: [Float], height: Int, upper: [Int],
-        lower: [Int]
-    ) -> [Float] {
-        var vitreous: [Float] = []
-        var retina: [Float] = []
-        for c in upper.indices {
-            let base = c * height
-            for y in stride(from: 0, to: max(0, upper[c] - 6), by: 2) { vitreous.append(grid[base + y]) }
-            for y in stride(from: upper[c] + 3, to: min(height, max(upper[c] + 3, lower[c] - 3)), by: 2) {
-                retina.append(grid[base + y])
-            }
-        }
-        guard let dark = Quantile.of(vitreous, 0.5), let bright = Quantile.of(retina, 0.5) else { return strength }
-        guard bright - dark > 1e-3 else { return strength }
+    static func weightedByDarknessAbove(_ strength: [Float], grid: [Float], height: Int, levels: Levels) -> [Float] {
+        let dark = levels.dark
+        let bright = levels.bright
         var weighted = strength
         var prefix = [Float](repeating: 0, count: height + 1)
         for base in stride(from: 0, to: grid.count, by: height) {

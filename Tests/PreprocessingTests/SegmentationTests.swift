@@ -52,6 +52,37 @@ extension SegmentationTests {
         }
     }
 
+    /// At the optic disc (Duke dev frames 28-36, the cup at the frame's left edge) the ILM follows
+    /// the tissue's surface down into the cup instead of bridging it through vitreous: in at most
+    /// 20 columns per frame do the 8 rows from the ILM have a mean below a quarter of the way from
+    /// the vitreous level to the retina's (raw frame, medians above ILM − 10 and within ILM + 3 ..
+    /// BM − 3). The path alone, before `followingTheSurface`, left 41-119 such columns in each of
+    /// these frames but frame 30; frames away from the disc have at most 2.
+    @Test(.enabled(if: Fixtures.hasSharedData)) func theILMFollowsTheOpticCup() throws {
+        for number in 28...36 {
+            let (frame, padding) = try DevFrames.dukeFrame(number)
+            let found = LayerSegmenter().segment(frame, padding: padding)
+            func isScan(_ x: Int, _ y: Int) -> Bool { !(padding?.contains(x: x, y: y) ?? false) }
+            var vitreous: [Float] = []
+            var retina: [Float] = []
+            for x in 0..<frame.width {
+                for y in 0..<max(found.ilm[x] - 10, 0) where isScan(x, y) { vitreous.append(frame[x, y]) }
+                for y in (found.ilm[x] + 3)..<max(found.bm[x] - 3, found.ilm[x] + 3) where isScan(x, y) {
+                    retina.append(frame[x, y])
+                }
+            }
+            try #require(!vitreous.isEmpty && !retina.isEmpty)
+            let dark = vitreous.sorted()[vitreous.count / 2]
+            let bright = retina.sorted()[retina.count / 2]
+            let threshold = dark + (bright - dark) / 4
+            let inVitreous = (0..<frame.width).filter { x in
+                let rows = (found.ilm[x]..<min(found.ilm[x] + 8, frame.height)).filter { isScan(x, $0) }
+                return !rows.isEmpty && rows.map { frame[x, $0] }.reduce(0, +) / Float(rows.count) < threshold
+            }
+            #expect(inVitreous.count <= 20, "bscan\(number): ILM in vitreous in \(inVitreous.count) columns")
+        }
+    }
+
     @Test func segmentationIsDeterministic() {
         let frame = DevFrames.noise(width: 200, height: 120, seed: 3)
         #expect(LayerSegmenter().segment(frame) == LayerSegmenter().segment(frame))
