@@ -93,6 +93,74 @@ struct ThicknessError {
     }
 }
 
+/// How far a layer boundary moved, as a curve. Each boundary (a row per column) is traced as a
+/// connected curve: in column x it covers the rows from its row at x to its row at x + 1, so a wall
+/// it goes down is part of it. The distance is the largest, over the points of either curve, of the
+/// Euclidean distance (px) to the nearest point of the other (the Hausdorff distance). A column's
+/// row difference at a near-vertical wall, such as the optic cup's, grows with the wall's height
+/// when the wall moves by one column; this does not.
+enum BoundaryDistance {
+    /// The distance between boundaries `a` and `b` over `columns` (ascending; a gap between listed
+    /// columns is not traced across); nil when `columns` is empty.
+    static func largest(_ a: [Int], _ b: [Int], columns: [Int]) -> Double? {
+        guard !columns.isEmpty else { return nil }
+        let curveA = Curve(a, columns: columns)
+        let curveB = Curve(b, columns: columns)
+        return Double(max(curveA.farthest(from: curveB), curveB.farthest(from: curveA))).squareRoot()
+    }
+
+    /// A boundary's traced rows per listed column.
+    struct Curve {
+        var columns: [Int]
+        var rows: [ClosedRange<Int>]
+
+        init(_ boundary: [Int], columns: [Int]) {
+            self.columns = columns
+            rows = columns.indices.map { i in
+                let x = columns[i]
+                let next = i + 1 < columns.count && columns[i + 1] == x + 1 ? boundary[x + 1] : boundary[x]
+                return min(boundary[x], next)...max(boundary[x], next)
+            }
+        }
+
+        /// The squared distance from (x, y) to the nearest traced point.
+        func squaredDistance(x: Int, y: Int, near index: Int) -> Int {
+            func at(_ i: Int) -> Int {
+                let dx = columns[i] - x
+                let range = rows[i]
+                let dy = y < range.lowerBound ? range.lowerBound - y : y > range.upperBound ? y - range.upperBound : 0
+                return dx * dx + dy * dy
+            }
+            var best = at(index)
+            // Columns further than the best distance so far cannot be nearer.
+            var step = 1
+            while true {
+                var searched = false
+                for i in [index - step, index + step] where columns.indices.contains(i) {
+                    let dx = columns[i] - x
+                    if dx * dx < best {
+                        searched = true
+                        best = min(best, at(i))
+                    }
+                }
+                if !searched { return best }
+                step += 1
+            }
+        }
+
+        /// The largest squared distance from a point of `self` to `other` (same columns).
+        func farthest(from other: Curve) -> Int {
+            var largest = 0
+            for i in columns.indices {
+                for y in rows[i] {
+                    largest = max(largest, other.squaredDistance(x: columns[i], y: y, near: i))
+                }
+            }
+            return largest
+        }
+    }
+}
+
 extension Verifier {
     /// The cysts and foci `restored` shows inside the original's retina (ILM .. BM) that `original`
     /// does not (`FalseLesions`). Both frames are intensities (0...1, oriented); the measure sums their

@@ -296,6 +296,8 @@ public struct Verifier: Sendable {
             }
             (result.ilmShiftPx, result.ilmShiftMaxPx) = shift(analysis.ilm, found.ilm, columns)
             (result.bmShiftPx, result.bmShiftMaxPx) = shift(analysis.bm, found.bm, columns)
+            result.ilmDistancePx = BoundaryDistance.largest(analysis.ilm, found.ilm, columns: columns)
+            result.bmDistancePx = BoundaryDistance.largest(analysis.bm, found.bm, columns: columns)
             if found.retinaFound {
                 let error = ThicknessError(
                     original: analysis.boundaries, restored: found, columns: columns,

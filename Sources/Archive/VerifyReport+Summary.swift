@@ -31,6 +31,8 @@ extension VerifyReport {
             "retinal thickness error   mean \(f(s.thicknessErrorUmMean, 1)) µm (\(f(s.thicknessErrorPxMean, 2)) px)   "
                 + "max \(f(s.thicknessErrorUmMax, 0)) µm (\(f(s.thicknessErrorPxMax, 0)) px)",
             "layer shift (px)          ILM mean \(f(s.ilmShiftPxMean, 2)) max \(f(s.ilmShiftPxMax, 0))   BM mean \(f(s.bmShiftPxMean, 2)) max \(f(s.bmShiftPxMax, 0))",
+            "layer movement (px)       ILM \(f(s.ilmDistancePxMax, 1))   BM \(f(s.bmDistancePxMax, 1))   "
+                + "(largest distance between the curves; a column's shift at a steep wall is not one)",
             "false lesions (added)     cysts \(f(s.falseCystsPerFrame, 2)) / frame   foci \(f(s.falseFociPerFrame, 2)) / frame   "
                 + "most in one frame \(s.falseLesionsMaxFrame.map(String.init) ?? "-")   (reported, not a floor)",
             floorLine(),

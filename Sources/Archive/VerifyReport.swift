@@ -27,6 +27,12 @@ public struct VerifyReport: Codable, Sendable {
         public var ilmShiftMaxPx: Double?
         public var bmShiftPx: Double?
         public var bmShiftMaxPx: Double?
+        /// How far the ILM / BM moved as curves: the largest distance (px) from a point of either
+        /// boundary, traced as a connected curve, to the other (`BoundaryDistance`). Where a boundary
+        /// goes down a near-vertical wall (the optic cup) a column's row difference measures the
+        /// wall's steepness, not the movement; this does not. Nil when no retina was found.
+        public var ilmDistancePx: Double?
+        public var bmDistancePx: Double?
         /// Whether the frame was coded as an ROI band (false: whole frame).
         public var roiBand: Bool
         /// Bytes of the frame's container record and of its bitstream (nil for restored DICOM).
@@ -92,6 +98,8 @@ public struct VerifyReport: Codable, Sendable {
             case ilmShiftMaxPx = "ilm_shift_max_px"
             case bmShiftPx = "bm_shift_px"
             case bmShiftMaxPx = "bm_shift_max_px"
+            case ilmDistancePx = "ilm_distance_px"
+            case bmDistancePx = "bm_distance_px"
             case roiBand = "roi_band"
             case recordBytes = "record_bytes"
             case bitstreamBytes = "bitstream_bytes"
@@ -138,6 +146,9 @@ public struct VerifyReport: Codable, Sendable {
         public var falseCystsPerFrame: Double?
         public var falseFociPerFrame: Double?
         public var falseLesionsMaxFrame: Int?
+        /// The largest ILM / BM curve distance of any frame (`Frame.ilmDistancePx`).
+        public var ilmDistancePxMax: Double? = nil
+        public var bmDistancePxMax: Double? = nil
         /// The rule frames were held to.
         public var floors: VerifyFloors?
 
@@ -153,6 +164,8 @@ public struct VerifyReport: Codable, Sendable {
             case falseCystsPerFrame = "false_cysts_per_frame"
             case falseFociPerFrame = "false_foci_per_frame"
             case falseLesionsMaxFrame = "false_lesions_max_frame"
+            case ilmDistancePxMax = "ilm_distance_px_max"
+            case bmDistancePxMax = "bm_distance_px_max"
             case storedCR = "stored_cr"
             case codecCR = "codec_cr"
             case entropyCodedCR = "entropy_coded_cr"
@@ -233,5 +246,7 @@ extension VerifyReport.Summary {
             falseFociPerFrame: optionalMean(frames.compactMap(\.falseFoci).map(Double.init)),
             falseLesionsMaxFrame: frames.compactMap { f in f.falseCysts.map { $0 + (f.falseFoci ?? 0) } }.max(),
             floors: floors)
+        ilmDistancePxMax = frames.compactMap(\.ilmDistancePx).max()
+        bmDistancePxMax = frames.compactMap(\.bmDistancePx).max()
     }
 }

@@ -177,7 +177,7 @@ extension VerifyReport {
             "sop_instance_uid,frame,roi_band,msssim_roi,ssim_roi,psnr_roi,msssim_frame,ssim_frame,psnr_frame,"
             + "ilm_shift_px,ilm_shift_max_px,bm_shift_px,bm_shift_max_px,record_cr,entropy_coded_cr,below_floor,"
             + "msssim_retina,psnr_retina,thickness_error_um,thickness_error_max_um,thickness_error_px,thickness_error_max_px,"
-            + "thickness_error_max_columns,false_cysts,false_foci"
+            + "thickness_error_max_columns,false_cysts,false_foci,ilm_distance_px,bm_distance_px"
         let rows = frames.map { f -> String in
             func v(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "" }
             return [
@@ -186,7 +186,8 @@ extension VerifyReport {
                 v(f.bmShiftMaxPx), v(f.recordCR), v(f.entropyCodedCR), String(f.belowFloor),
                 v(f.msssimRetina), v(f.psnrRetina), v(f.thicknessErrorUm), v(f.thicknessErrorMaxUm),
                 v(f.thicknessErrorPx), v(f.thicknessErrorMaxPx), f.thicknessErrorMaxColumns ?? "",
-                f.falseCysts.map(String.init) ?? "", f.falseFoci.map(String.init) ?? "",
+                f.falseCysts.map(String.init) ?? "", f.falseFoci.map(String.init) ?? "", v(f.ilmDistancePx),
+                v(f.bmDistancePx),
             ].joined(separator: ",")
         }
         return ([header] + rows).joined(separator: "\n") + "\n"

@@ -80,7 +80,7 @@ extension PipelineRoundTripTests {
                 report.frames.flatMap {
                     [
                         $0.msssimROI, $0.psnrFrame, $0.msssimRetina ?? -1, Double($0.falseCysts ?? -1),
-                        Double($0.falseFoci ?? -1),
+                        Double($0.falseFoci ?? -1), $0.ilmDistancePx ?? -1, $0.bmDistancePx ?? -1,
                     ]
                 }
             )
@@ -91,6 +91,7 @@ extension PipelineRoundTripTests {
         #expect(containerScores == dicomScores)
         // Every frame with a retina has its false lesions counted, per size and in all.
         for frame in fromDICOM.frames where frame.retinaFound == true {
+            #expect(frame.ilmDistancePx != nil && frame.bmDistancePx != nil)
             let sizes = try #require(frame.falseLesions)
             #expect(sizes.count == 7)
             #expect(
