@@ -9,8 +9,9 @@ import Support
 /// `DerivedInstanceWriter`): one file per original instance at
 /// `OUT/<Study Instance UID>/<Series Instance UID>/<new SOP Instance UID>.dcm`.
 ///
-/// New SOP Instance UIDs are derived from the source instance, the profile's weights and the frames
-/// restored, so restoring the same container twice gives the same files.
+/// New SOP Instance UIDs are derived from the source instance, the profile's weights, the frames
+/// restored and their records, so restoring the same container twice gives the same files and no
+/// UID names two different restored contents.
 public struct Restorer: Sendable {
     public struct Options: Sendable {
         public var input: URL
@@ -130,15 +131,18 @@ public struct Restorer: Sendable {
         }
         var pixels: [Image<UInt16>] = []
         pixels.reserveCapacity(frames.count)
+        var recordDigests: [String] = []
         try ParallelFrames(jobs: options.jobs).run(
             count: frames.count,
-            work: { i -> Result<Image<UInt16>, Error> in
+            work: { i -> Result<(Image<UInt16>, String), Error> in
                 Result {
                     do {
                         guard let recordIndex = reader.recordIndex(instance: index, frame: frames[i]) else {
                             throw ArchiveError.corruptRecord("no record")
                         }
-                        return try codec.decode(try reader.record(at: recordIndex), geometry: geometry)
+                        let record = try reader.record(at: recordIndex)
+                        let digest = Hex.string(SHA256.hash(record.roi + record.bitstream))
+                        return (try codec.decode(record, geometry: geometry), digest)
                     } catch {
                         throw ArchiveError.frameFailed(
                             file: reader.name, frame: frames[i], frameCount: info.geometry.frames,
@@ -147,15 +151,21 @@ public struct Restorer: Sendable {
                 }
             },
             consume: { _, result in
-                pixels.append(try result.get())
+                let (image, digest) = try result.get()
+                pixels.append(image)
+                recordDigests.append(digest)
                 progress.advance()
             })
         let header = try HeaderDataset(bytes: info.headerDataset)
         let subset = frames.count == info.geometry.frames ? nil : frames
+        // The same container restores to the same UID; a container of the same original whose
+        // records differ (another octarc's preprocessing, other parameters) restores to other pixels,
+        // so its frames' records are part of the UID too: one UID never names two pixel contents.
         let uid = DICOMUID.derived(
             root: options.uidRoot,
             digest: Hashing.sha256(
-                "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))"
+                "\(info.sopInstanceUID)|\(Hex.string(codec.profile.weightsSHA256))|\(frames.map(String.init).joined(separator: ","))|"
+                    + recordDigests.joined(separator: ",")
             ))
         let folder = options.output.appendingPathComponent(reader.header.studyInstanceUID)
             .appendingPathComponent(reader.header.seriesInstanceUID)

@@ -314,3 +314,43 @@ extension PipelineRoundTripTests {
             ])
     }
 }
+
+extension PipelineRoundTripTests {
+    /// A container of the same original with the same weights but other records (here: another top
+    /// margin, as another octarc version's preprocessing would give) restores other pixels, so it
+    /// must restore under another SOP Instance UID; restoring the same container again gives the same.
+    @Test func otherRecordsRestoreUnderAnotherUID() throws {
+        let shared = try Self.shared.get()
+        let p = try Pipeline()
+        defer { p.remove() }
+        let variant = p.url("profiles/fixture-a")
+        try FileManager.default.createDirectory(at: variant, withIntermediateDirectories: true)
+        let source = Pipeline.profiles.appendingPathComponent("fixture-a")
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("weights.safetensors"),
+            to: variant.appendingPathComponent("weights.safetensors"))
+        var document = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("profile.json")))
+                as? [String: Any])
+        var preprocessing = try #require(document["preprocessing"] as? [String: Any])
+        preprocessing["top_margin"] = 40
+        document["preprocessing"] = preprocessing
+        try JSONSerialization.data(withJSONObject: document).write(to: variant.appendingPathComponent("profile.json"))
+        let library = ProfileLibrary(folders: [p.url("profiles")])
+        try p.samples(["bioptigen-subj13-12bit.dcm"], into: "archive")
+        let converted = try Converter(
+            codec: FrameCodec(profile: try library.load("fixture-a")),
+            options: .init(archive: p.url("archive"), output: p.url("out"), jobs: 2, quiet: true)
+        ).run()
+        #expect(converted.failures.isEmpty && converted.converted == 1)
+        #expect(try p.restore("out", "restored", library: library).failures.isEmpty)
+        #expect(try p.restore("out", "again", library: library).failures.isEmpty)
+
+        let original = try Self.files(shared.restored, extension: "dcm")
+        let other = try Self.files(p.url("restored"), extension: "dcm")
+        let again = try Self.files(p.url("again"), extension: "dcm")
+        #expect(original.count == 1 && other.count == 1)
+        #expect(Set(original.keys).isDisjoint(with: other.keys), "other pixels under the same UID")
+        #expect(again == other)
+    }
+}
