@@ -20,8 +20,9 @@ import Imaging
 ///    BM: the strongest bright-to-dark (central and band-closing) path 3 to 45 rows below the
 ///    IS/OS, with smoother steps.
 /// 4. Where the ILM path runs through vitreous (at the optic cup, which a left-to-right path
-///    bridges), it is moved onto the tissue (`followingTheSurface`); the IS/OS is kept between the
-///    moved ILM and BM.
+///    bridges), it is moved onto the tissue (`followingTheSurface`); where there is no RPE (the
+///    optic disc), BM is carried straight across from the RPE's ends (`acrossTheOpening`), and
+///    kept 2 rows below an ILM that goes deeper; the IS/OS is kept between the ILM and BM.
 /// 5. The retina counts as found when the ILM has clear contrast (above 0.03 and 8x what the
 ///    noise of the smoothed frame can produce) in 60 % of the columns, the RPE is brighter than
 ///    what lies below it in 60 %, and the thickness is 20 rows to 3/4 of the frame in 60 %, all on
@@ -161,9 +162,14 @@ public struct LayerSegmenter: Sendable {
             return lower...min(isos[c] + Self.bmSearchEnd, height - 1)
         }
         let ilm = levels.map { Self.followingTheSurface(path, grid: grid, height: height, levels: $0, bm: bm) } ?? path
-        for c in isos.indices { isos[c] = min(max(isos[c], ilm[c]), bm[c]) }
+        // A cup deeper than the opening takes the ILM below the bridge: BM stays 2 rows under it
+        // there, as the ILM stays 2 rows above BM where it drops into the cup.
+        let bridged = zip(Self.acrossTheOpening(bm, grid: grid, height: height, padding: padding), ilm).map {
+            min(max($0, $1 + 2), height - 1)
+        }
+        for c in isos.indices { isos[c] = min(max(isos[c], ilm[c]), bridged[c]) }
         let fullILM = Self.interpolated(ilm, width: width)
-        let fullBM = Self.interpolated(bm, width: width)
+        let fullBM = Self.interpolated(bridged, width: width)
 
         // Whether there is a retina is judged on the path: the refinement makes edges where it
         // moves the ILM, so it would find one in noise.
@@ -259,6 +265,102 @@ public struct LayerSegmenter: Sendable {
             }
         }
         return surface
+    }
+
+    /// Rows of the RPE above BM, and of what lies below it, whose contrast tells where the RPE is.
+    static let rpeRows = 5
+    /// A search column's contrast is averaged over ±`rpeWindow` search columns; below
+    /// `openingFraction` of the frame's typical (75th percentile) contrast there is no RPE.
+    static let rpeWindow = 4
+    static let openingFraction: Float = 0.25
+    /// The fewest neighbouring search columns (2 frame columns each) without an RPE that are bridged.
+    static let openingRun = 8
+    /// The columns with an RPE nearest to an opening, on each side, whose median BM row anchors
+    /// the bridge.
+    static let anchorColumns = 8
+    /// How far beyond an opening its anchor columns are looked for.
+    static let anchorReach = 16
+    /// Search columns on each side of an opening, where the RPE fades into it and the path is no
+    /// surer, that are bridged with it.
+    static let openingMargin = 3
+
+    /// BM carried straight across where there is no RPE to find it by: the optic disc, where
+    /// Bruch's membrane ends (at its opening) and the path otherwise follows whatever edge the disc
+    /// tissue offers, so that a light change to the frame moves it by tens of rows; also a wide
+    /// vessel shadow or atrophy. A search column's contrast is the mean of the `rpeRows` rows above
+    /// BM less that of the rows from 2 below it, averaged over ±`rpeWindow` columns. A run of at
+    /// least `openingRun` columns below `openingFraction` of the typical contrast, and
+    /// `openingMargin` columns on each side, is an opening. Across it BM becomes the line between the median BM rows of the `anchorColumns`
+    /// columns with an RPE nearest to it on each side (within `anchorReach`), or, at the frame's
+    /// edge or next to padding, the level of the one side there is. Columns whose BM lies in
+    /// padding are neither openings nor anchors, and keep their rows. Elsewhere, and in a frame
+    /// with too little RPE to anchor to, nothing moves.
+    static func acrossTheOpening(_ bm: [Int], grid: [Float], height: Int, padding: PaddingMask?) -> [Int] {
+        let count = bm.count
+        let rows = rpeRows
+        let padded = bm.indices.map { c in
+            (-rows...(rows + 2)).contains {
+                padding?.contains(x: 2 * c, y: min(max(bm[c] + $0, 0), height - 1)) ?? false
+            }
+        }
+        func mean(_ base: Int, _ from: Int, _ to: Int) -> Float {
+            let lo = min(max(from, 0), height - 1)
+            let hi = min(max(to, lo + 1), height)
+            var sum: Float = 0
+            for y in lo..<hi { sum += grid[base + y] }
+            return sum / Float(hi - lo)
+        }
+        let contrast = bm.indices.map { c in
+            mean(c * height, bm[c] - rows, bm[c]) - mean(c * height, bm[c] + 2, bm[c] + 2 + rows)
+        }
+        let scanned = bm.indices.filter { !padded[$0] }.map { contrast[$0] }
+        guard let typical = Quantile.of(scanned, 0.75), typical > 1e-3 else { return bm }
+        // Window means over the columns outside padding.
+        var sums = [Float](repeating: 0, count: count + 1)
+        var counts = [Int](repeating: 0, count: count + 1)
+        for c in 0..<count {
+            sums[c + 1] = sums[c] + (padded[c] ? 0 : contrast[c])
+            counts[c + 1] = counts[c] + (padded[c] ? 0 : 1)
+        }
+        let level = (0..<count).map { c -> Float in
+            let lo = max(c - rpeWindow, 0)
+            let hi = min(c + rpeWindow + 1, count)
+            return (sums[hi] - sums[lo]) / Float(max(counts[hi] - counts[lo], 1))
+        }
+        let absent = (0..<count).map { !padded[$0] && level[$0] < openingFraction * typical }
+        guard (0..<count).filter({ !padded[$0] && !absent[$0] }).count >= 2 * anchorColumns else { return bm }
+        // The median BM row of the first `anchorColumns` columns with an RPE among `columns`.
+        func anchor(_ columns: some Sequence<Int>) -> Float? {
+            let rows = columns.prefix { !padded[$0] }.filter { !absent[$0] }.prefix(anchorColumns).map { Float(bm[$0]) }
+            return Quantile.of(Array(rows), 0.5)
+        }
+        var bridged = bm
+        var runStart = 0
+        for c in 0...count {
+            guard c == count || !absent[c] else { continue }
+            defer { runStart = c + 1 }
+            guard c - runStart >= openingRun else { continue }
+            // Widened by the margin, up to padding.
+            var from = runStart
+            var to = c
+            while from > max(runStart - openingMargin, 0) && !padded[from - 1] { from -= 1 }
+            while to < min(c + openingMargin, count) && !padded[to] { to += 1 }
+            let left = anchor(stride(from: from - 1, through: max(from - anchorReach, 0), by: -1))
+            let right = anchor(to..<min(to + anchorReach, count))
+            for column in from..<to {
+                let row: Float
+                switch (left, right) {
+                case (let l?, let r?):
+                    let t = Float(column - from + 1) / Float(to - from + 1)
+                    row = l + (r - l) * t
+                case (let l?, nil): row = l
+                case (nil, let r?): row = r
+                case (nil, nil): continue
+                }
+                bridged[column] = min(max(Int(row.rounded()), 0), height - 1)
+            }
+        }
+        return bridged
     }
 
     /// Rows on every column from rows on the even columns (odd ones: the mean of their neighbours).
