@@ -289,12 +289,12 @@ public struct LayerSegmenter: Sendable {
     /// tissue offers, so that a light change to the frame moves it by tens of rows; also a wide
     /// vessel shadow or atrophy. A search column's contrast is the mean of the `rpeRows` rows above
     /// BM less that of the rows from 2 below it, averaged over ±`rpeWindow` columns. A run of at
-    /// least `openingRun` columns below `openingFraction` of the typical contrast, and
-    /// `openingMargin` columns on each side, is an opening. Across it BM becomes the line between the median BM rows of the `anchorColumns`
-    /// columns with an RPE nearest to it on each side (within `anchorReach`), or, at the frame's
-    /// edge or next to padding, the level of the one side there is. Columns whose BM lies in
-    /// padding are neither openings nor anchors, and keep their rows. Elsewhere, and in a frame
-    /// with too little RPE to anchor to, nothing moves.
+    /// least `openingRun` columns below `openingFraction` of the typical contrast, with
+    /// `openingMargin` columns on each side, is an opening. Across it BM becomes the line between
+    /// the median BM rows of the `anchorColumns` columns with an RPE nearest to it on each side
+    /// (within `anchorReach`), or, at the frame's edge or next to padding, the level of the one
+    /// side there is. Columns whose BM lies in padding are neither openings nor anchors, and keep
+    /// their rows. Elsewhere, and in a frame with too little RPE to anchor to, nothing moves.
     static func acrossTheOpening(_ bm: [Int], grid: [Float], height: Int, padding: PaddingMask?) -> [Int] {
         let count = bm.count
         let rows = rpeRows
