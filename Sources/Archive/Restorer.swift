@@ -74,7 +74,12 @@ public struct Restorer: Sendable {
 
     public func run() throws -> Outcome {
         // DCMTK's dictionary loads while the profiles load and the frames decode, not after them.
-        DispatchQueue.global(qos: .userInitiated).async { DerivedInstanceWriter.prepare() }
+        // Whatever way run() ends, it waits for that load: a restore that fails at once (a damaged
+        // container) would otherwise return, and the process exit, while the loading thread is inside
+        // DCMTK, and the exit's static destructors crash it (seen as a SIGSEGV under load).
+        let preparing = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: preparing) { DerivedInstanceWriter.prepare() }
+        defer { preparing.wait() }
         let containers = try options.containers ?? ContainerFiles.find(options.input)
         let writer = try DerivedInstanceWriter(uidRoot: options.uidRoot)
         var outcome = Outcome(restored: [], failures: [])
