@@ -234,12 +234,8 @@ public struct LayerSegmenter: Sendable {
         let inVitreous = path.indices.map { brightest($0 * height, path[$0] - 3, path[$0] + 4) < vitreous }
         var surface = path
         var prefix = [Float](repeating: 0, count: height + 1)
-        var runStart = 0
-        for c in 0...path.count {
-            guard c == path.count || !inVitreous[c] else { continue }
-            defer { runStart = c + 1 }
-            guard c - runStart >= Self.vitreousRun else { continue }
-            for column in runStart..<c {
+        for run in Self.runs(of: inVitreous, atLeast: Self.vitreousRun) {
+            for column in run {
                 let base = column * height
                 for y in 0..<height { prefix[y + 1] = prefix[y] + grid[base + y] }
                 func isTissueAbove(_ y: Int) -> Bool {
@@ -255,7 +251,7 @@ public struct LayerSegmenter: Sendable {
                 }
                 // Only a run at the frame's edge can be a rim seen from the cup, with nothing but
                 // the cup below: inside the frame the cup's other wall is in the run.
-                guard runStart == 0 || c == path.count else { continue }
+                guard run.lowerBound == 0 || run.upperBound == path.count else { continue }
                 y = path[column]
                 let highest = max(path[column] - Self.riseLimit, 0)
                 while y > highest && !isTissueAbove(y) { y -= 1 }
@@ -331,20 +327,16 @@ public struct LayerSegmenter: Sendable {
         guard (0..<count).filter({ !padded[$0] && !absent[$0] }).count >= 2 * anchorColumns else { return bm }
         // The median BM row of the first `anchorColumns` columns with an RPE among `columns`.
         func anchor(_ columns: some Sequence<Int>) -> Float? {
-            let rows = columns.prefix { !padded[$0] }.filter { !absent[$0] }.prefix(anchorColumns).map { Float(bm[$0]) }
-            return Quantile.of(Array(rows), 0.5)
+            let anchors = columns.prefix { !padded[$0] }.filter { !absent[$0] }.prefix(anchorColumns)
+            return Quantile.of(anchors.map { Float(bm[$0]) }, 0.5)
         }
         var bridged = bm
-        var runStart = 0
-        for c in 0...count {
-            guard c == count || !absent[c] else { continue }
-            defer { runStart = c + 1 }
-            guard c - runStart >= openingRun else { continue }
+        for run in runs(of: absent, atLeast: openingRun) {
             // Widened by the margin, up to padding.
-            var from = runStart
-            var to = c
-            while from > max(runStart - openingMargin, 0) && !padded[from - 1] { from -= 1 }
-            while to < min(c + openingMargin, count) && !padded[to] { to += 1 }
+            var from = run.lowerBound
+            var to = run.upperBound
+            while from > max(run.lowerBound - openingMargin, 0) && !padded[from - 1] { from -= 1 }
+            while to < min(run.upperBound + openingMargin, count) && !padded[to] { to += 1 }
             let left = anchor(stride(from: from - 1, through: max(from - anchorReach, 0), by: -1))
             let right = anchor(to..<min(to + anchorReach, count))
             for column in from..<to {
@@ -361,6 +353,17 @@ public struct LayerSegmenter: Sendable {
             }
         }
         return bridged
+    }
+
+    /// The runs of consecutive true `flags` at least `length` long, in order.
+    static func runs(of flags: [Bool], atLeast length: Int) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        var start = 0
+        for c in 0...flags.count where c == flags.count || !flags[c] {
+            if c - start >= length { found.append(start..<c) }
+            start = c + 1
+        }
+        return found
     }
 
     /// Rows on every column from rows on the even columns (odd ones: the mean of their neighbours).
