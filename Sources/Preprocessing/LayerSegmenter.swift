@@ -20,9 +20,11 @@ import Imaging
 ///    BM: the strongest bright-to-dark (central and band-closing) path 3 to 45 rows below the
 ///    IS/OS, with smoother steps.
 /// 4. Where the ILM path runs through vitreous (at the optic cup, which a left-to-right path
-///    bridges), it is moved onto the tissue (`followingTheSurface`); where there is no RPE (the
-///    optic disc), BM is carried straight across from the RPE's ends (`acrossTheOpening`), and
-///    kept 2 rows below an ILM that goes deeper; the IS/OS is kept between the ILM and BM.
+///    bridges), it is moved onto the tissue (`followingTheSurface`), and the IS/OS and BM are
+///    searched again below the moved ILM (else the IS/OS takes the ILM's own edge and BM hangs
+///    in the nerve fibres); where there is no RPE (the optic disc), BM is carried straight across
+///    from the RPE's ends (`acrossTheOpening`), and kept 2 rows below an ILM that goes deeper; the
+///    IS/OS is kept between the ILM and BM.
 /// 5. The retina counts as found when the ILM has clear contrast (above 0.03 and 8x what the
 ///    noise of the smoothed frame can produce) in 60 % of the columns, the RPE is brighter than
 ///    what lies below it in 60 %, and the thickness is 20 rows to 3/4 of the frame in 60 %, all on
@@ -153,15 +155,24 @@ public struct LayerSegmenter: Sendable {
         let path = search.path(strength: ilmStrength, width: columns, height: height) { c in
             0...max(0, min(upper[c] + corridor, lower[c] - Self.minimumGap))
         }
-        var isos = search.path(strength: isosStrength, width: columns, height: height) { c in
-            min(height - 1, path[c] + Self.minimumGap)...(height - 1)
-        }
         let smoothSearch = ShortestPath(maxStep: 3, jumpPenalty: 1)
-        let bm = smoothSearch.path(strength: brightToDark, width: columns, height: height) { c in
-            let lower = min(isos[c] + Self.bmSearchStart, height - 1)
-            return lower...min(isos[c] + Self.bmSearchEnd, height - 1)
+        func outerLayers(below ilm: [Int]) -> (isos: [Int], bm: [Int]) {
+            let isos = search.path(strength: isosStrength, width: columns, height: height) { c in
+                min(height - 1, ilm[c] + Self.minimumGap)...(height - 1)
+            }
+            let bm = smoothSearch.path(strength: brightToDark, width: columns, height: height) { c in
+                let lower = min(isos[c] + Self.bmSearchStart, height - 1)
+                return lower...min(isos[c] + Self.bmSearchEnd, height - 1)
+            }
+            return (isos, bm)
         }
-        let ilm = levels.map { Self.followingTheSurface(path, grid: grid, height: height, levels: $0, bm: bm) } ?? path
+        let (pathISOS, pathBM) = outerLayers(below: path)
+        let ilm =
+            levels.map { Self.followingTheSurface(path, grid: grid, height: height, levels: $0, bm: pathBM) } ?? path
+        // Where the path bridged the optic cup through vitreous, the ILM's own edge lies more than
+        // `minimumGap` rows below it and the IS/OS search takes it, with BM hung 45 rows below
+        // that, in the nerve fibres: search both again below the ILM on the tissue.
+        var (isos, bm) = ilm == path ? (pathISOS, pathBM) : outerLayers(below: ilm)
         // A cup deeper than the opening takes the ILM below the bridge: BM stays 2 rows under it
         // there, as the ILM stays 2 rows above BM where it drops into the cup.
         let bridged = zip(Self.acrossTheOpening(bm, grid: grid, height: height, padding: padding), ilm).map {
@@ -173,7 +184,7 @@ public struct LayerSegmenter: Sendable {
 
         // Whether there is a retina is judged on the path: the refinement makes edges where it
         // moves the ILM, so it would find one in noise.
-        let found = Self.looksLikeRetina(frame: frame, smooth: smooth, padding: padding, ilm: path, bm: bm)
+        let found = Self.looksLikeRetina(frame: frame, smooth: smooth, padding: padding, ilm: path, bm: pathBM)
         return LayerBoundaries(
             ilm: fullILM, isos: Self.interpolated(isos, width: width), bm: fullBM, retinaFound: found)
     }

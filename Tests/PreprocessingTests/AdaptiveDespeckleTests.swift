@@ -23,11 +23,7 @@ import Testing
     static func addingNoise(_ image: Image<Float>, sigma: Float, seed: UInt64) -> Image<Float> {
         var generator = SeededGenerator(seed: seed)
         var out = image
-        for i in out.pixels.indices {
-            let u1 = max(Double.random(in: 0..<1, using: &generator), 1e-12)
-            let u2 = Double.random(in: 0..<1, using: &generator)
-            out.pixels[i] += sigma * Float(sqrt(-2 * log(u1)) * cos(2 * .pi * u2))
-        }
+        for i in out.pixels.indices { out.pixels[i] += sigma * Float(generator.gaussian()) }
         return out
     }
 

@@ -85,38 +85,39 @@ extension SegmentationTests {
 
     /// At the optic disc there is no RPE, and a path through the disc follows whatever edge the disc
     /// tissue offers. BM carried straight across from the RPE's ends (`acrossTheOpening`) stays
-    /// where it was when the frame is lightly changed: Duke dev frames 28-36 with seeded Gaussian
-    /// noise of σ 8 grey levels added outside the padding keep BM within 3 rows in every column
-    /// where BM is not held 2 rows under an ILM that went deeper into the cup (there it moves with
-    /// the ILM). The path alone, without the bridge, moved 4-31 rows on 8 of these 9 frames.
+    /// where it was when the frame is lightly changed: Duke dev frames 28-36, each with four draws
+    /// of seeded Gaussian noise of σ 8 grey levels added outside the padding, keep BM within 3 rows
+    /// in every column where BM is not held 2 rows under an ILM that went deeper into the cup (there
+    /// it moves with the ILM). The path alone, without the bridge, moved 4-31 rows on 8 of these 9
+    /// frames; without the IS/OS searched again below an ILM moved onto the tissue, BM hung in the
+    /// nerve fibres of frames 28 and 29 and moved 4-10 rows there on 6 of the 8 draws.
     @Test(.enabled(if: Fixtures.hasSharedData)) func bmCrossesTheOpticDiscWhereItWas() throws {
-        var generator = SeededGenerator(seed: 11)
-        func gaussian() -> Float {
-            let u = Float.random(in: Float.ulpOfOne..<1, using: &generator)
-            let v = Float.random(in: 0..<1, using: &generator)
-            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-        }
         for number in 28...36 {
             let (frame, padding) = try DevFrames.dukeFrame(number)
-            var noisy = frame
-            for y in 0..<frame.height {
-                for x in 0..<frame.width where !(padding?.contains(x: x, y: y) ?? false) {
-                    let grey = (frame[x, y] * 255 + 8 * gaussian()).rounded()
-                    noisy[x, y] = min(max(grey, 0), 254) / 255
-                }
-            }
             let before = LayerSegmenter().segment(frame, padding: padding)
-            let after = LayerSegmenter().segment(noisy, padding: padding)
-            try #require(before.retinaFound && after.retinaFound, "bscan\(number): retina not found")
-            let free = (0..<frame.width).filter {
-                before.bm[$0] > before.ilm[$0] + 2 && after.bm[$0] > after.ilm[$0] + 2
+            try #require(before.retinaFound, "bscan\(number): retina not found")
+            // Several draws: a boundary that holds for one draw of the noise and not another is
+            // not where it was.
+            for seed in UInt64(1)...4 {
+                var generator = SeededGenerator(seed: seed * 100 + UInt64(number))
+                var noisy = frame
+                for y in 0..<frame.height {
+                    for x in 0..<frame.width where !(padding?.contains(x: x, y: y) ?? false) {
+                        let grey = (frame[x, y] * 255 + 8 * Float(generator.gaussian())).rounded()
+                        noisy[x, y] = min(max(grey, 0), 254) / 255
+                    }
+                }
+                let after = LayerSegmenter().segment(noisy, padding: padding)
+                try #require(after.retinaFound, "bscan\(number), seed \(seed): retina not found")
+                let free = (0..<frame.width).filter {
+                    before.bm[$0] > before.ilm[$0] + 2 && after.bm[$0] > after.ilm[$0] + 2
+                }
+                let shift = free.map { abs(before.bm[$0] - after.bm[$0]) }.max() ?? 0
+                #expect(
+                    free.count * 10 > frame.width * 9,
+                    "bscan\(number), seed \(seed): BM held under the ILM in \(frame.width - free.count) columns")
+                #expect(shift <= 3, "bscan\(number), seed \(seed): BM moved \(shift) rows")
             }
-            let shifts = free.map { abs(before.bm[$0] - after.bm[$0]) }
-            let shift = shifts.max() ?? 0
-            #expect(
-                free.count * 10 > frame.width * 9,
-                "bscan\(number): BM held under the ILM in \(frame.width - free.count) columns")
-            #expect(shift <= 3, "bscan\(number): BM moved \(shift) rows")
         }
     }
 

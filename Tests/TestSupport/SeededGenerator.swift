@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: a small deterministic generator, so test inputs and golden files are reproducible.
 public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
@@ -10,5 +12,12 @@ public struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A standard normal draw (Box–Muller, the cosine half).
+    public mutating func gaussian() -> Double {
+        let u1 = max(Double.random(in: 0..<1, using: &self), 1e-12)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
     }
 }
