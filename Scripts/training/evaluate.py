@@ -22,7 +22,6 @@ import json
 import math
 import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +33,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from octcodec.classical import ALL as CLASSICAL  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
-from octcodec.tools import archive_instances, octarc_binary  # noqa: E402
+from octcodec.tools import archive_instances, convert_afresh, octarc_binary  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # A profile's floor (verify fails a frame below it): its lowest dev frame's MS-SSIM against the ROI, less this.
@@ -111,11 +110,9 @@ def classical_results(path: str, bits: int, budget: int) -> dict:
 
 def evaluate_profile(binary: Path, profile: str, archive: Path, work: Path, info: dict) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    # A convert into an earlier run's folder would resume it (keep its containers): start afresh.
-    for earlier in ("octz", "report", "roi"):
-        shutil.rmtree(work / earlier, ignore_errors=True)
-    subprocess.run([str(binary), "convert", str(archive), "--out", str(work / "octz"), "--profile", profile,
-                    "--json"], check=True, stdout=open(work / "manifest-stdout.json", "w"))
+    with open(work / "manifest-stdout.json", "w") as summary:
+        convert_afresh(binary, archive, work / "octz", profile, earlier=(work / "report", work / "roi"),
+                       json_to=summary)
     manifest = json.loads((work / "octz" / "manifest.json").read_text())
     verify = subprocess.run([str(binary), "verify", str(archive), str(work / "octz"), "--report", str(work / "report"),
                              "--export-roi", str(work / "roi"), "--json"], capture_output=True, text=True)
