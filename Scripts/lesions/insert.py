@@ -223,12 +223,12 @@ class FalseLesions:
                 t = template(h, w)
                 core_original, ring_original = local_means(original, t)
                 c_original = (core_original - ring_original) / np.maximum(ring_original, self.floor)
-                self.sizes.append((f"{kind} {h}x{w}", t, sign, inside, core_original, c_original))
+                self.sizes.append((f"{kind} {h}x{w}", t, sign, inside, core_original, c_original, core))
 
     def maps(self, restored):
         """Per size, the positions counted as a false lesion (boolean map)."""
         out = {}
-        for name, t, sign, inside, core_original, c_original in self.sizes:
+        for name, t, sign, inside, core_original, c_original, _ in self.sizes:
             core, ring = local_means(restored, t)
             scale = np.maximum(ring, self.floor)
             c_restored = (core - ring) / scale
@@ -237,6 +237,21 @@ class FalseLesions:
                 (sign * (core - core_original) / scale >= FALSE_CONTRAST)
         return out
 
-    def count(self, restored):
-        """Per size, the number of false lesions (connected groups of positions)."""
-        return {name: int(ndi.label(hit, structure=np.ones((3, 3)))[1]) for name, hit in self.maps(restored).items()}
+    def count(self, restored, within=None):
+        """Per size, the number of false lesions (connected groups of positions). With `within` (a mask),
+        only those whose whole core lies in it, as if `region & within` had been the region."""
+        return self.counts(restored, [within])[0]
+
+    def counts(self, restored, masks):
+        """`count` for each of `masks` (None: the whole region), measuring the restored frame once."""
+        maps = self.maps(restored)
+        cores = {name: core for name, *_, core in self.sizes}
+        out = []
+        for within in masks:
+            counts = {}
+            for name, hit in maps.items():
+                if within is not None:
+                    hit = hit & ndi.binary_erosion(within, structure=cores[name], border_value=0)
+                counts[name] = int(ndi.label(hit, structure=np.ones((3, 3)))[1])
+            out.append(counts)
+        return out

@@ -85,3 +85,21 @@ def test_a_dark_spot_is_one_false_cyst_and_a_bright_dot_one_false_focus(frame):
     assert measure.count(cyst)["cyst 8x14"] == 1
     assert lesions.FalseLesions(paste(f, y, x, 8, 14, lambda p: p * 0.3), region, valid).count(cyst)[
         "cyst 8x14"] == 0
+
+
+def test_counting_within_a_mask_is_counting_over_the_smaller_region(frame):
+    """`counts(restored, [None, mask])` measures the restored frame once and gives what a FalseLesions
+    over `region & mask` gives (the bench's "64 edge columns left out" column), here for a frame with
+    dark spots on both sides of the mask's edge."""
+    f, region, valid = frame
+    smooth = blur(f, valid, 2)
+    y, x = place(region, valid, 5, 9)
+    spotted = smooth
+    for dx in (-40, -4, 0, 4, 40):
+        spotted = paste(spotted, y, x + dx, 5, 9, lambda p: p * 0.3)
+    mask = np.zeros_like(region)
+    mask[:, x:] = True  # through the middle spot
+    everywhere, within = lesions.FalseLesions(f, region, valid).counts(spotted, [None, mask])
+    assert everywhere == lesions.FalseLesions(f, region, valid).count(spotted)
+    assert within == lesions.FalseLesions(f, region & mask, valid).count(spotted)
+    assert 0 < sum(within.values()) < sum(everywhere.values())
