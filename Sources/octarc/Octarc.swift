@@ -24,7 +24,7 @@ struct Octarc: ParsableCommand {
     )
 
     static func main() {
-        keepFrameBuffersMapped()
+        FrameBufferHeap.keepFreedBuffers()
         do {
             var command = try parseAsRoot(nil)
             try command.run()
@@ -32,25 +32,7 @@ struct Octarc: ParsableCommand {
             exit(withError: UserFacing.error(error))
         }
     }
-
-    /// Every frame allocates the same few large buffers. glibc returns such blocks to the system
-    /// after each frame and faults them in again on the next (segmentation ran 30% slower for it);
-    /// raising the mmap and trim thresholds keeps them in the heap for reuse.
-    private static func keepFrameBuffersMapped() {
-        #if os(Linux)
-        let trimThreshold: Int32 = -1
-        let mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
-        _ = glibcMallopt(mmapThreshold, 64 << 20)
-        _ = glibcMallopt(trimThreshold, 256 << 20)
-        #endif
-    }
 }
-
-#if os(Linux)
-/// glibc's mallopt (malloc.h is not part of Swift's Glibc module).
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
 
 /// What reaches the person at the terminal: file-system errors in words, with the path (never
 /// `NSCocoaErrorDomain Code=...`); every other error as it is.

@@ -21,23 +21,70 @@ struct PreprocessingBenchmark: ParsableCommand {
     @Option(help: "Threads for the across-frames run.")
     var threads: Int = 2
 
-    @Option(help: "Comma-separated sections to run: metrics, despeckle, segmentation, stages, parallel.")
+    @Option(
+        help:
+            "Comma-separated sections to run: metrics, despeckle, segmentation, stages, parallel, digest (not in the default)."
+    )
     var sections: String = "metrics,despeckle,segmentation,stages,parallel"
 
     @Option(help: "Use only the first N frames of the Duke volume for stages and parallel (a quick run).")
     var frames: Int?
 
+    @Flag(
+        help: "Leave glibc's allocator thresholds at their defaults (octarc raises them, and so does this by default).")
+    var defaultAllocator = false
+
     func run() throws {
+        if !defaultAllocator { FrameBufferHeap.keepFreedBuffers() }
         let root = URL(fileURLWithPath: data)
         let chosen = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         if chosen.contains("metrics") { try metricsTime(root) }
         if chosen.contains("despeckle") { try despeckleTable(root) }
         if chosen.contains("segmentation") { try segmentationTable(root) }
+        if chosen.contains("digest") { try digest(root) }
         if chosen.contains("stages") || chosen.contains("parallel") {
             let frames = Array(try Self.dukeFrames(root).prefix(self.frames ?? .max))
             if chosen.contains("stages") { stageTimes(frames) }
             if chosen.contains("parallel") { parallelTime(frames) }
         }
+    }
+
+    /// One SHA-256 over everything `Preprocessor.analyze` returns (despeckled pixels, boundaries,
+    /// LBM, the ROI record, the noise σ) for the Duke dev volume, the Bioptigen dev frames and the
+    /// Spectralis crops, old and adaptive preprocessing: a change meant only to be faster must
+    /// leave it as it was.
+    func digest(_ root: URL) throws {
+        var urls = try Self.dukeFrameURLs(root)
+        for subject in Self.bioptigenSubjects(root) where subject.path.contains("/dev/") {
+            let names = try FileManager.default.contentsOfDirectory(atPath: subject.path).filter {
+                $0.hasSuffix(".png")
+            }
+            urls += names.sorted().map { subject.appendingPathComponent($0) }
+        }
+        let spectralis = root.appendingPathComponent("dev/spectralis")
+        let crops = (try? FileManager.default.contentsOfDirectory(atPath: spectralis.path)) ?? []
+        urls += crops.filter { $0.hasSuffix(".png") }.sorted().map { spectralis.appendingPathComponent($0) }
+        var hash = SHA256()
+        for url in urls {
+            let frame = try PNGFrame.read(url)
+            for parameters in [PreprocessingParameters(), PreprocessingParameters(despeckle: .adaptive)] {
+                let analysis = Preprocessor(parameters: parameters).analyze(frame.image, padding: frame.padding)
+                analysis.despeckled.pixels.withUnsafeBytes { hash.update($0) }
+                for rows in [analysis.ilm, analysis.boundaries.isos, analysis.bm, analysis.lbm] {
+                    rows.map { Int32($0) }.withUnsafeBytes { hash.update($0) }
+                }
+                hash.update(ROIRecord.encode(analysis.geometry))
+                withUnsafeBytes(of: analysis.noiseSigma.bitPattern) { hash.update($0) }
+                hash.update([analysis.retinaFound ? 1 : 0] as [UInt8])
+            }
+        }
+        print("analyze digest over \(urls.count) frames: \(Hex.string(hash.finalize()))")
+    }
+
+    static func dukeFrameURLs(_ root: URL) throws -> [URL] {
+        let folder = root.appendingPathComponent("dev/duke/subject07")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
+            .sorted().map { folder.appendingPathComponent($0) }
     }
 
     static func dukeFrames(_ root: URL) throws -> [PNGFrame] {
