@@ -51,11 +51,20 @@ public struct CoarseContext: Sendable, Equatable {
         let columns = (frame.width + cellWidth - 1) / cellWidth
         var sums = [Double](repeating: 0, count: rows * columns)
         var counts = [Int](repeating: 0, count: rows * columns)
-        for y in 0..<frame.height {
-            for x in 0..<frame.width where (y < top[x] || y > bottom[x]) && !(padding?.contains(x: x, y: y) ?? false) {
-                let cell = (y / cellHeight) * columns + x / cellWidth
-                sums[cell] += Double(frame[x, y])
-                counts[cell] += 1
+        let width = frame.width
+        let padded = padding?.image.pixels
+        frame.pixels.withUnsafeBufferPointer { pixels in
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for y in 0..<frame.height {
+                        let cellRow = (y / cellHeight) * columns
+                        for x in 0..<width where (y < top[x] || y > bottom[x]) && !(padded?[y * width + x] ?? false) {
+                            let cell = cellRow + x / cellWidth
+                            sums[cell] += Double(pixels[y * width + x])
+                            counts[cell] += 1
+                        }
+                    }
+                }
             }
         }
         var codes = [UInt8](repeating: 0, count: rows * columns)

@@ -126,9 +126,14 @@ public struct Preprocessor: Sendable {
         var top = [Int](repeating: 0, count: width)
         var bottom = top
         for x in 0..<width {
-            let window = max(0, x - r)...min(width - 1, x + r)
-            top[x] = window.map { boundaries.ilm[$0] }.min()! - topMargin
-            bottom[x] = window.map { lbm[$0] }.max()!
+            var highest = Int.max
+            var lowest = Int.min
+            for neighbour in max(0, x - r)...min(width - 1, x + r) {
+                highest = min(highest, boundaries.ilm[neighbour])
+                lowest = max(lowest, lbm[neighbour])
+            }
+            top[x] = highest - topMargin
+            bottom[x] = lowest
         }
         let tallest = zip(top, bottom).map { $1 - $0 + 1 }.max()!
         let bandHeight =

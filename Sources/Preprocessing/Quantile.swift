@@ -5,6 +5,10 @@ enum Quantile {
 
     /// The value below which a fraction `q` (0...1) of `values` lies; nil for no values.
     static func of(_ values: [Float], _ q: Float) -> Float? {
+        values.withUnsafeBufferPointer { of($0, q) }
+    }
+
+    private static func of(_ values: UnsafeBufferPointer<Float>, _ q: Float) -> Float? {
         guard var low = values.first else { return nil }
         var high = low
         for value in values {
@@ -14,7 +18,9 @@ enum Quantile {
         guard high > low else { return low }
         let scale = Float(bins - 1) / (high - low)
         var counts = [Int](repeating: 0, count: bins)
-        for value in values { counts[Int((value - low) * scale)] += 1 }
+        counts.withUnsafeMutableBufferPointer { counts in
+            for value in values { counts[Int((value - low) * scale)] += 1 }
+        }
         let rank = min(values.count - 1, Int(Float(values.count - 1) * min(max(q, 0), 1)))
         var seen = 0
         for (bin, count) in counts.enumerated() {
