@@ -79,7 +79,7 @@ def insert(frame, ilm, isos, bm, rng, per_kind=2, valid=None):
         for _, _, full in placements("cyst", (h, w), m, per_kind):
             before = out.copy()
             out = out * (1 - 0.7 * full)
-            lesions.append(dict(kind="cyst", size=f"{h}x{w}", mask=full, delta=out - before))
+            lesions.append({"kind": "cyst", "size": f"{h}x{w}", "mask": full, "delta": out - before})
     for (h, w) in FOCI:
         m = ellipse_mask(h, w)
         for y0, x0, full in placements("focus", (h, w), m, per_kind):
@@ -88,14 +88,14 @@ def insert(frame, ilm, isos, bm, rng, per_kind=2, valid=None):
             p90 = np.percentile(frame[win][retina[win]], 90)
             before = out.copy()
             out = out * (1 - full) + full * np.maximum(out, p90)
-            lesions.append(dict(kind="focus", size=f"{h}x{w}", mask=full, delta=out - before))
+            lesions.append({"kind": "focus", "size": f"{h}x{w}", "mask": full, "delta": out - before})
     for w in GAPS:
         h = 3
         for y0, x0, full in placements("gap", w, np.ones((h, w)), max(1, per_kind // 2)):
             before = out.copy()
             # dim the IS/OS line to the layer above (the outer nuclear layer, 6 rows up)
             out[y0:y0 + h, x0:x0 + w] = np.minimum(out[y0:y0 + h, x0:x0 + w], frame[y0 - 6:y0 - 6 + h, x0:x0 + w])
-            lesions.append(dict(kind="gap", size=f"{w}px", mask=full, delta=out - before))
+            lesions.append({"kind": "gap", "size": f"{w}px", "mask": full, "delta": out - before})
     return out, lesions
 
 def retention(restored_with, restored_without, lesion):
@@ -116,13 +116,13 @@ def detectability(restored_with, lesion, exclude):
     if norm == 0:
         return None
     tpl = tpl / norm
-    H, W = restored_with.shape
-    h, w = tpl.shape
+    width = restored_with.shape[1]
+    w = tpl.shape[1]
     def resp(x):
         patch = restored_with[y0:y1, x:x + w]
         return float((tpl * (patch - patch.mean())).sum())
     r0 = resp(x0)
-    others = [resp(x) for x in range(0, W - w, max(2, w // 2)) if abs(x - x0) > w and not exclude[y0:y1, x:x + w].any()]
+    others = [resp(x) for x in range(0, width - w, max(2, w // 2)) if abs(x - x0) > w and not exclude[y0:y1, x:x + w].any()]
     if len(others) < 8:
         return None
     others = np.array(others)
