@@ -1,8 +1,10 @@
 import CDNNL
 
 /// Primitive descriptors for the operations the codec networks use. Activations are NHWC
-/// (`dnnl_nhwc`, batch 1) so that no layer needs a reorder; weights are left to the primitive
-/// (`dnnl_format_tag_any`) and reordered once per plan.
+/// (`dnnl_nhwc`, batch 1) where the engine addresses them (graph inputs and outputs, concats, adds,
+/// lowered convolutions); a convolution run as oneDNN's own primitive may choose its layouts
+/// (`PlanBuilder`). Weights are left to the primitive (`dnnl_format_tag_any`) and reordered once
+/// per plan.
 extension DNNL {
     /// A float32 memory descriptor with logical `dimensions` in `format`.
     static func memoryDescriptor(_ dimensions: [Int], _ format: dnnl_format_tag_t) throws -> dnnl_memory_desc_t {

@@ -46,7 +46,9 @@ final class Plan: @unchecked Sendable {
     ) throws {
         self.engine = engine
         let shapes = try graph.shapes(inputs: inputs)
-        var builder = PlanBuilder(engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) })
+        var builder = PlanBuilder(
+            engine: engine, weights: weights, sizes: shapes.map { 4 * ($0.elementCount ?? 0) },
+            freeLayouts: Self.freeLayouts(graph, shapes: shapes, lowering: lowering))
         for (j, layer) in graph.layers.enumerated() {
             try builder.add(layer, index: j, output: graph.inputs.count + j, shapes: shapes, lowering: lowering)
         }
@@ -67,6 +69,27 @@ final class Plan: @unchecked Sendable {
         self.layout = ArenaLayout(sizes: builder.sizes, lifetimes: lifetimes.map { $0 ?? 0...0 })
         self.scratchpadSize = builder.steps.map { $0.primitive.descriptor.scratchpadSize }.max() ?? 0
         self.outputs = graph.outputs
+    }
+
+    /// The tensors that may be kept in whatever layout the convolution writing them prefers (oneDNN's
+    /// blocked layouts, e.g. 8 channels per block on AVX2): those only read by other convolutions that
+    /// run as oneDNN's own primitive, which reorder what they read if they prefer another layout.
+    /// Graph inputs and outputs, and tensors read by a concat, an add or a lowered convolution (which
+    /// address NHWC memory directly), stay NHWC.
+    static func freeLayouts(_ graph: CompiledGraph, shapes: [TensorShape], lowering: Bool) -> Set<Int> {
+        var free = Set(graph.inputs.count..<(graph.inputs.count + graph.layers.count))
+        for output in graph.outputs { free.remove(output.tensor) }
+        for (j, layer) in graph.layers.enumerated() {
+            if case let .convolution(convolution) = layer.operation,
+                !lowering
+                    || PlanBuilder.lowered(
+                        convolution, input: shapes[layer.inputs[0]], output: shapes[graph.inputs.count + j]) == nil
+            {
+                continue
+            }
+            for input in layer.inputs { free.remove(input) }
+        }
+        return free
     }
 
     /// A workspace nobody is using, or a new one.
