@@ -54,16 +54,11 @@ struct PreprocessingBenchmark: ParsableCommand {
     /// Spectralis crops, old and adaptive preprocessing: a change meant only to be faster must
     /// leave it as it was.
     func digest(_ root: URL) throws {
-        var urls = try Self.dukeFrameURLs(root)
+        var urls = try Self.pngs(in: root.appendingPathComponent("dev/duke/subject07"))
         for subject in Self.bioptigenSubjects(root) where subject.path.contains("/dev/") {
-            let names = try FileManager.default.contentsOfDirectory(atPath: subject.path).filter {
-                $0.hasSuffix(".png")
-            }
-            urls += names.sorted().map { subject.appendingPathComponent($0) }
+            urls += try Self.pngs(in: subject)
         }
-        let spectralis = root.appendingPathComponent("dev/spectralis")
-        let crops = (try? FileManager.default.contentsOfDirectory(atPath: spectralis.path)) ?? []
-        urls += crops.filter { $0.hasSuffix(".png") }.sorted().map { spectralis.appendingPathComponent($0) }
+        urls += (try? Self.pngs(in: root.appendingPathComponent("dev/spectralis"))) ?? []
         var hash = SHA256()
         for url in urls {
             let frame = try PNGFrame.read(url)
@@ -81,17 +76,14 @@ struct PreprocessingBenchmark: ParsableCommand {
         print("analyze digest over \(urls.count) frames: \(Hex.string(hash.finalize()))")
     }
 
-    static func dukeFrameURLs(_ root: URL) throws -> [URL] {
-        let folder = root.appendingPathComponent("dev/duke/subject07")
-        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
-            .sorted().map { folder.appendingPathComponent($0) }
+    /// The PNG files in `folder`, by name.
+    static func pngs(in folder: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }.sorted()
+            .map { folder.appendingPathComponent($0) }
     }
 
     static func dukeFrames(_ root: URL) throws -> [PNGFrame] {
-        let folder = root.appendingPathComponent("dev/duke/subject07")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") }
-            .sorted()
-        return try names.map { try PNGFrame.read(folder.appendingPathComponent($0)) }
+        try pngs(in: root.appendingPathComponent("dev/duke/subject07")).map(PNGFrame.read)
     }
 
     /// The value of `body` and its fastest time in ms over `repeats` runs (the machine is

@@ -81,9 +81,9 @@ final class Plan: @unchecked Sendable {
         for output in graph.outputs { free.remove(output.tensor) }
         for (j, layer) in graph.layers.enumerated() {
             if case let .convolution(convolution) = layer.operation,
-                !lowering
-                    || PlanBuilder.lowered(
-                        convolution, input: shapes[layer.inputs[0]], output: shapes[graph.inputs.count + j]) == nil
+                PlanBuilder.parts(
+                    convolution, input: shapes[layer.inputs[0]], output: shapes[graph.inputs.count + j],
+                    lowering: lowering) == nil
             {
                 continue
             }

@@ -43,12 +43,20 @@ struct PlanBuilder {
         return BlockedConvolution(convolution, input: input, output: output, block: block).map { [$0] }
     }
 
+    /// `lowered`, or nil for every convolution when `lowering` is off: whether a plan runs the layer
+    /// as grid convolutions (reading and writing NHWC) or as oneDNN's own primitive.
+    static func parts(
+        _ convolution: Convolution, input: TensorShape, output: TensorShape, lowering: Bool
+    ) -> [BlockedConvolution]? {
+        lowering ? lowered(convolution, input: input, output: output) : nil
+    }
+
     mutating func add(_ layer: Layer, index: Int, output: Int, shapes: [TensorShape], lowering: Bool) throws {
         let sources = layer.inputs.map { shapes[$0] }
         switch layer.operation {
         case let .convolution(convolution):
             let flops = convolution.flops(input: sources[0], output: shapes[output])
-            if lowering, let parts = Self.lowered(convolution, input: sources[0], output: shapes[output]) {
+            if let parts = Self.parts(convolution, input: sources[0], output: shapes[output], lowering: lowering) {
                 try addBlocked(
                     parts, layer: index, input: layer.inputs[0], output: output, shapes: shapes, flops: flops)
             } else {
