@@ -73,7 +73,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 // The accumulators of one chunk of one phase: acc[b][u] for output channel ob·OBK + b and columns
 // i0 + u·W ... of phase row j, from TAPS taps (at OFFSETS, see TAP_OFFSETS) and the weight block
 // WBLOCK. The chain per element: bias, then channels ascending, then taps in order.
-#define ACCUMULATE(V, W, U, OBK, STEP, TAPS, OFFSETS, WBLOCK)                                               \
+#define ACCUMULATE(V, W, U, OBK, STEP, PF, TAPS, OFFSETS, WBLOCK)                                           \
     for (int b = 0; b < OBK; b++)                                                                           \
         for (int u = 0; u < U; u++) acc[b][u] = (V)((p->bias && b < valid) ? p->bias[ob * OBK + b] : 0.0f); \
     for (int c = 0; c < p->in_channels; c++) {                                                              \
@@ -83,15 +83,15 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
         for (int t = 0; t < (TAPS); t++) {                                                                  \
             const float *src = channel + (OFFSETS)[t];                                                      \
             V v[U];                                                                                         \
-            /* the next chunk's lines of this row: rows of many channels are more streams than the */      \
-            /* hardware prefetcher follows */                                                               \
-            __builtin_prefetch(src + 2 * W * U * STEP);                                                     \
-            __builtin_prefetch(src + 2 * W * U * STEP + 16);                                                \
+            /* PF: the next chunk's lines of this row (rows of many channels are more streams than */       \
+            /* some hardware prefetchers follow; where they do, the prefetches only cost load slots) */     \
+            if (PF >= 1) __builtin_prefetch(src + 2 * W * U * STEP);                                        \
+            if (PF >= 2) __builtin_prefetch(src + 2 * W * U * STEP + 16);                                   \
             for (int u = 0; u < U; u++) {                                                                   \
                 if (STEP == 1) {                                                                            \
                     memcpy(&v[u], src + u * W, sizeof(V));                                                  \
                 } else {                                                                                    \
-                    for (int x = 0; x < W; x++) v[u][x] = src[(u * W + x) * STEP];                         \
+                    for (int x = 0; x < W; x++) v[u][x] = src[(u * W + x) * STEP];                          \
                 }                                                                                           \
             }                                                                                               \
             const float *w = wc + (size_t)t * OBK;                                                          \
@@ -115,18 +115,18 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 // The body of one phase for vectors of type V with W lanes, U vectors of output columns per chunk
 // and OBK output channels per weight block. STEP is the input column step (1, or the convolution's
 // stride). Chunks past the last column compute on the row slack and are not stored.
-#define PHASE_BODY(V, W, U, OBK, STEP)                                                                      \
+#define PHASE_BODY(V, W, U, OBK, STEP, PF)                                                                  \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
     TAP_OFFSETS(tap_offset, p->taps, p->tap_row, p->tap_col)                                                \
     for (int j = p->first_row; j < p->first_row + p->phase_rows; j++) {                                     \
         const long out_row = (long)p->out_row0 + (long)p->out_row_step * j;                                 \
-        for (int ob = 0; ob < blocks; ob++) { /* the input rows of row j stay in cache across blocks */   \
+        for (int ob = 0; ob < blocks; ob++) { /* the input rows of row j stay in cache across blocks */     \
             const size_t block_size = (size_t)ob * (size_t)p->in_channels * OBK;                            \
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, STEP, p->taps, tap_offset,                                     \
+                ACCUMULATE(V, W, U, OBK, STEP, PF, p->taps, tap_offset,                                     \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 /* to memory whole (see PAIRED_BODY) */                                                     \
                 memcpy(kept, acc, sizeof(acc));                                                             \
@@ -153,7 +153,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 // A phase and its pair (p->pair_weights): each chunk of the first phase goes to `kept` (memory the
 // caller gave, so it stays out of the registers the pair's chunk needs), then the pair's chunk is
 // computed and the two are stored interleaved, whole vectors at a time.
-#define PAIRED_BODY(V, W, U, OBK)                                                                           \
+#define PAIRED_BODY(V, W, U, OBK, PF)                                                                       \
     const int blocks = (p->out_channels + OBK - 1) / OBK;                                                   \
     const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
     TAP_OFFSETS(tap_offset, p->taps, p->tap_row, p->tap_col)                                                \
@@ -165,12 +165,12 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
             const int valid = p->out_channels - ob * OBK < OBK ? p->out_channels - ob * OBK : OBK;          \
             for (int i0 = 0; i0 < p->phase_cols; i0 += W * U) {                                             \
                 V acc[OBK][U];                                                                              \
-                ACCUMULATE(V, W, U, OBK, 1, p->taps, tap_offset,                                        \
+                ACCUMULATE(V, W, U, OBK, 1, PF, p->taps, tap_offset,                                        \
                            p->weights + block_size * (size_t)p->taps)                                       \
                 memcpy(kept, acc, sizeof(acc));                                                             \
-                ACCUMULATE(V, W, U, OBK, 1, p->pair_taps, pair_offset,                                  \
+                ACCUMULATE(V, W, U, OBK, 1, PF, p->pair_taps, pair_offset,                                  \
                            p->pair_weights + block_size * (size_t)p->pair_taps)                             \
-                /* to memory whole: indexing the accumulators by the store loop's channel count (not */    \
+                /* to memory whole: indexing the accumulators by the store loop's channel count (not */     \
                 /* fixed) would keep them in memory during the sums */                                      \
                 memcpy(kept + OBK * U * W, acc, sizeof(acc));                                               \
                 for (int b = 0; b < valid; b++) {                                                           \
@@ -209,9 +209,9 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 // Tap column K of the input row in v[] for the two output rows: row j takes it with the weights of
 // tap row r (wrow0), row j + 1 with those of tap row r − 1 (wrow1).
 #define GRID_TAP(V, W, U, K)                                                                                \
-    if ((K) < W && (K) < kw) {                                                                               \
+    if ((K) < W && (K) < kw) {                                                                              \
         V shifted[U];                                                                                       \
-        for (int u = 0; u < U; u++) shifted[u] = SHIFT_##W(v[u], v[u + 1], (K) < W ? (K) : 0);               \
+        for (int u = 0; u < U; u++) shifted[u] = SHIFT_##W(v[u], v[u + 1], (K) < W ? (K) : 0);              \
         if (first) {                                                                                        \
             const V weight = (V)wrow0[K];                                                                   \
             for (int u = 0; u < U; u++) acc0[u] = __builtin_elementwise_fma(shifted[u], weight, acc0[u]);   \
@@ -231,7 +231,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
 #define GRID_BODY(V, W, U)                                                                                  \
     const int kw = grid_columns;                                                                            \
     const int kh = p->taps / kw;                                                                            \
-    const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                   \
+    const size_t in_row = (size_t)p->in_channels * (size_t)p->in_stride;                                    \
     const int last = p->first_row + p->phase_rows;                                                          \
     for (int j = p->first_row; j < last; j += 2) {                                                          \
         const int two = j + 1 < last;                                                                       \
@@ -254,7 +254,7 @@ typedef float vf16 __attribute__((ext_vector_type(16)));
                     GRID_TAP(V, W, U, 0) GRID_TAP(V, W, U, 1) GRID_TAP(V, W, U, 2) GRID_TAP(V, W, U, 3) GRID_TAP(V, W, U, 4) GRID_TAP(V, W, U, 5) GRID_TAP(V, W, U, 6) GRID_TAP(V, W, U, 7) GRID_TAP(V, W, U, 8) GRID_TAP(V, W, U, 9) GRID_TAP(V, W, U, 10) GRID_TAP(V, W, U, 11) GRID_TAP(V, W, U, 12) GRID_TAP(V, W, U, 13) GRID_TAP(V, W, U, 14) GRID_TAP(V, W, U, 15) \
                 }                                                                                           \
             }                                                                                               \
-            const int count = p->phase_cols - i0 < W * U ? p->phase_cols - i0 : W * U;                     \
+            const int count = p->phase_cols - i0 < W * U ? p->phase_cols - i0 : W * U;                      \
             for (int u = 0; u < U; u++) {                                                                   \
                 ACTIVATE_VECTOR(V, acc0[u]);                                                                \
                 ACTIVATE_VECTOR(V, acc1[u]);                                                                \
@@ -288,45 +288,53 @@ static int grid_columns(const octarc_conv_phase *p, int lanes) {
     return kw;
 }
 
-// One phase at one instruction set: the channel block the caller packed for, the column step. U1
-// vectors of columns per chunk for one-channel blocks, U for blocks of 4 and 8. At AVX-512, 3 x 8
-// accumulators leave registers for the inputs and the weight; the chunk (48 columns) re-reads each
-// broadcast weight for 3 vectors instead of 2, which made the 8-channel layers 10-40 % faster.
-#define PHASE_FUNCTION(name, attributes, V, W, U1, U)                                                       \
+// One phase at one instruction set: the channel block the caller packed for, the column step. U1,
+// U4 and U8 vectors of columns per chunk for blocks of 1, 4 and 8 output channels; PF and PF8 the
+// input lines prefetched per tap and chunk (0 to 2) for blocks of 1 and 4, and of 8.
+// - AVX-512 (32 registers): 3 x 8 accumulators leave registers for the inputs and the weight; the
+//   chunk (48 columns) re-reads each broadcast weight for 3 vectors instead of 2, which made the
+//   8-channel layers 10-40 % faster (on an Intel Xeon).
+// - AVX2 (16 registers): ExactEngine packs blocks of 4 there, and each takes 2 vectors: 8
+//   independent accumulators hide the latency of the fused multiply-add where 4 left half of it
+//   idle, and a weight broadcast serves 2 vectors. A chunk is then one 64-byte line, so one
+//   prefetch per tap covers the next lines; a second only took load slots. On an AMD EPYC (Zen,
+//   AVX2), octarc restore of the Duke dev volume (cr50lt, one core, builds run alternately) took
+//   18 % less CPU time than with blocks of 8, one vector and two prefetches (1.12 -> 0.92 s).
+#define PHASE_FUNCTION(name, attributes, V, W, U1, U4, U8, PF, PF8)                                         \
     static attributes __attribute__((noinline)) void name(const octarc_conv_phase *p, float *kept) {        \
         const int step = p->in_col_step;                                                                    \
         switch (p->channel_block) {                                                                         \
         case 1:                                                                                             \
-            if (step == 1) { PHASE_BODY(V, W, U1, 1, 1) } else { PHASE_BODY(V, W, U1, 1, step) }            \
+            if (step == 1) { PHASE_BODY(V, W, U1, 1, 1, PF) } else { PHASE_BODY(V, W, U1, 1, step, PF) }    \
             break;                                                                                          \
         case 4:                                                                                             \
-            if (step == 1) { PHASE_BODY(V, W, U, 4, 1) } else { PHASE_BODY(V, W, U, 4, step) }              \
+            if (step == 1) { PHASE_BODY(V, W, U4, 4, 1, PF) } else { PHASE_BODY(V, W, U4, 4, step, PF) }    \
             break;                                                                                          \
         default:                                                                                            \
-            if (step == 1) { PHASE_BODY(V, W, U, 8, 1) } else { PHASE_BODY(V, W, U, 8, step) }              \
+            if (step == 1) { PHASE_BODY(V, W, U8, 8, 1, PF8) } else { PHASE_BODY(V, W, U8, 8, step, PF8) }  \
         }                                                                                                   \
     }
 
 // A phase with its pair at one instruction set (input column step 1: pairs come from transposed
 // convolutions). `kept` holds two chunks of 8 channels x U vectors.
-#define PAIRED_FUNCTION(name, attributes, V, W, U1, U)                                                      \
+#define PAIRED_FUNCTION(name, attributes, V, W, U1, U4, U8, PF, PF8)                                        \
     static attributes __attribute__((noinline)) void name(const octarc_conv_phase *p, float *kept) {        \
         switch (p->channel_block) {                                                                         \
-        case 1: { PAIRED_BODY(V, W, U1, 1) } break;                                                         \
-        case 4: { PAIRED_BODY(V, W, U, 4) } break;                                                          \
-        default: { PAIRED_BODY(V, W, U, 8) }                                                                \
+        case 1: { PAIRED_BODY(V, W, U1, 1, PF) } break;                                                     \
+        case 4: { PAIRED_BODY(V, W, U4, 4, PF) } break;                                                     \
+        default: { PAIRED_BODY(V, W, U8, 8, PF8) }                                                          \
         }                                                                                                   \
     }
 
-PHASE_FUNCTION(phase_generic, , vf4, 4, 2, 1)
-PHASE_FUNCTION(phase_avx2, TARGET_AVX2, vf8, 8, 2, 1)
-PHASE_FUNCTION(phase_avx512, TARGET_AVX512, vf16, 16, 4, 3)
-PAIRED_FUNCTION(paired_generic, , vf4, 4, 2, 1)
-PAIRED_FUNCTION(paired_avx2, TARGET_AVX2, vf8, 8, 2, 1)
-PAIRED_FUNCTION(paired_avx512, TARGET_AVX512, vf16, 16, 4, 3)
+PHASE_FUNCTION(phase_generic, , vf4, 4, 2, 1, 1, 2, 2)
+PHASE_FUNCTION(phase_avx2, TARGET_AVX2, vf8, 8, 2, 2, 1, 1, 0)
+PHASE_FUNCTION(phase_avx512, TARGET_AVX512, vf16, 16, 4, 3, 3, 2, 2)
+PAIRED_FUNCTION(paired_generic, , vf4, 4, 2, 1, 1, 2, 2)
+PAIRED_FUNCTION(paired_avx2, TARGET_AVX2, vf8, 8, 2, 2, 1, 1, 0)
+PAIRED_FUNCTION(paired_avx512, TARGET_AVX512, vf16, 16, 4, 3, 3, 2, 2)
 
 int octarc_conv_row_slack(int columns, int column_step) {
-    // Every chunk width above (W x U1, W x U, and the grid's W x U at each build) divides one of
+    // Every chunk width above (W x U1, W x U4, W x U8, and the grid's W x U at each build) divides one of
     // these or is one; the grid kernel also reads one vector (at most 16 columns) past its chunk.
     static const int chunks[] = {64, 48, 32, 16, 8, 4};
     int over = 0;

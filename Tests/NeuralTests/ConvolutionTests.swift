@@ -133,19 +133,20 @@ import Testing
             #expect(error <= 1e-5, "lowering \(lowering)")
         }
         // The exact kernels: close to the definition, and the same bits as the fused multiply-add
-        // chain they promise (ExactEngineTests.referenceChain), on every instruction set and with
-        // the rows split over threads.
+        // chain they promise (ExactEngineTests.referenceChain), on every instruction set, with
+        // weights packed in blocks of 4 and of 8, and with the rows split over threads.
         let compiled = try CompiledGraph(graph, weights: weights, name: "test")
         let chain = try ExactEngineTests.referenceChain(compiled, input: input)
         let error = zip(chain.data, expected.data).map { abs($0 - $1) }.max() ?? .infinity
         #expect(error <= 1e-5, "exact chain against the definition")
         for isa in ExactEngineTests.levels {
-            for threads in [1, 3] {
-                let output = try #require(try ExactEngine(compiled, isa: isa).run([input], threads: threads)["y"])
+            for (threads, block) in [(1, 4), (3, 4), (1, 8), (3, 8)] {
+                let engine = ExactEngine(compiled, isa: isa, widestBlock: block)
+                let output = try #require(try engine.run([input], threads: threads)["y"])
                 #expect(output.shape == expected.shape)
                 #expect(
                     output.data.map(\.bitPattern) == chain.data.map(\.bitPattern),
-                    "isa \(isa.rawValue), \(threads) threads")
+                    "isa \(isa.rawValue), \(threads) threads, blocks of \(block)")
             }
         }
     }

@@ -114,7 +114,8 @@ import Testing
     }
 
     /// Every committed profile's decoder and the tiny test codecs: the kernels at every instruction
-    /// set give the bits of the chain, and stay within the parity tolerance of oneDNN.
+    /// set, with weights packed in blocks of 4 and of 8, give the bits of the chain, and stay within
+    /// the parity tolerance of oneDNN.
     @Test func decodersGiveTheSameBitsEverywhere() throws {
         let folders =
             ProfileFolder.all(in: Fixtures.profiles)
@@ -130,14 +131,17 @@ import Testing
             let named = Dictionary(uniqueKeysWithValues: zip(decoder.graph.inputs.map(\.name), inputs))
             let fast = try oneDNN.run(named)
             for isa in Self.levels {
-                let output = try ExactEngine(decoder.graph, isa: isa).run(inputs, threads: 1)
-                for (name, expected) in chain {
-                    let actual = try #require(output[name])
-                    #expect(
-                        actual.data.map(\.bitPattern) == expected.data.map(\.bitPattern),
-                        "\(folder.name) \(name) isa \(isa.rawValue)")
-                    let error = zip(actual.data, fast[name]!.data).map { abs($0 - $1) }.max() ?? .infinity
-                    #expect(error <= ParityTests.decoderTolerance, "\(folder.name) \(name) against oneDNN: \(error)")
+                for block in [4, 8] {
+                    let output = try ExactEngine(decoder.graph, isa: isa, widestBlock: block).run(inputs, threads: 1)
+                    for (name, expected) in chain {
+                        let actual = try #require(output[name])
+                        #expect(
+                            actual.data.map(\.bitPattern) == expected.data.map(\.bitPattern),
+                            "\(folder.name) \(name) isa \(isa.rawValue) blocks of \(block)")
+                        let error = zip(actual.data, fast[name]!.data).map { abs($0 - $1) }.max() ?? .infinity
+                        #expect(
+                            error <= ParityTests.decoderTolerance, "\(folder.name) \(name) against oneDNN: \(error)")
+                    }
                 }
             }
         }

@@ -29,7 +29,9 @@ struct ExactEngine: Sendable {
         var phases: [Phase]
         /// Output channels per packed weight block: 1, 4 or 8 (as few as the layer has, so that a
         /// one-channel output layer does not compute seven idle channels; 4 when blocks of 8 would
-        /// leave four idle, as for 12 channels).
+        /// leave four idle, as for 12 channels; 4 below AVX-512, whose 16 vector registers hold 8
+        /// accumulators of one 4-channel block and two column vectors, where a block of 8 leaves
+        /// room for one and so broadcasts each weight for a single vector).
         var block: Int
         /// Input rows and columns advanced per output row and column of a phase.
         var inputRowStep: Int, inputColumnStep: Int
@@ -41,17 +43,24 @@ struct ExactEngine: Sendable {
     /// Instruction set the kernels may use at most (lowered to what the CPU has).
     let isa: octarc_isa
 
-    init(_ graph: CompiledGraph, isa: octarc_isa = OCTARC_ISA_AVX512) {
+    /// `widestBlock`: the widest weight block to pack (8 or 4; by default 8 at AVX-512, 4 below it,
+    /// see `PreparedConvolution.block`). Tests pass both, so that every kernel runs on every CPU.
+    init(_ graph: CompiledGraph, isa: octarc_isa = OCTARC_ISA_AVX512, widestBlock: Int? = nil) {
         self.graph = graph
         self.isa = isa
+        let level = min(isa.rawValue, octarc_kernels_best_isa().rawValue)
+        let widestBlock = widestBlock ?? (level >= OCTARC_ISA_AVX512.rawValue ? 8 : 4)
         self.prepared = graph.layers.map { layer in
             guard case let .convolution(convolution) = layer.operation else { return nil }
-            return Self.prepare(convolution)
+            return Self.prepare(convolution, widestBlock: widestBlock)
         }
     }
 
-    static func prepare(_ c: Convolution) -> PreparedConvolution {
-        let block = c.outputChannels == 1 ? 1 : c.outputChannels <= 4 || c.outputChannels % 8 == 4 ? 4 : 8
+    /// `widestBlock`: 8, or 4 to pack every layer of more than one output channel in blocks of 4.
+    /// The packing changes which outputs a kernel call computes together, never an output's chain.
+    static func prepare(_ c: Convolution, widestBlock: Int = 8) -> PreparedConvolution {
+        let block =
+            c.outputChannels == 1 ? 1 : c.outputChannels <= 4 || c.outputChannels % 8 == 4 || widestBlock < 8 ? 4 : 8
         let blocks = (c.outputChannels + block - 1) / block
         let (kh, kw) = c.kernel
         /// The weight of output o, input i, tap (ky, kx), from PyTorch's layout.
