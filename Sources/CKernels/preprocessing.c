@@ -11,83 +11,170 @@
 
 // MARK: - Bilateral filter
 
-static inline __attribute__((always_inline)) void bilateral_row(
-    const float *centre, const int32_t *offsets, const float *spatial, int taps, float exponent_scale,
-    float cutoff, int width, float *restrict sum, float *restrict weights, float *restrict out) {
-    for (int x = 0; x < width; x++) {
-        sum[x] = 0;
-        weights[x] = 0;
-    }
-    for (int t = 0; t < taps; t++) {
-        const float *neighbour = centre + offsets[t];
-        const float s = spatial[t];
-        for (int x = 0; x < width; x++) {
-            const float value = centre[x];
-            const float n = neighbour[x];
-            const float difference = n - value;
-            const float squared = difference * difference;
-            float w = 1 + squared * exponent_scale;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = w * w;
-            w = squared >= cutoff ? 0.0f : w;
-            w = w * s;
-            sum[x] = sum[x] + w * n;
-            weights[x] = weights[x] + w;
+// The weight of the pair (value, n): spatial weight s times the range weight (see
+// Despeckler+Bilateral.swift). Symmetric: (n − value)² and (value − n)² are the same bits.
+#define BILATERAL_WEIGHT(w, n, value, s, exponent_scale, cutoff)                                          \
+    const float difference = (n) - (value);                                                               \
+    const float squared = difference * difference;                                                        \
+    float w = 1 + squared * (exponent_scale);                                                             \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = w * w;                                                                                            \
+    w = squared >= (cutoff) ? 0.0f : w;                                                                   \
+    w = w * (s);
+
+// The window is symmetric: tap t at (dy, dx) and tap taps − 1 − t at (−dy, −dx) have the same
+// spatial weight, so pixel p's weight for its neighbour p + o is the weight that neighbour gives p
+// for −o. Each pair's weight is computed once, by the pair's upper (or, in one row, left) pixel —
+// the "producer" — and added to both ends. Rows of producers run from −ry (the replicated rows
+// above) to the last row; producer row Y computes its forward taps (after the centre in window
+// order) into `pair`, and those serve
+//   - the rows below, Y + 1 ... Y + ry, as their backward taps: row Y + d receives its taps of
+//     window row −d, in window order, before any later window row (its producers come later);
+//   - row Y itself: its backward taps of window row 0 (from the pixels to the left), the centre,
+//     then its forward taps, in window order; then row Y is complete.
+// So every pixel adds its taps in window order with the same operations as computing each weight
+// where it is used: the same bits, with about half the multiplications.
+typedef struct {
+    const float *padded;
+    int padded_width, width, height, rx, ry;
+    const float *spatial;
+    float exponent_scale, cutoff;
+    float *pair;  // taps / 2 rows of width + 2·rx: forward tap f's weights, column x at x + rx
+    float *sums;  // ry + 1 rows of 2 x width: the partial sums and weights of rows Y ... Y + ry
+    float *out;
+} bilateral_job;
+
+// Columns per chunk: a chunk's sums stay in registers across its taps (2 AVX2 vectors).
+#define BILATERAL_CHUNK 16
+
+// Producer row Y's forward taps, each over the columns that the row itself and the rows below use.
+static inline __attribute__((always_inline)) void bilateral_pairs(const bilateral_job *j, int Y) {
+    const int K = 2 * j->rx + 1, taps = K * (2 * j->ry + 1), c = taps / 2;
+    const float *centre = j->padded + (long)(Y + j->ry) * j->padded_width + j->rx;
+    for (int f = c + 1; f < taps; f++) {
+        const int dy = f / K - j->ry, dx = f % K - j->rx;
+        const float *neighbour = centre + (long)dy * j->padded_width + dx;
+        const float s = j->spatial[f];
+        float *restrict pair = j->pair + (long)(f - c - 1) * (j->width + 2 * j->rx) + j->rx;
+        const int lo = dx > 0 ? -dx : 0, hi = dx > 0 ? j->width : j->width - dx;
+        // 4 vectors at a time: each weight is a chain of 12 dependent operations (on an AMD EPYC,
+        // AVX2, the whole filter took 5.0 instead of 6.1 ms per 496 x 768 frame)
+#pragma clang loop interleave_count(4)
+        for (int x = lo; x < hi; x++) {
+            BILATERAL_WEIGHT(w, neighbour[x], centre[x], s, j->exponent_scale, j->cutoff)
+            pair[x] = w;
         }
     }
-    for (int x = 0; x < width; x++) out[x] = sum[x] / weights[x];
 }
 
-// The filter's rows at one instruction set (the same body for each; see PATH_COLUMN_FN).
+// Row R = Y + d (d >= 1) receives its window row −d from producer row Y, columns x0 ..< x0 + N.
+static inline __attribute__((always_inline)) void bilateral_ahead(const bilateral_job *j, int Y, int d, int x0,
+                                                                  const int N) {
+    const int K = 2 * j->rx + 1, taps = K * (2 * j->ry + 1), c = taps / 2;
+    const float *centre = j->padded + (long)(Y + j->ry) * j->padded_width + j->rx;
+    float *sums = j->sums + (long)((Y + d) % (j->ry + 1)) * 2 * j->width;
+    float sum[BILATERAL_CHUNK], weights[BILATERAL_CHUNK];
+    for (int x = 0; x < N; x++) {
+        sum[x] = d == j->ry ? 0.0f : sums[x0 + x];  // window row −ry is a row's first
+        weights[x] = d == j->ry ? 0.0f : sums[j->width + x0 + x];
+    }
+    for (int dx = -j->rx; dx <= j->rx; dx++) {
+        const int f = taps - 1 - ((j->ry - d) * K + dx + j->rx);  // the producer's tap (d, −dx)
+        const float *pair = j->pair + (long)(f - c - 1) * (j->width + 2 * j->rx) + j->rx + dx + x0;
+        const float *n = centre + dx + x0;
+        for (int x = 0; x < N; x++) {
+            sum[x] = sum[x] + pair[x] * n[x];
+            weights[x] = weights[x] + pair[x];
+        }
+    }
+    for (int x = 0; x < N; x++) {
+        sums[x0 + x] = sum[x];
+        sums[j->width + x0 + x] = weights[x];
+    }
+}
+
+// Row Y's window row 0 and the rows below it, columns x0 ..< x0 + N, then the output.
+static inline __attribute__((always_inline)) void bilateral_finish(const bilateral_job *j, int Y, int x0,
+                                                                   const int N) {
+    const int K = 2 * j->rx + 1, taps = K * (2 * j->ry + 1), c = taps / 2;
+    const float *centre = j->padded + (long)(Y + j->ry) * j->padded_width + j->rx;
+    const float *sums = j->sums + (long)(Y % (j->ry + 1)) * 2 * j->width;
+    float sum[BILATERAL_CHUNK], weights[BILATERAL_CHUNK];
+    for (int x = 0; x < N; x++) {
+        sum[x] = j->ry == 0 ? 0.0f : sums[x0 + x];
+        weights[x] = j->ry == 0 ? 0.0f : sums[j->width + x0 + x];
+    }
+    for (int dx = -j->rx; dx < 0; dx++) {  // from the left: the producer's tap (0, −dx)
+        const float *pair = j->pair + (long)(-dx - 1) * (j->width + 2 * j->rx) + j->rx + dx + x0;
+        const float *n = centre + dx + x0;
+        for (int x = 0; x < N; x++) {
+            sum[x] = sum[x] + pair[x] * n[x];
+            weights[x] = weights[x] + pair[x];
+        }
+    }
+    for (int x = 0; x < N; x++) {
+        const float value = centre[x0 + x];
+        BILATERAL_WEIGHT(w, value, value, j->spatial[c], j->exponent_scale, j->cutoff)
+        sum[x] = sum[x] + w * value;
+        weights[x] = weights[x] + w;
+    }
+    for (int f = c + 1; f < taps; f++) {
+        const int dy = f / K - j->ry, dx = f % K - j->rx;
+        const float *pair = j->pair + (long)(f - c - 1) * (j->width + 2 * j->rx) + j->rx + x0;
+        const float *n = centre + (long)dy * j->padded_width + dx + x0;
+        for (int x = 0; x < N; x++) {
+            sum[x] = sum[x] + pair[x] * n[x];
+            weights[x] = weights[x] + pair[x];
+        }
+    }
+    float *out = j->out + (long)Y * j->width + x0;
+    for (int x = 0; x < N; x++) out[x] = sum[x] / weights[x];
+}
+
+// The filter at one instruction set (the same body for each; see PATH_COLUMN_FN).
 #define BILATERAL_FN(name, attributes)                                                                    \
-    static attributes void name(const float *padded, int padded_width, int width, int height, int rx,    \
-                                int ry, const int32_t *offsets, const float *spatial, int taps,          \
-                                float exponent_scale, float cutoff, float *sum, float *weights,          \
-                                float *out) {                                                             \
-        for (int y = 0; y < height; y++) {                                                                \
-            const float *centre = padded + (long)(y + ry) * padded_width + rx;                            \
-            bilateral_row(centre, offsets, spatial, taps, exponent_scale, cutoff, width, sum, weights,    \
-                          out + (long)y * width);                                                         \
+    static attributes void name(const bilateral_job *j) {                                                 \
+        const int chunks = j->width / BILATERAL_CHUNK * BILATERAL_CHUNK;                                  \
+        for (int Y = -j->ry; Y < j->height; Y++) {                                                        \
+            bilateral_pairs(j, Y);                                                                        \
+            for (int d = j->ry; d >= 1; d--) {                                                            \
+                if (Y + d < 0 || Y + d >= j->height) continue;                                            \
+                for (int x0 = 0; x0 < chunks; x0 += BILATERAL_CHUNK)                                      \
+                    bilateral_ahead(j, Y, d, x0, BILATERAL_CHUNK);                                        \
+                for (int x0 = chunks; x0 < j->width; x0++) bilateral_ahead(j, Y, d, x0, 1);               \
+            }                                                                                             \
+            if (Y < 0) continue;                                                                          \
+            for (int x0 = 0; x0 < chunks; x0 += BILATERAL_CHUNK) bilateral_finish(j, Y, x0, BILATERAL_CHUNK); \
+            for (int x0 = chunks; x0 < j->width; x0++) bilateral_finish(j, Y, x0, 1);                     \
         }                                                                                                 \
     }
 BILATERAL_FN(bilateral_generic, )
 BILATERAL_FN(bilateral_avx2, TARGET_AVX2)
 BILATERAL_FN(bilateral_avx512, TARGET_AVX512)
 
-void octarc_bilateral(const float *padded, int padded_width, int width, int height, int rx, int ry,
-                      const int32_t *offsets, const float *spatial, int taps, float exponent_scale,
-                      float cutoff, float *out, octarc_isa isa) {
-    if (width <= 0 || height <= 0) return;
-    float *scratch = malloc(sizeof(float) * 2 * (size_t)width);
-    if (!scratch) {  // too little memory for two rows: one pixel at a time
-        float one[2];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-                bilateral_row(padded + (long)(y + ry) * padded_width + rx + x, offsets, spatial, taps,
-                              exponent_scale, cutoff, 1, one, one + 1, out + (long)y * width + x);
-        return;
-    }
-    float *sum = scratch, *weights = scratch + width;
+int octarc_bilateral(const float *padded, int padded_width, int width, int height, int rx, int ry,
+                     const float *spatial, float exponent_scale, float cutoff, float *out, octarc_isa isa) {
+    if (width <= 0 || height <= 0) return 0;
+    const int taps = (2 * rx + 1) * (2 * ry + 1);
+    for (int t = 0; t < taps / 2; t++)
+        if (spatial[t] != spatial[taps - 1 - t]) return -2;
+    float *pair = malloc(sizeof(float) * ((size_t)(taps / 2) * (size_t)(width + 2 * rx) + 2 * (size_t)(ry + 1) * (size_t)width));
+    if (!pair) return -1;
+    const bilateral_job job = {padded, padded_width, width, height, rx, ry, spatial, exponent_scale, cutoff,
+                               pair, pair + (size_t)(taps / 2) * (size_t)(width + 2 * rx), out};
     switch (octarc_clamp_isa(isa)) {
-    case OCTARC_ISA_AVX512:
-        bilateral_avx512(padded, padded_width, width, height, rx, ry, offsets, spatial, taps, exponent_scale,
-                         cutoff, sum, weights, out);
-        break;
-    case OCTARC_ISA_AVX2:
-        bilateral_avx2(padded, padded_width, width, height, rx, ry, offsets, spatial, taps, exponent_scale,
-                       cutoff, sum, weights, out);
-        break;
-    default:
-        bilateral_generic(padded, padded_width, width, height, rx, ry, offsets, spatial, taps, exponent_scale,
-                          cutoff, sum, weights, out);
+    case OCTARC_ISA_AVX512: bilateral_avx512(&job); break;
+    case OCTARC_ISA_AVX2: bilateral_avx2(&job); break;
+    default: bilateral_generic(&job);
     }
-    free(scratch);
+    free(pair);
+    return 0;
 }
 
 // MARK: - Shortest path

@@ -24,13 +24,11 @@ extension Image where Pixel == Float {
                 padded[py * paddedWidth + px] = pixels[sy * width + sx]
             }
         }
-        var offsets: [Int32] = []
         var spatial: [Float] = []
         let sigmaX = Swift.max(Float(rx) / 1.5, 0.5)
         let sigmaY = Swift.max(Float(ry) / 1.5, 0.5)
         for dy in -ry...ry {
             for dx in -rx...rx {
-                offsets.append(Int32(dy * paddedWidth + dx))
                 let across: Float = Float(dx * dx) / (2 * sigmaX * sigmaX)
                 let down: Float = Float(dy * dy) / (2 * sigmaY * sigmaY)
                 spatial.append(Foundation.exp(-(across + down)))
@@ -39,17 +37,23 @@ extension Image where Pixel == Float {
         // Range weight exp(−d² / 2σ²) for |d| < 4σ, else 0; exp by (1 + x/256)^256 (eight squarings:
         // within 0.2% of exp at one σ, 12% at the 4σ cut-off, where the weight is 3e−4). The loops run in C,
         // vectorized for the widest instruction set the CPU has; every set gives the same bits. `isa`
-        // above what the CPU supports is lowered to what it does (tests ask for each).
+        // above what the CPU supports is lowered to what it does (tests ask for each). The weights are
+        // symmetric (the same for (dy, dx) and (−dy, −dx)), which the C loops use to compute each
+        // pair's weight once.
         let exponentScale = -1 / (2 * rangeSigma * rangeSigma) / 256
         let cutoff = 16 * rangeSigma * rangeSigma
         var out = [Float](repeating: 0, count: width * height)
-        padded.withUnsafeBufferPointer { source in
+        let status = padded.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { out in
                 octarc_bilateral(
                     source.baseAddress, Int32(paddedWidth), Int32(width), Int32(height), Int32(rx), Int32(ry),
-                    offsets, spatial, Int32(offsets.count), exponentScale, cutoff, out.baseAddress, isa)
+                    spatial, exponentScale, cutoff, out.baseAddress, isa)
             }
         }
+        precondition(
+            status == 0,
+            "bilateralFiltered: \(status == -1 ? "out of memory" : "asymmetric window") for a \(width) x \(height) frame"
+        )
         return Image(width: width, height: height, pixels: out)
     }
 }

@@ -86,8 +86,35 @@ public struct ROIGeometry: Sendable, Equatable {
     public func extractBand(from frame: Image<Float>) -> Image<Float> {
         precondition(frame.width == frameWidth && frame.height == frameHeight, "extractBand: frame size differs")
         var band = Image<Float>(width: bandWidth, height: bandHeight, repeating: backgroundAbove)
-        var column = [Float](repeating: 0, count: bandHeight)
+        // A column whose ROI rows hold no padding is its rows lower...upper, the rows above and below
+        // them repeating its first and last (what the gap filling below gives such a column): copied
+        // row after row, as the frame and the band are laid out. Other columns go one at a time.
+        var lower = [Int](repeating: 0, count: frameWidth)
+        var upper = [Int](repeating: -1, count: frameWidth)
+        var gapped: [Int] = []
         for x in 0..<frameWidth {
+            let rows = roiRows(x)
+            let padded = padding?.columns[x].contains {
+                $0.start < rows.upperBound && $0.start + $0.length > rows.lowerBound
+            }
+            if rows.isEmpty || padded == true {
+                gapped.append(x)
+            } else {
+                (lower[x], upper[x]) = (rows.lowerBound, rows.upperBound - 1)
+            }
+        }
+        frame.pixels.withUnsafeBufferPointer { source in
+            band.pixels.withUnsafeMutableBufferPointer { target in
+                for r in 0..<bandHeight {
+                    let row = target.baseAddress! + r * bandWidth
+                    for x in 0..<frameWidth where lower[x] <= upper[x] {
+                        row[x] = source[min(max(top[x] + r, lower[x]), upper[x]) * frameWidth + x]
+                    }
+                }
+            }
+        }
+        var column = [Float](repeating: 0, count: bandHeight)
+        for x in gapped {
             let rows = roiRows(x)
             // Valid ROI pixels of the column, band-indexed; then fill the gaps from the nearest one.
             var valid = [Bool](repeating: false, count: bandHeight)

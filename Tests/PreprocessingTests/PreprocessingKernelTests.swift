@@ -147,14 +147,20 @@ import Testing
         }
     }
 
+    /// Other windows, frames narrower than the kernel's 16-column chunks, and a width of two chunks
+    /// and a tail.
     @Test func bilateralHandlesOtherWindowsAndTinyFrames() {
-        let frame = AdaptiveDespeckleTests.addingNoise(
-            AdaptiveDespeckleTests.layered(width: 5, height: 3), sigma: 0.05, seed: 3)
-        for (rx, ry) in [(0, 0), (1, 3), (6, 1)] {
-            let reference = Self.referenceBilateral(frame, radiusX: rx, radiusY: ry, rangeSigma: 0.1)
-            for isa in Self.levels {
-                let filtered = frame.bilateralFiltered(radiusX: rx, radiusY: ry, rangeSigma: 0.1, isa: isa)
-                #expect(filtered.pixels.map(\.bitPattern) == reference.pixels.map(\.bitPattern), "\(rx)x\(ry)")
+        for (width, height) in [(5, 3), (37, 9)] {
+            let frame = AdaptiveDespeckleTests.addingNoise(
+                AdaptiveDespeckleTests.layered(width: width, height: height), sigma: 0.05, seed: 3)
+            for (rx, ry) in [(0, 0), (1, 3), (6, 1), (4, 2)] {
+                let reference = Self.referenceBilateral(frame, radiusX: rx, radiusY: ry, rangeSigma: 0.1)
+                for isa in Self.levels {
+                    let filtered = frame.bilateralFiltered(radiusX: rx, radiusY: ry, rangeSigma: 0.1, isa: isa)
+                    #expect(
+                        filtered.pixels.map(\.bitPattern) == reference.pixels.map(\.bitPattern),
+                        "\(width)x\(height), window \(rx)x\(ry)")
+                }
             }
         }
     }

@@ -23,13 +23,14 @@ octarc_isa octarc_kernels_best_isa(void);
 
 /// The bilateral filter's inner loops (see Despeckler+Bilateral.swift for the filter itself).
 /// `padded` holds the frame with `rx` columns and `ry` rows replicated on each side, rows of
-/// `padded_width` floats; `offsets` and `spatial` list the `taps` window positions (relative to the
-/// centre, in floats of `padded`) and their spatial weights. A neighbour's weight is
-/// spatial × (1 + d² · exponent_scale)^256, zero where d² >= cutoff. `out` receives width × height
-/// floats. `isa` above what the CPU supports is lowered to what it does.
-void octarc_bilateral(const float *padded, int padded_width, int width, int height, int rx, int ry,
-                      const int32_t *offsets, const float *spatial, int taps, float exponent_scale,
-                      float cutoff, float *out, octarc_isa isa);
+/// `padded_width` floats; `spatial` lists the spatial weights of the (2·ry + 1) x (2·rx + 1) window
+/// in row-major order, symmetric about the centre (spatial[t] == spatial[taps − 1 − t]). A
+/// neighbour's weight is spatial × (1 + d² · exponent_scale)^256, zero where d² >= cutoff; each
+/// pixel sums its taps in window order. `out` receives width × height floats. `isa` above what the
+/// CPU supports is lowered to what it does. Returns 0, -1 when memory ran out, -2 when `spatial` is
+/// not symmetric.
+int octarc_bilateral(const float *padded, int padded_width, int width, int height, int rx, int ry,
+                     const float *spatial, float exponent_scale, float cutoff, float *out, octarc_isa isa);
 
 /// Minimum-cost left-to-right path through column-major `strength` (`x * height + y`), as
 /// ShortestPath.swift describes: per column `x` only rows `lower[x]...upper[x]` (already clamped
