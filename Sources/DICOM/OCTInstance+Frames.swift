@@ -22,14 +22,20 @@ extension OCTInstance {
                 .decodeFailed, "decoded \(bytes.count) bytes, expected \(expected)", file: url.path,
                 frame: index, frameCount: count)
         }
-        let pixels: [UInt16]
-        if geometry.bitsAllocated == 8 {
-            pixels = bytes.map { UInt16($0) }
-        } else {
-            let mask = UInt16(truncatingIfNeeded: geometry.maxValue)
-            pixels = bytes.withUnsafeBytes { raw in
-                (0..<pixelCount).map { raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self) & mask }
+        // Loops over the buffers rather than `map`, which appends sample by sample and is not vectorized.
+        let eightBit = geometry.bitsAllocated == 8
+        let mask = UInt16(truncatingIfNeeded: geometry.maxValue)
+        let pixels = [UInt16](unsafeUninitializedCapacity: pixelCount) { target, initialized in
+            bytes.withUnsafeBytes { raw in
+                if eightBit {
+                    for i in 0..<pixelCount { target[i] = UInt16(raw[i]) }
+                } else {
+                    for i in 0..<pixelCount {
+                        target[i] = raw.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self) & mask
+                    }
+                }
             }
+            initialized = pixelCount
         }
         return Image(width: geometry.columns, height: geometry.rows, pixels: pixels)
     }

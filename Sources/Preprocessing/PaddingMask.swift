@@ -58,23 +58,22 @@ public struct PaddingMask: Sendable, Equatable {
     /// run of such pixels: the scanner's padding wedges (Spectralis exports: 255 in 8-bit data),
     /// without the odd saturated pixel inside the tissue. Nil when there is none.
     public static func edgeRuns(of value: Float, in frame: Image<Float>) -> PaddingMask? {
-        var mask = Image<Bool>(width: frame.width, height: frame.height, repeating: false)
+        // Per column: the run from the top, and the run from the bottom up to it (one run when the
+        // whole column is `value`). Runs directly, not through a mask image of the frame's size.
+        let height = frame.height
         var any = false
-        for x in 0..<frame.width {
-            var y = 0
-            while y < frame.height && frame[x, y] == value {
-                mask[x, y] = true
-                any = true
-                y += 1
-            }
-            y = frame.height - 1
-            while y >= 0 && frame[x, y] == value && !mask[x, y] {
-                mask[x, y] = true
-                any = true
-                y -= 1
-            }
+        let columns = (0..<frame.width).map { x -> [Run] in
+            var top = 0
+            while top < height && frame[x, top] == value { top += 1 }
+            var bottom = height
+            while bottom > top && frame[x, bottom - 1] == value { bottom -= 1 }
+            var runs: [Run] = []
+            if top > 0 { runs.append(Run(start: 0, length: top)) }
+            if bottom < height && bottom > top { runs.append(Run(start: bottom, length: height - bottom)) }
+            any = any || !runs.isEmpty
+            return runs
         }
-        return any ? PaddingMask(mask) : nil
+        return any ? PaddingMask(width: frame.width, height: height, columns: columns) : nil
     }
 
     /// Whether pixel (`x`, `y`) is padding.

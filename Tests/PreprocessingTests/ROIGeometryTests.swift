@@ -90,7 +90,10 @@ extension ROIGeometryTests {
         for y in 7..<10 { frame[5, y] = 1 }  // bottom wedge
         frame[2, 5] = 1  // saturated tissue pixel
         for y in 0..<10 { frame[3, y] = 1 }  // a column entirely outside the scan
+        for y in [0, 1, 9] { frame[1, y] = 1 }  // wedges at both ends of one column
         let mask = PaddingMask.edgeRuns(of: 1, in: frame)
+        #expect(mask?.columns[1] == [PaddingMask.Run(start: 0, length: 2), PaddingMask.Run(start: 9, length: 1)])
+        #expect(mask?.columns[4] == [])
         #expect(mask?.columns[0] == [PaddingMask.Run(start: 0, length: 3)])
         #expect(mask?.columns[5] == [PaddingMask.Run(start: 7, length: 3)])
         #expect(mask?.columns[2] == [])
