@@ -29,9 +29,9 @@ struct ExactEngine: Sendable {
         var phases: [Phase]
         /// Output channels per packed weight block: 1, 4 or 8 (as few as the layer has, so that a
         /// one-channel output layer does not compute seven idle channels; 4 when blocks of 8 would
-        /// leave four idle, as for 12 channels; 4 below AVX-512, whose 16 vector registers hold 8
-        /// accumulators of one 4-channel block and two column vectors, where a block of 8 leaves
-        /// room for one and so broadcasts each weight for a single vector).
+        /// leave four idle, as for 12 channels; 4 below AVX-512: there the 16 vector registers hold
+        /// 8 accumulators of one 4-channel block over two column vectors, where a block of 8 leaves
+        /// room for one column vector and so broadcasts each weight for a single vector).
         var block: Int
         /// Input rows and columns advanced per output row and column of a phase.
         var inputRowStep: Int, inputColumnStep: Int
