@@ -12,7 +12,4 @@
 #define TARGET_AVX512
 #endif
 
-/// `isa`, lowered to what this CPU runs.
-octarc_isa octarc_clamp_isa(octarc_isa isa);
-
 #endif

@@ -19,6 +19,9 @@ typedef enum {
 /// The widest level this CPU and operating system support (CPUID and XGETBV; generic off x86-64).
 octarc_isa octarc_kernels_best_isa(void);
 
+/// `isa`, lowered to what this CPU runs: the level every kernel taking an `isa` runs at.
+octarc_isa octarc_clamp_isa(octarc_isa isa);
+
 /// MARK: - Preprocessing (no fused multiply-add: the arithmetic is the plain Swift it replaced)
 
 /// The bilateral filter's inner loops (see Despeckler+Bilateral.swift for the filter itself).

@@ -48,8 +48,8 @@ struct ExactEngine: Sendable {
     init(_ graph: CompiledGraph, isa: octarc_isa = OCTARC_ISA_AVX512, widestBlock: Int? = nil) {
         self.graph = graph
         self.isa = isa
-        let level = min(isa.rawValue, octarc_kernels_best_isa().rawValue)
-        let widestBlock = widestBlock ?? (level >= OCTARC_ISA_AVX512.rawValue ? 8 : 4)
+        // The level the kernels will run at (they lower `isa` the same way).
+        let widestBlock = widestBlock ?? (octarc_clamp_isa(isa) == OCTARC_ISA_AVX512 ? 8 : 4)
         self.prepared = graph.layers.map { layer in
             guard case let .convolution(convolution) = layer.operation else { return nil }
             return Self.prepare(convolution, widestBlock: widestBlock)
