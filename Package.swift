@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Neural", dependencies: ["CDNNL", "CKernels", "Support"]),
         .target(name: "EntropyCoding", exclude: ["BITSTREAM.md"]),
         .target(name: "Codec", dependencies: ["Neural", "EntropyCoding", "Imaging", "Preprocessing", "Support"]),
-        .target(name: "Container", dependencies: ["CZstd"], exclude: ["FORMAT.md"]),
+        .target(name: "Container", dependencies: ["CKernels", "CZstd"], exclude: ["FORMAT.md"]),
         .target(
             name: "Archive",
             dependencies: ["DICOM", "Imaging", "Preprocessing", "Codec", "Container", "Support", "PACS"]),

@@ -42,40 +42,30 @@ public struct Quantizer: Sendable, Equatable {
     ///
     /// Values are clamped to [first, last center] (which changes no finite value's nearest center).
     /// Then the distances d_i = |x - c_i| fall strictly while c_i < x (the centers are further
-    /// apart than the rounding of x - c_i can hide, see `init`) and never fall after, so the first
-    /// nearest center's index is the number of i with d_(i+1) < d_i: a branch-free count, one
-    /// vectorized pass per center.
+    /// apart than the rounding of x - c_i can hide, see `init`) and never fall after. So with k the
+    /// last center <= x, every d_(i+1) < d_i for i < k and none for i > k, and the first nearest
+    /// center is k, or k + 1 where d_(k+1) < d_k. k is found from an estimate (exact for evenly
+    /// spaced centers) moved to the centers around x: a few comparisons per value instead of one
+    /// pass over the values per center.
     public func symbols(for values: [Float]) -> [Int32] {
-        let count = values.count
-        var clamped = [Float](repeating: 0, count: count)
-        var previous = [Float](repeating: 0, count: count)
-        var symbols = [Int32](repeating: 0, count: count)
-        let (low, high) = (centers[0], centers[centers.count - 1])
-        values.withUnsafeBufferPointer { values in
-            clamped.withUnsafeMutableBufferPointer { clamped in
-                previous.withUnsafeMutableBufferPointer { previous in
-                    symbols.withUnsafeMutableBufferPointer { symbols in
-                        for i in 0..<count {
-                            let value = values[i]
-                            let x = value < low ? low : (value > high ? high : value)
-                            clamped[i] = x
-                            previous[i] = Self.magnitude(x - low)
-                        }
-                        for center in centers.dropFirst() {
-                            for i in 0..<count {
-                                let distance = Self.magnitude(clamped[i] - center)
-                                symbols[i] &+= distance < previous[i] ? 1 : 0
-                                previous[i] = distance
-                            }
-                        }
-                    }
-                }
+        let last = centers.count - 1
+        let (low, high) = (centers[0], centers[last])
+        let scale = last > 0 ? Float(last) / (high - low) : 0
+        return centers.withUnsafeBufferPointer { c in
+            values.map { value in
+                guard !value.isNaN else { return 0 }
+                let x = value < low ? low : (value > high ? high : value)
+                let estimate = (x - low) * scale
+                var k = estimate.isFinite ? Int(min(max(estimate, 0), Float(last))) : 0
+                while k < last, c[k + 1] <= x { k += 1 }
+                while c[k] > x { k -= 1 }  // stops at 0: c[0] = low <= x
+                if k < last, Self.magnitude(x - c[k + 1]) < Self.magnitude(x - c[k]) { k += 1 }
+                return Int32(k)
             }
         }
-        return symbols
     }
 
-    /// |x| by clearing the sign bit (vectorizes, unlike `abs`).
+    /// |x| by clearing the sign bit, the way the symbols have always been computed.
     @inline(__always)
     private static func magnitude(_ x: Float) -> Float {
         Float(bitPattern: x.bitPattern & 0x7fff_ffff)

@@ -34,6 +34,27 @@ import Testing
         #expect(quantizer.symbols(for: values) == expected)
     }
 
+    /// The profiles' evenly spaced centers (-15 ... 15) and uneven ones, on values across their
+    /// range and beyond, each midpoint and its float neighbours, and the centers themselves.
+    @Test(arguments: [
+        (-15...15).map { Float($0) }, [-2, -0.75, -0.1, 0, 0.3, 2.5, 7], (0..<9).map { Float($0) * 0.37 - 1.1 },
+    ])
+    func agreesWithALinearSearchOnProfileCenters(centers: [Float]) throws {
+        let quantizer = try Quantizer(centers: centers)
+        var random = TestRandom(state: 11)
+        let span = (centers.last ?? 0) - (centers.first ?? 0)
+        let midpoints = zip(centers, centers.dropFirst()).map { ($0 + $1) / 2 }
+        let values =
+            random.values(20_000).map { $0 * span * 0.7 } + random.values(1_000).map { $0 * 1e-3 }
+            + midpoints.flatMap { [$0.nextDown, $0, $0.nextUp] } + centers.flatMap { [$0.nextDown, $0, $0.nextUp] }
+            + [span * 4, -span * 4, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0, -0.0]
+        let expected = values.map { value in
+            let x = min(max(value, centers[0]), centers[centers.count - 1])
+            return Int32(centers.indices.min { abs(x - centers[$0]) < abs(x - centers[$1]) } ?? 0)
+        }
+        #expect(quantizer.symbols(for: values) == expected)
+    }
+
     @Test func rejectsBadCentersAndSymbols() throws {
         #expect(throws: NeuralError.self) { try Quantizer(centers: []) }
         #expect(throws: NeuralError.self) { try Quantizer(centers: [0, 0]) }

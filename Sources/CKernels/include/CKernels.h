@@ -1,6 +1,7 @@
 #ifndef OCTARC_KERNELS_H
 #define OCTARC_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// Vector kernels in C, each compiled once per instruction set and chosen at run time: the
@@ -111,5 +112,14 @@ int octarc_conv_phase_run(const octarc_conv_phase *phase, octarc_isa isa);
 
 /// exp(x) in fixed arithmetic (range reduction and a polynomial in fma), the same bits everywhere.
 float octarc_exact_exp(float x);
+
+/// MARK: - CRC-32C
+
+/// 1 where the CPU has a CRC-32C instruction `octarc_crc32c_update` uses (SSE 4.2), else 0.
+int octarc_crc32c_available(void);
+
+/// Continues a CRC-32C register `state` (the running value, before the final inversion) over
+/// `count` bytes. Only where `octarc_crc32c_available()` says so.
+uint32_t octarc_crc32c_update(uint32_t state, const uint8_t *bytes, size_t count);
 
 #endif
