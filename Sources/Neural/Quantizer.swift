@@ -59,8 +59,9 @@ public struct Quantizer: Sendable, Equatable {
                 var k = estimate.isFinite ? Int(min(max(estimate, 0), Float(last))) : 0
                 while k < last, c[k + 1] <= x { k += 1 }
                 while c[k] > x { k -= 1 }  // stops at 0: c[0] = low <= x
-                if k < last, Self.magnitude(x - c[k + 1]) < Self.magnitude(x - c[k]) { k += 1 }
-                return Int32(k)
+                // Without a branch: which way a value rounds is a coin toss to the predictor.
+                let next = min(k + 1, last)
+                return Int32(k + (Self.magnitude(x - c[next]) < Self.magnitude(x - c[k]) ? 1 : 0))
             }
         }
     }

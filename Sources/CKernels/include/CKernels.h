@@ -6,7 +6,8 @@
 
 /// Vector kernels in C, each compiled once per instruction set and chosen at run time: the
 /// preprocessing stage's bilateral filter and layer search, and the exact convolutions that decode
-/// every container (`ExactEngine` in Neural).
+/// every container (`ExactEngine` in Neural). Also the CRC-32C instruction for the container's
+/// checksums (`CRC32C` in Container).
 ///
 /// The instruction sets the kernels are built for; `octarc_kernels_best_isa` says which one this CPU
 /// runs. Every level computes bit-identical results (the same IEEE operations in the same order per
