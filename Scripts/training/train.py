@@ -30,7 +30,7 @@ from octcodec.data import CropSampler, load_pack  # noqa: E402
 from octcodec.entropy_models import SymbolStatistics  # noqa: E402
 from octcodec.losses import RateControl, bits_per_pixel, distortion_loss, insert_lesions, lesion_loss  # noqa: E402
 from octcodec.model import Architecture, Codec, PatchDiscriminator  # noqa: E402
-from octcodec.models.pruning import prune_decoder  # noqa: E402
+from octcodec.models.pruning import prune_decoder, prune_encoder  # noqa: E402
 from octcodec.models.rescaling import rescale_latents  # noqa: E402
 from octcodec.msssim import ms_ssim  # noqa: E402
 
@@ -47,6 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--quantizer", choices=("learned", "uniform"), default="learned",
                    help="learned: the paper's L learned centers; uniform: integer levels with a rate estimate")
     p.add_argument("--no-skips", action="store_true", help="ablation: no skip connections (C1=C2=C3=0)")
+    p.add_argument("--widths", help="the encoder's widths W0,..,W4 (default: the slim architecture's)")
     p.add_argument("--decoder-widths", help="the decoder's own widths W0,..,W4 (default: the encoder's)")
     p.add_argument("--out-kernel", type=int, default=7, help="kernel of the decoder's last layer")
     p.add_argument("--freeze-encoder", action="store_true",
@@ -62,6 +63,13 @@ def parse_args(argv=None):
     p.add_argument("--prune", action="store_true",
                    help="with --init-decoder: narrow that (wider) decoder to --decoder-widths and --out-kernel, "
                         "keeping its most important channels, instead of taking matching tensors")
+    p.add_argument("--prune-encoder", action="store_true",
+                   help="narrow the (wider) encoder of --init to --widths, keeping its most important channels")
+    p.add_argument("--freeze-decoder", action="store_true",
+                   help="train the encoder alone behind --init's decoder (e.g. a cheaper encoder for it)")
+    p.add_argument("--distill-weight", type=float, default=0.0,
+                   help="weight of the squared difference between the latents and those of --init's encoder "
+                        "(before quantization), so that a new encoder keeps the teacher's latents and rate")
     p.add_argument("--crop", type=int, default=192)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=100000, help="stop after this many steps in all")
@@ -107,20 +115,44 @@ def architecture(args) -> Architecture:
     if args.arch == "paper":
         return Architecture.paper(channels)
     decoder = tuple(int(w) for w in args.decoder_widths.split(",")) if args.decoder_widths else None
-    return Architecture(latent_channels=channels, refine_blocks=args.refine_blocks, levels=args.levels,
-                        quantizer=args.quantizer, decoder_widths=decoder, out_kernel=args.out_kernel)
+    widths = tuple(int(w) for w in args.widths.split(",")) if args.widths else Architecture.widths
+    return Architecture(widths=widths, latent_channels=channels, refine_blocks=args.refine_blocks,
+                        levels=args.levels, quantizer=args.quantizer, decoder_widths=decoder,
+                        out_kernel=args.out_kernel)
 
 
-def load_init(model: Codec, path: Path, prefix: str = "", prune: bool = False):
+def load_state(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of another run's checkpoint.pt, or of a shipped profile's folder (its
+    weights.safetensors: the networks only)."""
+    if path.is_dir():
+        from octcodec import safetensors
+        return {k: torch.from_numpy(v.copy()) for k, v in safetensors.load(path / "weights.safetensors").items()}
+    return torch.load(path, map_location="cpu", weights_only=False)["model"]
+
+
+def load_teacher(path: Path, device) -> Codec:
+    """The codec of a run's checkpoint or a profile folder, frozen, for --distill-weight."""
+    if path.is_dir():
+        arch = Architecture.from_json(json.loads((path / "profile.json").read_text())["architecture"])
+    else:
+        arch = Architecture.from_json(torch.load(path, map_location="cpu", weights_only=False)["arch"])
+    teacher = Codec(arch)
+    own = teacher.state_dict()
+    own.update({k: v for k, v in load_state(path).items() if k in own and own[k].shape == v.shape})
+    teacher.load_state_dict(own)
+    teacher.to(device, memory_format=torch.channels_last).eval()
+    for param in teacher.parameters():
+        param.requires_grad_(False)
+    return teacher
+
+
+def load_init(model: Codec, path: Path, prefix: str = "", prune: bool = False, prune_encoder_too: bool = False):
     """Matching tensors from another run's checkpoint.pt, or from a shipped profile's folder (its
     weights.safetensors: the networks only; the rate model starts afresh). With `prefix`, only the
     tensors whose names start with it. With `prune`, the decoder of `path` is narrowed to this
-    model's decoder widths instead (octcodec.models.pruning)."""
-    if path.is_dir():
-        from octcodec import safetensors
-        state = {k: torch.from_numpy(v.copy()) for k, v in safetensors.load(path / "weights.safetensors").items()}
-    else:
-        state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    model's decoder widths instead, and with `prune_encoder_too` its encoder to this model's widths
+    (octcodec.models.pruning)."""
+    state = load_state(path)
     own = model.state_dict()
     if prune:
         try:
@@ -129,6 +161,11 @@ def load_init(model: Codec, path: Path, prefix: str = "", prune: bool = False):
             sys.exit(f"train.py: cannot prune the decoder of {path} to this architecture: {error}")
     else:
         taken = {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
+    if prune_encoder_too:
+        try:
+            taken |= prune_encoder(state, own)
+        except ValueError as error:
+            sys.exit(f"train.py: cannot prune the encoder of {path} to this architecture: {error}")
     if prefix and not taken:
         sys.exit(f"train.py: {path} holds no {prefix}* tensor of this architecture's shapes")
     own.update(taken)
@@ -177,6 +214,17 @@ def main(argv=None):
         sys.exit("train.py: --latent-step needs --init (the codec whose latents it rescales)")
     if args.prune and not args.init_decoder:
         sys.exit("train.py: --prune needs --init-decoder (the decoder to narrow)")
+    if args.prune_encoder and not args.init:
+        sys.exit("train.py: --prune-encoder needs --init (the encoder to narrow)")
+    if args.distill_weight and not args.init:
+        sys.exit("train.py: --distill-weight needs --init (the encoder to learn from)")
+    if args.freeze_decoder:
+        if not args.init or args.freeze_encoder:
+            sys.exit("train.py: --freeze-decoder needs --init (the decoder to keep) and not --freeze-encoder")
+        for name, param in model.named_parameters():
+            if name.startswith("decoder."):
+                param.requires_grad_(False)
+    teacher = load_teacher(args.init, device) if args.distill_weight else None
     if args.freeze_encoder:
         if not args.init:
             sys.exit("train.py: --freeze-encoder needs --init (the encoder to keep)")
@@ -216,7 +264,7 @@ def main(argv=None):
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
-        load_init(model, args.init)
+        load_init(model, args.init, prune_encoder_too=args.prune_encoder)
         if args.init_decoder:
             load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
         if args.latent_step != 1.0:
@@ -269,6 +317,10 @@ def main(argv=None):
         loss = distortion_loss(x, y, msssim, step, args.l1_warmup, args.msssim_weight, args.mse_weight)
         if lesions is not None:
             loss = loss + args.lesion_weight * lesion_loss(x, y, lesions.to(device))
+        if teacher is not None:
+            with torch.no_grad():
+                target = teacher.encoder(x)
+            loss = loss + args.distill_weight * sum(((z[n] - target[n]) ** 2).mean() for n in z)
         bpp_images = bits_per_pixel(rate, arch.quantizer == "uniform", x[0].numel(), x.shape[0], stats)
         bpp = bpp_images.mean()
         rate_control.observe(bpp_images, devices, args.rate_device)

@@ -69,6 +69,71 @@ def test_prune_keeps_an_equal_decoder_and_narrows_a_wider_one(tmp_path):
         prune_decoder(Codec(narrow).state_dict(), Codec(wide).state_dict())
 
 
+def test_prune_encoder_keeps_the_important_channels_and_the_latents_of_an_equal_encoder():
+    from octcodec.models.pruning import prune_encoder
+
+    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                        widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    narrow = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                          widths=(4, 6, 5, 6, 6), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    torch.manual_seed(6)
+    source = Codec(wide).state_dict()
+    # The same widths: every encoder tensor comes back unchanged.
+    same = prune_encoder(source, Codec(wide).state_dict())
+    assert same.keys() == {k for k in source if k.startswith("encoder.")}
+    for k, v in same.items():
+        assert torch.equal(v, source[k]), k
+    # Layer 2 (e3, which also feeds skip z3): channel 7 matters most (through the skip), channel 1 least.
+    source["encoder.skips.z3.conv.weight"][:, 7] *= 100
+    source["encoder.layers.2.conv.weight"][1] *= 0.001
+    pruned = prune_encoder(source, Codec(narrow).state_dict())
+    model = Codec(narrow)
+    model.load_state_dict({**model.state_dict(), **pruned})
+    bias = source["encoder.layers.2.conv.bias"]
+    kept = [c for c in range(8) if bool((pruned["encoder.layers.2.conv.bias"] == bias[c]).any())]
+    assert 7 in kept and 1 not in kept and len(kept) == 5
+    assert torch.equal(pruned["encoder.skips.z3.conv.weight"], source["encoder.skips.z3.conv.weight"][:, kept])
+    # The next layer keeps the inputs that follow the kept channels.
+    bias3 = source["encoder.layers.3.conv.bias"]
+    kept3 = [c for c in range(8) if bool((pruned["encoder.layers.3.conv.bias"] == bias3[c]).any())]
+    assert len(kept3) == 6
+    assert torch.equal(pruned["encoder.layers.3.conv.weight"], source["encoder.layers.3.conv.weight"][kept3][:, kept])
+    # The latent layer keeps all its outputs.
+    assert pruned["encoder.layers.5.conv.weight"].shape == (3, 6, 3, 3)
+    with pytest.raises(ValueError):
+        prune_encoder(Codec(narrow).state_dict(), Codec(wide).state_dict())
+
+
+def test_distillation_trains_a_narrow_encoder_behind_a_frozen_decoder(tmp_path):
+    """A few steps of train.py with --prune-encoder --freeze-decoder --distill-weight: the decoder is
+    the teacher's, unchanged; the encoder has the new widths."""
+    import numpy as np
+
+    from octcodec.data import Band, save_pack
+
+    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                        widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    torch.manual_seed(7)
+    teacher = Codec(wide)
+    torch.save({"model": teacher.state_dict(), "arch": wide.to_json(), "step": 1, "elapsed": 1.0,
+                "args": {"init": "None"}}, tmp_path / "teacher.pt")
+    rng = np.random.default_rng(0)
+    bands = [Band(pixels=rng.random((192, 224), dtype=np.float32), device="duke", name=f"b{i}") for i in range(3)]
+    save_pack(tmp_path / "train.npz", bands)
+    save_pack(tmp_path / "dev.npz", bands[:1])
+    train.main(["--train", str(tmp_path / "train.npz"), "--dev", str(tmp_path / "dev.npz"),
+                "--out", str(tmp_path / "run"), "--init", str(tmp_path / "teacher.pt"), "--prune-encoder",
+                "--freeze-decoder", "--distill-weight", "10", "--widths", "4,6,5,6,6",
+                "--decoder-widths", "2,3,8,8,8", "--out-kernel", "3", "--latent-channels", "3,2,2,1",
+                "--levels", "7", "--quantizer", "uniform", "--crop", "192", "--batch", "2", "--steps", "3",
+                "--l1-warmup", "0", "--threads", "1", "--eval-every", "100"])
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["model"]
+    for k, v in teacher.state_dict().items():
+        if k.startswith("decoder."):
+            assert torch.equal(state[k], v), k
+    assert state["encoder.layers.2.conv.weight"].shape == (5, 6, 3, 3)
+
+
 def _kept_outputs(source, pruned, layer):
     """The source output channels of up layer `layer` that the pruned layer holds (by bias value)."""
     bias = source[f"decoder.ups.{layer}.conv.bias"]

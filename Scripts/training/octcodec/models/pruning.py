@@ -88,3 +88,60 @@ def prune_decoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tenso
     if missing:
         raise ValueError(f"no pruned tensor for {missing}")
     return result
+
+
+ENC = "encoder.layers.{}.conv.{}"
+SKIP = "encoder.skips.z{}.conv.{}"
+# Which encoder layer's output each skip latent reads (as in Encoder: z1 <- layer 4, z2 <- 3, z3 <- 2).
+SKIP_SOURCES = {1: 4, 2: 3, 3: 2}
+
+
+def prune_encoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The encoder tensors of `target`'s shapes taken from `source`'s wider encoder: each hidden layer
+    keeps the output channels with the largest norm of incoming weights times the norm of their
+    outgoing weights (into the next layer and into the skip latent that reads the layer, if any); the
+    latent layers keep every output channel. Distillation (train.py --distill-weight) then starts from
+    an encoder whose latents are already close to the source's. Raises ValueError when the two are
+    not the same encoder graph with `target` no wider than `source` everywhere."""
+    layers = 0
+    while ENC.format(layers, "weight") in target:
+        layers += 1
+    if layers < 2 or any(ENC.format(i, "weight") not in source for i in range(layers)):
+        raise ValueError("source and target encoders have different layers")
+    src_w = [source[ENC.format(i, "weight")] for i in range(layers)]
+    dst_w = [target[ENC.format(i, "weight")] for i in range(layers)]
+    skips = {j: i for j, i in SKIP_SOURCES.items() if SKIP.format(j, "weight") in target}
+    if any(SKIP.format(j, "weight") not in source for j in skips):
+        raise ValueError("the source encoder lacks a skip latent of the target")
+    kept: list[torch.Tensor] = []
+    for i in range(layers):
+        s_out, t_out = src_w[i].shape[0], dst_w[i].shape[0]
+        if t_out > s_out:
+            raise ValueError(f"encoder layer {i} is wider in the target ({t_out} > {s_out})")
+        if i == layers - 1 or t_out == s_out:
+            kept.append(torch.arange(s_out))
+            continue
+        incoming = src_w[i].reshape(s_out, -1).norm(dim=1)
+        outgoing = src_w[i + 1].transpose(0, 1).reshape(s_out, -1).norm(dim=1) ** 2
+        for j, reads in skips.items():
+            if reads == i:
+                skip = source[SKIP.format(j, "weight")].transpose(0, 1).reshape(s_out, -1)
+                outgoing = outgoing + skip.norm(dim=1) ** 2
+        kept.append(_ranked(incoming * outgoing.sqrt(), t_out))
+    result: dict[str, torch.Tensor] = {}
+    for i in range(layers):
+        weight = src_w[i][kept[i]]
+        if i > 0:
+            weight = weight[:, kept[i - 1]]
+        if weight.shape != dst_w[i].shape:
+            raise ValueError(f"encoder layer {i}: {tuple(weight.shape)} does not fit {tuple(dst_w[i].shape)}")
+        result[ENC.format(i, "weight")] = weight.clone()
+        result[ENC.format(i, "bias")] = source[ENC.format(i, "bias")][kept[i]].clone()
+    for j, reads in skips.items():
+        weight = source[SKIP.format(j, "weight")][:, kept[reads]]
+        fits = target[SKIP.format(j, "weight")].shape
+        if weight.shape != fits:
+            raise ValueError(f"skip z{j}: {tuple(weight.shape)} does not fit {tuple(fits)}")
+        result[SKIP.format(j, "weight")] = weight.clone()
+        result[SKIP.format(j, "bias")] = source[SKIP.format(j, "bias")].clone()
+    return result
