@@ -130,6 +130,11 @@ def load_state(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(path, map_location="cpu", weights_only=False)["model"]
 
 
+def matching(state: dict[str, torch.Tensor], own: dict[str, torch.Tensor], prefix: str = "") -> dict[str, torch.Tensor]:
+    """The tensors of `state` whose names start with `prefix` and that `own` has, in the same shape."""
+    return {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
+
+
 def load_teacher(path: Path, device) -> Codec:
     """The codec of a run's checkpoint or a profile folder, frozen, for --distill-weight."""
     if path.is_dir():
@@ -138,7 +143,7 @@ def load_teacher(path: Path, device) -> Codec:
         arch = Architecture.from_json(torch.load(path, map_location="cpu", weights_only=False)["arch"])
     teacher = Codec(arch)
     own = teacher.state_dict()
-    own.update({k: v for k, v in load_state(path).items() if k in own and own[k].shape == v.shape})
+    own.update(matching(load_state(path), own))
     teacher.load_state_dict(own)
     teacher.to(device, memory_format=torch.channels_last).eval()
     for param in teacher.parameters():
@@ -160,7 +165,7 @@ def load_init(model: Codec, path: Path, prefix: str = "", prune: bool = False, p
         except ValueError as error:
             sys.exit(f"train.py: cannot prune the decoder of {path} to this architecture: {error}")
     else:
-        taken = {k: v for k, v in state.items() if k.startswith(prefix) and k in own and own[k].shape == v.shape}
+        taken = matching(state, own, prefix)
     if prune_encoder_too:
         try:
             taken |= prune_encoder(state, own)

@@ -19,7 +19,10 @@ int octarc_crc32c_available(void) {
     return available;
 }
 
-__attribute__((target("sse4.2"))) static uint32_t run(uint32_t state, const uint8_t *p, size_t n) {
+__attribute__((target("sse4.2"))) uint32_t octarc_crc32c_update(uint32_t state, const uint8_t *bytes,
+                                                                 size_t count) {
+    const uint8_t *p = bytes;
+    size_t n = count;
     while (n > 0 && ((uintptr_t)p & 7) != 0) state = __builtin_ia32_crc32qi(state, *p++), n--;
     uint64_t s = state;
     for (; n >= 8; p += 8, n -= 8) {
@@ -30,10 +33,6 @@ __attribute__((target("sse4.2"))) static uint32_t run(uint32_t state, const uint
     state = (uint32_t)s;
     while (n-- > 0) state = __builtin_ia32_crc32qi(state, *p++);
     return state;
-}
-
-uint32_t octarc_crc32c_update(uint32_t state, const uint8_t *bytes, size_t count) {
-    return run(state, bytes, count);
 }
 #else
 int octarc_crc32c_available(void) { return 0; }

@@ -33,20 +33,29 @@ def test_init_decoder_takes_the_decoder_alone_and_export_names_both_sources(tmp_
     assert record["decoder_initialized_from"]["steps"] == 20
 
 
+def _tiny(widths, decoder_widths, out_kernel):
+    """A tiny uniform-quantizer codec architecture of these widths, as the pruning tests use."""
+    return Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
+                        widths=widths, decoder_widths=decoder_widths, out_kernel=out_kernel)
+
+
+def _assert_gives_back_an_equal_network(prune, source, arch, prefix):
+    """Pruning `source` to its own widths returns every `prefix` tensor unchanged."""
+    same = prune(source, Codec(arch).state_dict())
+    assert same.keys() == {k for k in source if k.startswith(prefix)}
+    for k, v in same.items():
+        assert torch.equal(v, source[k]), k
+
+
 def test_prune_keeps_an_equal_decoder_and_narrows_a_wider_one(tmp_path):
     from octcodec.models.pruning import prune_decoder
 
-    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
-                        widths=(4, 6, 8, 8, 8), decoder_widths=(4, 6, 8, 8, 8), out_kernel=5)
-    narrow = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
-                          widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    wide = _tiny((4, 6, 8, 8, 8), (4, 6, 8, 8, 8), 5)
+    narrow = _tiny((4, 6, 8, 8, 8), (2, 3, 8, 8, 8), 3)
     torch.manual_seed(5)
     source = Codec(wide).state_dict()
     # The same widths: every decoder tensor comes back unchanged.
-    same = prune_decoder(source, Codec(wide).state_dict())
-    assert same.keys() == {k for k in source if k.startswith("decoder.")}
-    for k, v in same.items():
-        assert torch.equal(v, source[k]), k
+    _assert_gives_back_an_equal_network(prune_decoder, source, wide, "decoder.")
     # Make channel 3 of the half-resolution layer (ups.3) the one that matters most, channel 0 the least.
     source["decoder.ups.3.conv.weight"][:, 3] *= 100
     source["decoder.ups.4.conv.weight"][3] *= 100
@@ -60,7 +69,7 @@ def test_prune_keeps_an_equal_decoder_and_narrows_a_wider_one(tmp_path):
                                        for j in range(3))]
     assert 3 in kept and 0 not in kept and len(kept) == 3
     # The next layer's inputs follow the kept channels; the output kernel keeps its centre.
-    kept4 = _kept_outputs(source, pruned, 4)
+    kept4 = _kept_outputs(source, pruned, "decoder.ups.4.conv.bias")
     assert len(kept4) == 2
     assert torch.equal(pruned["decoder.ups.4.conv.weight"], source["decoder.ups.4.conv.weight"][kept][:, kept4])
     assert torch.equal(pruned["decoder.out.conv.weight"], source["decoder.out.conv.weight"][:, kept4, 1:4, 1:4])
@@ -72,30 +81,23 @@ def test_prune_keeps_an_equal_decoder_and_narrows_a_wider_one(tmp_path):
 def test_prune_encoder_keeps_the_important_channels_and_the_latents_of_an_equal_encoder():
     from octcodec.models.pruning import prune_encoder
 
-    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
-                        widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
-    narrow = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
-                          widths=(4, 6, 5, 6, 6), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    wide = _tiny((4, 6, 8, 8, 8), (2, 3, 8, 8, 8), 3)
+    narrow = _tiny((4, 6, 5, 6, 6), (2, 3, 8, 8, 8), 3)
     torch.manual_seed(6)
     source = Codec(wide).state_dict()
     # The same widths: every encoder tensor comes back unchanged.
-    same = prune_encoder(source, Codec(wide).state_dict())
-    assert same.keys() == {k for k in source if k.startswith("encoder.")}
-    for k, v in same.items():
-        assert torch.equal(v, source[k]), k
+    _assert_gives_back_an_equal_network(prune_encoder, source, wide, "encoder.")
     # Layer 2 (e3, which also feeds skip z3): channel 7 matters most (through the skip), channel 1 least.
     source["encoder.skips.z3.conv.weight"][:, 7] *= 100
     source["encoder.layers.2.conv.weight"][1] *= 0.001
     pruned = prune_encoder(source, Codec(narrow).state_dict())
     model = Codec(narrow)
     model.load_state_dict({**model.state_dict(), **pruned})
-    bias = source["encoder.layers.2.conv.bias"]
-    kept = [c for c in range(8) if bool((pruned["encoder.layers.2.conv.bias"] == bias[c]).any())]
+    kept = _kept_outputs(source, pruned, "encoder.layers.2.conv.bias")
     assert 7 in kept and 1 not in kept and len(kept) == 5
     assert torch.equal(pruned["encoder.skips.z3.conv.weight"], source["encoder.skips.z3.conv.weight"][:, kept])
     # The next layer keeps the inputs that follow the kept channels.
-    bias3 = source["encoder.layers.3.conv.bias"]
-    kept3 = [c for c in range(8) if bool((pruned["encoder.layers.3.conv.bias"] == bias3[c]).any())]
+    kept3 = _kept_outputs(source, pruned, "encoder.layers.3.conv.bias")
     assert len(kept3) == 6
     assert torch.equal(pruned["encoder.layers.3.conv.weight"], source["encoder.layers.3.conv.weight"][kept3][:, kept])
     # The latent layer keeps all its outputs.
@@ -111,8 +113,7 @@ def test_distillation_trains_a_narrow_encoder_behind_a_frozen_decoder(tmp_path):
 
     from octcodec.data import Band, save_pack
 
-    wide = Architecture(latent_channels=(3, 2, 2, 1), refine_blocks=1, levels=7, quantizer="uniform",
-                        widths=(4, 6, 8, 8, 8), decoder_widths=(2, 3, 8, 8, 8), out_kernel=3)
+    wide = _tiny((4, 6, 8, 8, 8), (2, 3, 8, 8, 8), 3)
     torch.manual_seed(7)
     teacher = Codec(wide)
     torch.save({"model": teacher.state_dict(), "arch": wide.to_json(), "step": 1, "elapsed": 1.0,
@@ -134,10 +135,10 @@ def test_distillation_trains_a_narrow_encoder_behind_a_frozen_decoder(tmp_path):
     assert state["encoder.layers.2.conv.weight"].shape == (5, 6, 3, 3)
 
 
-def _kept_outputs(source, pruned, layer):
-    """The source output channels of up layer `layer` that the pruned layer holds (by bias value)."""
-    bias = source[f"decoder.ups.{layer}.conv.bias"]
-    return [c for c in range(len(bias)) if bool((pruned[f"decoder.ups.{layer}.conv.bias"] == bias[c]).any())]
+def _kept_outputs(source, pruned, bias):
+    """The source output channels of a layer that the pruned layer holds, by its `bias` tensor's values."""
+    values = source[bias]
+    return [c for c in range(len(values)) if bool((pruned[bias] == values[c]).any())]
 
 
 def test_latent_step_divides_the_latents_and_the_decoder_reads_them_back(tmp_path):

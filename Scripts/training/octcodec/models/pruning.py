@@ -21,6 +21,14 @@ def _ranked(importance: torch.Tensor, keep: int) -> torch.Tensor:
     return torch.sort(torch.topk(importance, keep).indices).values
 
 
+def _layer_count(template: str, state: dict[str, torch.Tensor]) -> int:
+    """How many layers 0, 1, ... of `template` (e.g. UP) `state` holds weights for."""
+    count = 0
+    while template.format(count, "weight") in state:
+        count += 1
+    return count
+
+
 def prune_decoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The decoder tensors of `target`'s shapes (a state dict, e.g. `Codec(arch).state_dict()`) taken
     from `source`'s wider decoder. Raises ValueError when the two are not the same decoder graph with
@@ -29,9 +37,7 @@ def prune_decoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tenso
     missing = [k for k in needed if k not in source]
     if missing:
         raise ValueError(f"the source decoder has no {', '.join(missing)}")
-    ups = 0
-    while UP.format(ups, "weight") in target:
-        ups += 1
+    ups = _layer_count(UP, target)
     if ups == 0 or any(UP.format(i, "weight") not in source for i in range(ups)):
         raise ValueError("source and target decoders have different up layers")
     # ConvTranspose2d weights are (in, out, kh, kw); the output conv's (out, in, kh, kw).
@@ -103,9 +109,7 @@ def prune_encoder(source: dict[str, torch.Tensor], target: dict[str, torch.Tenso
     latent layers keep every output channel. Distillation (train.py --distill-weight) then starts from
     an encoder whose latents are already close to the source's. Raises ValueError when the two are
     not the same encoder graph with `target` no wider than `source` everywhere."""
-    layers = 0
-    while ENC.format(layers, "weight") in target:
-        layers += 1
+    layers = _layer_count(ENC, target)
     if layers < 2 or any(ENC.format(i, "weight") not in source for i in range(layers)):
         raise ValueError("source and target encoders have different layers")
     src_w = [source[ENC.format(i, "weight")] for i in range(layers)]
