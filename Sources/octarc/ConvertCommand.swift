@@ -29,14 +29,14 @@ struct ConvertCommand: ParsableCommand {
         name: .long,
         help:
             ArgumentHelp(
-                "Codec profile (see `octarc profiles`); cr50lt was trained to keep small cysts, bright "
-                    + "foci and IS/OS gaps, which the older cr10-cr80 despeckling erases, and restores in "
-                    + "under a third of the time of cr50l, which stores the same bytes with a wider decoder.")
+                "Codec profile (see `octarc profiles`); cr50le was trained to keep small cysts, bright "
+                    + "foci and IS/OS gaps, which the older cr10-cr80 despeckling erases; it stores cr50lt's "
+                    + "bytes with a lighter encoder, and restores in under a third of the time of cr50l.")
     )
     var profile: String = Self.defaultProfile
 
     /// The profile convert uses when none is named (`octarc profiles` marks it).
-    static let defaultProfile = "cr50lt"
+    static let defaultProfile = "cr50le"
 
     @Option(name: .long, help: ProfileFolders.help)
     var profiles: String?

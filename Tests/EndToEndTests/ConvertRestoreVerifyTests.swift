@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// convert -> restore -> verify on the committed samples with the default profile (cr50lt), through the
+/// convert -> restore -> verify on the committed samples with the default profile (cr50le), through the
 /// octarc binary, as a user runs it; dciodvfy on the restored files. The same pipeline's other
 /// behaviour is tested in process with the fixture profiles (ArchiveTests' `PipelineRoundTripTests`).
 @Suite(.serialized) struct ConvertRestoreVerifyTests {}
@@ -15,7 +15,7 @@ extension ConvertRestoreVerifyTests {
         let restored = work.appendingPathComponent("restored")
         let report = work.appendingPathComponent("report")
 
-        // The default profile: what a user who names none gets (cr50lt, context-coded, lesion-trained).
+        // The default profile: what a user who names none gets (cr50le, context-coded, lesion-trained).
         let convert = try OctarcTool.run(["convert", Fixtures.samples.path, "--out", octz.path])
         #expect(convert.status == 0, "\(convert.output)")
         #expect(convert.output.contains("skipped README.md: not a DICOM file"))
@@ -29,27 +29,26 @@ extension ConvertRestoreVerifyTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: report.appendingPathComponent("report.json")))
             as! [String: Any]
         let summary = json["summary"] as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: octz.appendingPathComponent("manifest.json")))
+            as! [String: Any]
+        let used = (manifest["profile"] as! [String: Any])["name"] as! String
         let profile =
             try JSONSerialization.jsonObject(
-                with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("cr50lt/profile.json")))
+                with: Data(contentsOf: Fixtures.profiles.appendingPathComponent("\(used)/profile.json")))
             as! [String: Any]
         let floor = (profile["floors"] as! [String: Any])["msssim_roi"] as! Double
         #expect(summary["frames"] as? Int == 21)
         #expect((summary["msssim_roi_min"] as! Double) >= floor)
         // The same overall ratio as convert's (all original pixel bytes / all container bytes), though the
         // two series differ in frame size and bit depth; verify reads it back from the restored files.
-        let manifest =
-            try JSONSerialization.jsonObject(with: Data(contentsOf: octz.appendingPathComponent("manifest.json")))
-            as! [String: Any]
         let series = manifest["series"] as! [[String: Any]]
         // `octarc profiles` marks exactly the profile convert used, and nothing else.
         let listed = try OctarcTool.run(["profiles"])
         #expect(listed.status == 0, "\(listed.output)")
         let marked = listed.output.split(separator: "\n").filter { $0.contains("(convert's default)") }
         #expect(
-            marked.map { String($0.prefix { $0 != " " }) } == [
-                (manifest["profile"] as! [String: Any])["name"] as! String
-            ], "\(marked)")
+            marked.map { String($0.prefix { $0 != " " }) } == [used], "\(marked)")
         let converted =
             Double(series.reduce(0) { $0 + ($1["original_pixel_bytes"] as! Int) })
             / Double(series.reduce(0) { $0 + ($1["output_bytes"] as! Int) })
