@@ -56,10 +56,12 @@ def parse_args(argv=None):
     p.add_argument("--init", type=Path, help="warm start from another run's checkpoint (matching tensors)")
     p.add_argument("--init-decoder", type=Path,
                    help="then take the decoder's tensors from this checkpoint or profile instead (matching "
-                        "shapes): a narrow decoder trained elsewhere behind --init's encoder")
+                        "shapes), as trained, after any --latent-step: a decoder trained elsewhere behind "
+                        "--init's encoder")
     p.add_argument("--latent-step", type=float, default=1.0,
                    help="quantize the --init codec's latents with this step (octcodec.models.rescaling): above 1 "
-                        "fewer bytes, below 1 more; folded into the weights at the warm start")
+                        "fewer bytes, below 1 more; folded into the weights at the warm start, before "
+                        "--init-decoder")
     p.add_argument("--prune", action="store_true",
                    help="with --init-decoder: narrow that (wider) decoder to --decoder-widths and --out-kernel, "
                         "keeping its most important channels, instead of taking matching tensors")
@@ -199,6 +201,21 @@ def save_atomic(obj, path: Path):
     os.replace(tmp, path)
 
 
+def warm_start(model, args):
+    """Loads --init into `model`, rescales its latents to --latent-step, then takes --init-decoder's decoder.
+
+    The rescaling comes before the other decoder: that decoder is taken as it was trained, at its own
+    profile's step, which is how one encoder is put in front of a decoder trained at a coarser step (a
+    light encoder for cr80lt: --init cr50le --latent-step 1.15 --init-decoder cr80lt). Raises ValueError
+    for a latent step that rescale_latents refuses."""
+    load_init(model, args.init, prune_encoder_too=args.prune_encoder)
+    if args.latent_step != 1.0:
+        rescale_latents(model, args.latent_step)
+        print(f"latents rescaled: quantization step {args.latent_step}", flush=True)
+    if args.init_decoder:
+        load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
+
+
 def main(argv=None):
     args = parse_args(argv)
     torch.manual_seed(args.seed)
@@ -269,15 +286,10 @@ def main(argv=None):
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
-        load_init(model, args.init, prune_encoder_too=args.prune_encoder)
-        if args.init_decoder:
-            load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
-        if args.latent_step != 1.0:
-            try:
-                rescale_latents(model, args.latent_step)
-            except ValueError as error:
-                sys.exit(f"train.py: --latent-step {args.latent_step}: {error}")
-            print(f"latents rescaled: quantization step {args.latent_step}", flush=True)
+        try:
+            warm_start(model, args)
+        except ValueError as error:
+            sys.exit(f"train.py: --latent-step {args.latent_step}: {error}")
 
     def checkpoint():
         save_atomic({

@@ -170,3 +170,29 @@ def test_latent_step_divides_the_latents_and_the_decoder_reads_them_back(tmp_pat
         rescale_latents(Codec(arch), 0.0)
     with pytest.raises(ValueError):
         rescale_latents(Codec(Architecture("t", (4, 6, 8, 8, 8), (3, 2, 2, 1), 3, 7, 1, "learned")), 2.0)
+
+
+def test_warm_start_rescales_the_init_codec_before_taking_the_other_decoder(tmp_path):
+    """--init A --latent-step s --init-decoder B: A's encoder at step s, B's decoder exactly as trained."""
+    from argparse import Namespace
+
+    arch = Architecture("t", (4, 6, 8, 8, 8), (3, 2, 2, 1), 3, 7, 1, "uniform")
+    sources = {}
+    for seed, name in ((7, "encoder.pt"), (8, "decoder.pt")):
+        torch.manual_seed(seed)
+        sources[name] = Codec(arch).state_dict()
+        torch.save({"model": sources[name], "step": 1, "elapsed": 1.0, "args": {"init": "None"}}, tmp_path / name)
+    model = Codec(arch)
+    train.warm_start(model, Namespace(init=tmp_path / "encoder.pt", init_decoder=tmp_path / "decoder.pt",
+                                      latent_step=1.5, prune=False, prune_encoder=False))
+    state = model.state_dict()
+    producers = {"encoder.layers.5.conv."} | {f"encoder.skips.{k}.conv." for k in model.encoder.skips}
+    rescaled = [k for k in state if any(k.startswith(p) for p in producers)]
+    assert len(rescaled) == 2 * len(producers)  # weight and bias of each latent's producer
+    for k, v in state.items():
+        if k.startswith("decoder."):
+            assert torch.equal(v, sources["decoder.pt"][k]), k
+        elif k in rescaled:
+            torch.testing.assert_close(v * 1.5, sources["encoder.pt"][k], msg=k)
+        elif k.startswith("encoder."):
+            assert torch.equal(v, sources["encoder.pt"][k]), k
