@@ -9,7 +9,7 @@ numbers are also written into each profile.json ("measured"), which `octarc prof
 profile's floor is set to its lowest dev frame's MS-SSIM against the ROI less FLOOR_MARGIN.
 
   python3 Scripts/training/evaluate.py [--profiles cr10 cr20 cr40 cr80] [--archive data-cache/dev-dicom]
-                                      [--markdown Profiles/RESULTS.md] [--plot Profiles/results.png]
+                                      [--markdown Profiles/RESULTS.md] [--plot PNG, default beside it]
 
 Kept between runs under --work: each profile's results for its weights, archive and octarc build
 (PROFILE/results.json), and the classical codecs' results per band and byte budget (classical/), so
@@ -276,6 +276,12 @@ def relative(path: Path) -> str:
         return str(path)
 
 
+def plot_beside(markdown: Path) -> Path:
+    """The plot a table is written with when --plot is not given: Profiles/RESULTS-le.md gets
+    Profiles/results-le.png, so that a comparison of a few profiles leaves Profiles/results.png alone."""
+    return markdown.with_name(markdown.stem.lower() + ".png")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--profiles", nargs="+", default=["cr10", "cr20", "cr40", "cr80"])
@@ -284,8 +290,10 @@ def main(argv=None):
     p.add_argument("--no-write", action="store_true", help="print results only; leave Profiles/ alone")
     p.add_argument("--markdown", type=Path, default=REPO / "Profiles" / "RESULTS.md",
                    help="the table to write (another file for a comparison of a few profiles)")
-    p.add_argument("--plot", type=Path, default=REPO / "Profiles" / "results.png")
+    p.add_argument("--plot", type=Path,
+                   help="the plot to write (default: beside --markdown, its name in lower case: results.png)")
     args = p.parse_args(argv)
+    args.plot = args.plot or plot_beside(args.markdown)
     if not args.archive.exists():
         subprocess.run([sys.executable, str(REPO / "Scripts" / "make_samples.py"), "--dev-archive", str(args.archive)],
                        check=True)
@@ -303,7 +311,7 @@ def main(argv=None):
             write_measured(profile, all_results[profile])
     if not args.no_write and all_results:
         command = "python3 Scripts/training/evaluate.py --profiles " + " ".join(all_results)
-        if args.markdown != p.get_default("markdown") or args.plot != p.get_default("plot"):
+        if args.markdown != p.get_default("markdown") or args.plot != plot_beside(p.get_default("markdown")):
             command += f" --markdown {relative(args.markdown)} --plot {relative(args.plot)}"
         write_markdown(all_results, args.markdown, command, image=os.path.relpath(args.plot, args.markdown.parent))
         plot(all_results, args.plot)
