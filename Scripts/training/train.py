@@ -206,11 +206,14 @@ def warm_start(model, args):
 
     The rescaling comes before the other decoder: that decoder is taken as it was trained, at its own
     profile's step, which is how one encoder is put in front of a decoder trained at a coarser step (a
-    light encoder for cr80lt: --init cr50le --latent-step 1.15 --init-decoder cr80lt). Raises ValueError
-    for a latent step that rescale_latents refuses."""
+    light encoder for cr80lt: --init cr50le --latent-step 1.15 --init-decoder cr80lt). Exits with a message
+    naming --latent-step for a step that rescale_latents refuses."""
     load_init(model, args.init, prune_encoder_too=args.prune_encoder)
     if args.latent_step != 1.0:
-        rescale_latents(model, args.latent_step)
+        try:
+            rescale_latents(model, args.latent_step)
+        except ValueError as error:
+            sys.exit(f"train.py: --latent-step {args.latent_step}: {error}")
         print(f"latents rescaled: quantization step {args.latent_step}", flush=True)
     if args.init_decoder:
         load_init(model, args.init_decoder, prefix="decoder.", prune=args.prune)
@@ -286,10 +289,7 @@ def main(argv=None):
         torch.set_rng_state(ck["torch_rng"])
         print(f"resumed at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
     elif args.init:
-        try:
-            warm_start(model, args)
-        except ValueError as error:
-            sys.exit(f"train.py: --latent-step {args.latent_step}: {error}")
+        warm_start(model, args)
 
     def checkpoint():
         save_atomic({
