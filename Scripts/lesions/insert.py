@@ -109,6 +109,8 @@ def detectability(restored_with, lesion, exclude):
     """Matched-template response at the lesion over its spread at other same-depth positions."""
     t = lesion["delta"]
     ys, xs = np.nonzero(np.abs(t) > 1e-9)
+    if ys.size == 0:  # nothing inserted (a focus where the tissue is already that bright): as retention
+        return None
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     tpl = t[y0:y1, x0:x1]
     tpl = tpl - tpl.mean()

@@ -103,3 +103,14 @@ def test_counting_within_a_mask_is_counting_over_the_smaller_region(frame):
     assert everywhere == lesions.FalseLesions(f, region, valid).count(spotted)
     assert within == lesions.FalseLesions(f, region & mask, valid).count(spotted)
     assert 0 < sum(within.values()) < sum(everywhere.values())
+
+
+def test_a_lesion_that_inserted_nothing_has_no_retention_and_no_detectability(frame):
+    """A focus placed where the tissue is already at the local 90th percentile inserts nothing: both
+    measures skip it (seed 1 of the bench met one) instead of failing the whole run."""
+    f = frame[0]
+    mask = np.zeros_like(f)
+    mask[200:202, 300:303] = 1.0
+    lesion = {"kind": "focus", "mask": mask, "delta": np.zeros_like(f)}
+    assert lesions.retention(f, f, lesion) is None
+    assert lesions.detectability(f, lesion, np.zeros_like(f, dtype=bool)) is None
